@@ -1,0 +1,103 @@
+### paeria.egov — everything a developer or an operator runs, from a fresh clone.
+# Settings come from the environment: PORT, HOST, SITE_ID, ADMIN_PASSWORD, DEMO,
+# RELSTORAGE_DSN (see README.md).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+INSTANCE := $(BIN)/paeria-instance
+PACKAGE := src/paeria/egov
+
+# Installs only what constraints.txt pins.
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt
+
+.PHONY: help
+help: ## List the targets
+	@echo "paeria.egov — make targets (settings: PORT HOST SITE_ID ADMIN_PASSWORD DEMO RELSTORAGE_DSN)"
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
+	  || { echo "error: paeria.egov needs Python 3.11 or newer as $(PYTHON)" >&2; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python setup.py constraints.txt
+	$(PIP_INSTALL) pip setuptools wheel
+	$(PIP_INSTALL) -e ".[relstorage,test,dev]"
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Install Plone and paeria.egov into .venv (pinned by constraints.txt)
+
+.PHONY: configure
+configure: install ## Write etc/zope.conf and etc/zope.ini from the environment
+	@$(INSTANCE) configure
+
+.PHONY: create-site
+create-site: configure ## Create the Plone site with paeria.egov if absent (DEMO=1: demo data)
+	@$(INSTANCE) create-site
+
+.PHONY: start
+start: install ## Install if needed, create the site if absent, serve http://HOST:PORT/SITE_ID
+	@$(INSTANCE) start
+
+.PHONY: serve
+serve: ## Serve an instance already configured (no install, no site creation)
+	@$(INSTANCE) serve
+
+.PHONY: console
+console: configure ## Interactive Python console with `app` bound to the Zope root
+	@$(INSTANCE) console
+
+.PHONY: test
+test: install ## Install if needed and run the whole test suite
+	@$(BIN)/python scripts/run_tests.py
+
+.PHONY: test-unit
+test-unit: install ## Only the add-on's zope.testrunner suites (integration and functional)
+	@$(BIN)/python scripts/run_tests.py --only unit
+
+.PHONY: test-system
+test-system: install ## Only the system suites in tests/ (a running portal driven from outside)
+	@$(BIN)/python scripts/run_tests.py --only system
+
+.PHONY: lint
+lint: install ## Check code style (ruff) and ZCML/XML formatting (zpretty)
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/zpretty --check $$(find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/')
+
+.PHONY: format
+format: install ## Format code (ruff) and ZCML/XML (zpretty) in place
+	$(BIN)/ruff check --fix src tests scripts bench
+	$(BIN)/ruff format src tests scripts bench
+	$(BIN)/zpretty -i $$(find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/')
+
+.PHONY: i18n
+i18n: install ## Rebuild the paeria.egov.pot catalogue and sync the es, ca and en .po files
+	@$(BIN)/python scripts/i18n.py
+
+.PHONY: buildout
+buildout: ## Build the zc.buildout alternative install under var/buildout (pins from constraints.txt)
+	@bash scripts/buildout.sh build
+
+.PHONY: buildout-check
+buildout-check: ## Build with zc.buildout, start that instance and check it answers
+	@bash scripts/buildout.sh check
+
+.PHONY: constraints
+constraints: ## Regenerate constraints.txt from a clean resolve of setup.py (see README)
+	@bash scripts/update_constraints.sh
+
+.PHONY: clean
+clean: ## Remove the virtualenv and build leftovers (keeps var/ data)
+	rm -rf $(VENV) build dist src/*.egg-info var/buildout
+
+.PHONY: clean-data
+clean-data: ## Remove var/ and etc/: ALL SITE DATA IS LOST
+	rm -rf var etc

@@ -1,0 +1,1 @@
+"""behaviors of paeria.egov."""

@@ -1,0 +1,1 @@
+"""browser of paeria.egov."""

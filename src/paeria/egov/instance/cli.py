@@ -1,0 +1,264 @@
+"""``paeria-instance``: configure, create and serve the portal from the environment.
+
+Every problem with the machine's configuration (a port in use, an unwritable
+``var/``, a PostgreSQL server that refuses the DSN) ends the command with one
+readable line on stderr and exit status 2, never a traceback.
+"""
+
+from paeria.egov.instance.config import ConfigurationError
+from paeria.egov.instance.config import InstanceSettings
+from paeria.egov.instance.config import site_zcml
+from paeria.egov.instance.config import zope_conf
+from paeria.egov.instance.config import zope_ini
+from pathlib import Path
+
+import argparse
+import errno
+import os
+import signal
+import socket
+import sys
+import tempfile
+
+
+def check_var_writable(settings):
+    """Create var/ and its sub-folders and prove a file can be written there."""
+    folders = [settings.var, settings.var / "log", settings.var / "cache"]
+    if settings.storage == "filestorage":
+        folders += [settings.var / "filestorage", settings.var / "blobstorage"]
+    else:
+        folders.append(settings.var / "blobcache")
+    try:
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=settings.var, prefix=".write-test-"):
+            pass
+    except OSError as error:
+        raise ConfigurationError(
+            f"The data directory {settings.var} is not writable "
+            f"({error.strerror or error}): fix its permissions or run from a "
+            "checkout you own."
+        ) from None
+
+
+def check_port_free(settings):
+    try:
+        addresses = socket.getaddrinfo(
+            settings.host, settings.port, type=socket.SOCK_STREAM
+        )
+    except socket.gaierror as error:
+        raise ConfigurationError(
+            f"HOST {settings.host!r} is not an address of this machine ({error})."
+        ) from None
+    family, kind, proto, _, address = addresses[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"Port {settings.port} on {settings.host} is already in use: "
+                    "stop the other server or choose another, e.g. PORT=8081 "
+                    "make start."
+                ) from None
+            raise ConfigurationError(
+                f"Cannot listen on {settings.host}:{settings.port} "
+                f"({error.strerror or error})."
+            ) from None
+
+
+def check_database(settings):
+    """Connect once to PostgreSQL so that a wrong DSN is reported before Zope
+    starts (RelStorage would otherwise fail deep inside the first request)."""
+    if settings.storage != "relstorage":
+        return
+    try:
+        import psycopg2
+    except ImportError:
+        raise ConfigurationError(
+            "RELSTORAGE_DSN is set but RelStorage's PostgreSQL driver is not "
+            "installed: run `make install`."
+        ) from None
+    try:
+        connection = psycopg2.connect(settings.relstorage_dsn, connect_timeout=5)
+    except psycopg2.Error as error:
+        reason = " ".join(str(error).split()) or error.__class__.__name__
+        raise ConfigurationError(
+            f"Cannot connect to PostgreSQL with RELSTORAGE_DSN: {reason}"
+        ) from None
+    connection.close()
+
+
+def configure(settings):
+    """Write etc/zope.conf, etc/zope.ini and etc/site.zcml from the settings."""
+    check_var_writable(settings)
+    check_database(settings)
+    try:
+        settings.etc.mkdir(parents=True, exist_ok=True)
+        settings.zope_conf.write_text(zope_conf(settings), encoding="utf-8")
+        settings.zope_ini.write_text(zope_ini(settings), encoding="utf-8")
+        (settings.etc / "site.zcml").write_text(site_zcml(), encoding="utf-8")
+    except OSError as error:
+        raise ConfigurationError(
+            f"Cannot write the configuration in {settings.etc} "
+            f"({error.strerror or error})."
+        ) from None
+    print(f"Configured the instance in {settings.home} ({settings.storage}).")
+
+
+def warn_default_password(settings):
+    if settings.admin_password_is_default:
+        print(
+            "WARNING: the Zope administrator 'admin' has the default password "
+            "'admin'; set ADMIN_PASSWORD before exposing this portal.",
+            file=sys.stderr,
+        )
+
+
+def _open_database_error(error):
+    """Turn the usual errors of opening the database into one readable line."""
+    from zc.lockfile import LockError
+
+    if isinstance(error, LockError):
+        return ConfigurationError(
+            "The database is in use by another process (is the portal already "
+            "running?): stop it first."
+        )
+    if isinstance(error, OSError):
+        return ConfigurationError(
+            f"Cannot open the database: {error.strerror or error} "
+            f"({getattr(error, 'filename', '') or ''})."
+        )
+    return None
+
+
+def create_site(settings):
+    """Create the Plone site if absent; on an existing site, run pending upgrades."""
+    from paeria.egov.instance.site import ensure_site
+    from paeria.egov.instance.zopeapp import zope_app
+
+    warn_default_password(settings)
+    try:
+        with zope_app(settings.zope_conf) as app:
+            message = ensure_site(app, settings)
+    except Exception as error:
+        readable = _open_database_error(error)
+        if readable is None:
+            raise
+        raise readable from None
+    print(message)
+
+
+def serve(settings):
+    """Serve the instance in this process, so that SIGTERM and SIGINT close the
+    database cleanly (a FileStorage closed uncleanly rescans Data.fs at start)."""
+    check_var_writable(settings)
+    check_port_free(settings)
+    check_database(settings)
+    warn_default_password(settings)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # A shell that starts a job in the background makes it ignore SIGINT;
+    # restore both signals so that `kill PID` and Ctrl-C always stop it.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(
+        f"Serving http://{settings.host}:{settings.port}/{settings.site_id} "
+        f"(storage: {settings.storage}, pid {os.getpid()}).",
+        flush=True,
+    )
+    from Zope2.Startup.serve import main as runwsgi
+
+    import Zope2
+
+    try:
+        runwsgi(argv=["runwsgi", str(settings.zope_ini)], quiet=True)
+    except KeyboardInterrupt:
+        pass
+    except SystemExit:
+        raise
+    except Exception as error:
+        readable = _open_database_error(error)
+        if readable is None:
+            raise
+        raise readable from None
+    finally:
+        database = getattr(Zope2, "DB", None)
+        if database is not None:
+            database.close()
+    print("Stopped.", flush=True)
+
+
+def console(settings):
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "Zope2.utilities.zconsole",
+            "debug",
+            str(settings.zope_conf),
+        ],
+    )
+
+
+COMMANDS = {
+    "configure": "write etc/ from the environment (HOST, PORT, RELSTORAGE_DSN…)",
+    "create-site": "create the Plone site with paeria.egov if absent (DEMO=1 adds demo data)",
+    "serve": "serve the portal until stopped",
+    "start": "configure, create-site, then serve",
+    "check": "check the configuration (var/ writable, port free, database reachable)",
+    "console": "an interactive Python console with `app` bound to Zope's root",
+}
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(
+        prog="paeria-instance",
+        description="Configure, create and serve a paeria.egov portal.",
+        epilog="\n".join(f"  {name:12} {text}" for name, text in COMMANDS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=sorted(COMMANDS))
+    parser.add_argument(
+        "--home",
+        default=os.environ.get("INSTANCE_HOME_DIR", "."),
+        help="the instance folder holding etc/ and var/ (default: the current one)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = InstanceSettings.from_environment(Path(arguments.home))
+        command = arguments.command
+        if command in ("configure", "start"):
+            configure(settings)
+        elif not settings.zope_conf.exists():
+            raise ConfigurationError(
+                f"{settings.zope_conf} does not exist: run `make start` or "
+                "`paeria-instance configure` first."
+            )
+        if command == "check":
+            check_var_writable(settings)
+            check_port_free(settings)
+            check_database(settings)
+            print("The configuration is usable.")
+        if command in ("create-site", "start"):
+            create_site(settings)
+        if command in ("serve", "start"):
+            serve(settings)
+        if command == "console":
+            console(settings)
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

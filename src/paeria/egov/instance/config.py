@@ -1,0 +1,233 @@
+"""The instance's settings, read from the environment, and the files written from them.
+
+Storage is chosen by configuration only: without ``RELSTORAGE_DSN`` the instance
+uses an embedded FileStorage with its blobs under ``var/``; with it, RelStorage
+on that PostgreSQL database (history-free, blobs cached locally under ``var/``).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import os
+
+
+DEFAULT_ADMIN_PASSWORD = "admin"  # noqa: S105 - the documented development default
+
+
+class ConfigurationError(Exception):
+    """A setting the instance cannot work with; its message is one readable line."""
+
+
+@dataclass(frozen=True)
+class InstanceSettings:
+    home: Path
+    host: str = "127.0.0.1"
+    port: int = 8080
+    site_id: str = "Plone"
+    admin_user: str = "admin"
+    admin_password: str = DEFAULT_ADMIN_PASSWORD
+    admin_password_is_default: bool = True
+    relstorage_dsn: str = ""
+    demo: bool = True
+    threads: int = 4
+    zodb_cache_size: int = 30000
+
+    @property
+    def etc(self) -> Path:
+        return self.home / "etc"
+
+    @property
+    def var(self) -> Path:
+        return self.home / "var"
+
+    @property
+    def zope_conf(self) -> Path:
+        return self.etc / "zope.conf"
+
+    @property
+    def zope_ini(self) -> Path:
+        return self.etc / "zope.ini"
+
+    @property
+    def storage(self) -> str:
+        return "relstorage" if self.relstorage_dsn else "filestorage"
+
+    @classmethod
+    def from_environment(cls, home, environ=None):
+        environ = os.environ if environ is None else environ
+        port_text = environ.get("PORT", "8080").strip()
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigurationError(
+                f"PORT must be a number between 1 and 65535, not {port_text!r}."
+            )
+        site_id = environ.get("SITE_ID", "Plone").strip()
+        if not site_id.isidentifier():
+            raise ConfigurationError(
+                f"SITE_ID must be letters, digits and underscores, not {site_id!r}."
+            )
+        password = environ.get("ADMIN_PASSWORD", "")
+        threads_text = environ.get("THREADS", "4").strip()
+        if not threads_text.isdigit() or not int(threads_text):
+            raise ConfigurationError(
+                f"THREADS must be a positive number, not {threads_text!r}."
+            )
+        return cls(
+            home=Path(home).resolve(),
+            host=environ.get("HOST", "127.0.0.1").strip() or "127.0.0.1",
+            port=int(port_text),
+            site_id=site_id,
+            admin_password=password or DEFAULT_ADMIN_PASSWORD,
+            admin_password_is_default=not password,
+            relstorage_dsn=environ.get("RELSTORAGE_DSN", "").strip(),
+            demo=environ.get("DEMO", "1").strip().lower() not in ("0", "false", "no"),
+            threads=int(threads_text),
+        )
+
+
+def _zconfig_value(value: str) -> str:
+    """ZConfig reads a value to the end of the line and expands ``$names``."""
+    if "\n" in value or "\r" in value:
+        raise ConfigurationError("RELSTORAGE_DSN must be on one line.")
+    return value.replace("$", "$$")
+
+
+def storage_section(settings: InstanceSettings) -> str:
+    var = settings.var
+    if settings.relstorage_dsn:
+        return f"""%import relstorage
+<zodb_db main>
+    mount-point /
+    cache-size {settings.zodb_cache_size}
+    <relstorage>
+        keep-history false
+        shared-blob-dir false
+        blob-dir {var}/blobcache
+        blob-cache-size 2gb
+        <postgresql>
+            dsn {_zconfig_value(settings.relstorage_dsn)}
+        </postgresql>
+    </relstorage>
+</zodb_db>
+"""
+    return f"""<zodb_db main>
+    mount-point /
+    cache-size {settings.zodb_cache_size}
+    <filestorage>
+        path {var}/filestorage/Data.fs
+        blob-dir {var}/blobstorage
+    </filestorage>
+</zodb_db>
+"""
+
+
+def zope_conf(settings: InstanceSettings) -> str:
+    return f"""# Written by `paeria-instance configure`; edit the environment, not this file.
+%define INSTANCE {settings.home}
+instancehome $INSTANCE
+clienthome {settings.var}
+debug-mode off
+security-policy-implementation C
+verbose-security off
+default-zpublisher-encoding utf-8
+
+<environment>
+    CHAMELEON_CACHE {settings.var}/cache
+    zope_i18n_compile_mo_files true
+    zope_i18n_allowed_languages es ca en
+    PAERIA_STORAGE {settings.storage}
+</environment>
+
+<dos_protection>
+    form-memory-limit 4MB
+</dos_protection>
+
+{storage_section(settings)}"""
+
+
+def zope_ini(settings: InstanceSettings) -> str:
+    log = settings.var / "log"
+    return f"""# Written by `paeria-instance configure`; edit the environment, not this file.
+[app:zope]
+use = egg:Zope#main
+zope_conf = %(here)s/zope.conf
+
+[server:main]
+use = egg:waitress#main
+listen = {settings.host}:{settings.port}
+threads = {settings.threads}
+max_request_body_size = 1073741824
+clear_untrusted_proxy_headers = false
+
+[filter:translogger]
+use = egg:Paste#translogger
+setup_console_handler = False
+
+[pipeline:main]
+pipeline =
+    egg:Zope#httpexceptions
+    translogger
+    zope
+
+[loggers]
+keys = root, waitress.queue, waitress, wsgi
+
+[handlers]
+keys = console, accesslog, eventlog
+
+[formatters]
+keys = generic, message
+
+[formatter_generic]
+format = %(asctime)s %(levelname)s [%(name)s:%(lineno)s][%(threadName)s] %(message)s
+datefmt = %Y-%m-%d %H:%M:%S
+
+[formatter_message]
+format = %(message)s
+
+[logger_root]
+level = INFO
+handlers = console, eventlog
+
+[logger_waitress.queue]
+level = INFO
+handlers = eventlog
+qualname = waitress.queue
+propagate = 0
+
+[logger_waitress]
+level = INFO
+handlers = eventlog
+qualname = waitress
+
+[logger_wsgi]
+level = WARN
+handlers = accesslog
+qualname = wsgi
+propagate = 0
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[handler_accesslog]
+class = FileHandler
+args = (r'{log}/access.log', 'a')
+level = INFO
+formatter = message
+
+[handler_eventlog]
+class = FileHandler
+args = (r'{log}/event.log', 'a')
+level = INFO
+formatter = generic
+"""
+
+
+def site_zcml() -> str:
+    """Zope's own skeleton site.zcml, as ``mkwsgiinstance`` would copy it."""
+    import Zope2.utilities
+
+    skeleton = Path(Zope2.utilities.__file__).parent / "skel" / "etc" / "site.zcml"
+    return skeleton.read_text(encoding="utf-8")

@@ -1,0 +1,87 @@
+"""Create the Plone site with paeria.egov, or bring an existing one up to date."""
+
+from paeria.egov import logger
+
+import transaction
+
+
+PROFILE_ID = "paeria.egov:default"
+
+# What Plone's own "Create a Classic UI site" form installs, plus this add-on.
+EXTENSION_PROFILES = (
+    "plone.app.contenttypes:default",
+    "plonetheme.barceloneta:default",
+    PROFILE_ID,
+)
+
+
+def ensure_admin(app, settings):
+    """Give Zope's root user folder the administrator with the configured password."""
+    users = app.acl_users
+    name = settings.admin_user
+    if users.getUser(name) is None:
+        users._doAddUser(name, settings.admin_password, ["Manager"], [])
+    elif not settings.admin_password_is_default:
+        # An explicit ADMIN_PASSWORD is authoritative on every start.
+        users._doChangeUser(name, settings.admin_password, ["Manager"], [])
+
+
+def ensure_site(app, settings):
+    """Return a one-line account of what was done; commits its work."""
+    from plone.base.interfaces import IPloneSiteRoot
+    from Products.CMFPlone.factory import addPloneSite
+    from zope.component.hooks import setSite
+
+    ensure_admin(app, settings)
+    site = app.get(settings.site_id)
+    if site is not None and not IPloneSiteRoot.providedBy(site):
+        transaction.abort()
+        from paeria.egov.instance.config import ConfigurationError
+
+        raise ConfigurationError(
+            f"/{settings.site_id} exists in the database but is not a Plone site: "
+            "choose another SITE_ID."
+        )
+    if site is None:
+        site = addPloneSite(
+            app,
+            settings.site_id,
+            title="Paeria — Seu electrònica",
+            description="Administració electrònica de l'Ajuntament",
+            extension_ids=EXTENSION_PROFILES,
+            default_language="es",
+            portal_timezone="Europe/Madrid",
+        )
+        setSite(site)
+        message = f"Created the site /{settings.site_id} with paeria.egov."
+        if settings.demo:
+            message += " " + create_demo_content(site)
+        transaction.commit()
+        return message
+
+    setSite(site)
+    setup = site.portal_setup
+    if setup.getLastVersionForProfile(PROFILE_ID) == "unknown":
+        setup.runAllImportStepsFromProfile(f"profile-{PROFILE_ID}")
+        transaction.commit()
+        return f"Installed paeria.egov on the existing site /{settings.site_id}."
+    pending = setup.listUpgrades(PROFILE_ID)
+    if pending:
+        setup.upgradeProfile(PROFILE_ID)
+        transaction.commit()
+        return (
+            f"Upgraded paeria.egov on /{settings.site_id} to profile version "
+            f"{setup.getLastVersionForProfile(PROFILE_ID)[0]}."
+        )
+    transaction.commit()
+    return f"The site /{settings.site_id} exists; its data was kept."
+
+
+def create_demo_content(site):
+    """Create the demo data set once the content types exist."""
+    try:
+        from paeria.egov.demo import create_demo_data
+    except ImportError:
+        logger.info("No demo data set in this version.")
+        return "No demo data in this version."
+    return create_demo_data(site)

@@ -1,0 +1,44 @@
+"""Test layers: a fixture with the add-on installed, an integration layer for
+logic (no commits) and a functional layer served over HTTP for plone.restapi."""
+
+from plone.app.testing import applyProfile
+from plone.app.testing import FunctionalTesting
+from plone.app.testing import IntegrationTesting
+from plone.app.testing import PLONE_FIXTURE
+from plone.app.testing import PloneSandboxLayer
+from plone.testing.zope import WSGI_SERVER_FIXTURE
+
+import os
+
+
+# Translations are compiled from the committed .po files when Zope loads them.
+os.environ.setdefault("zope_i18n_compile_mo_files", "true")
+
+
+class PaeriaEgovLayer(PloneSandboxLayer):
+    defaultBases = (PLONE_FIXTURE,)
+
+    def setUpZope(self, app, configurationContext):
+        import plone.restapi
+
+        self.loadZCML(package=plone.restapi)
+        import paeria.egov
+
+        self.loadZCML(package=paeria.egov)
+
+    def setUpPloneSite(self, portal):
+        applyProfile(portal, "plone.app.contenttypes:default")
+        applyProfile(portal, "paeria.egov:default")
+
+
+PAERIA_EGOV_FIXTURE = PaeriaEgovLayer()
+
+PAERIA_EGOV_INTEGRATION_TESTING = IntegrationTesting(
+    bases=(PAERIA_EGOV_FIXTURE,),
+    name="PaeriaEgovLayer:IntegrationTesting",
+)
+
+PAERIA_EGOV_FUNCTIONAL_TESTING = FunctionalTesting(
+    bases=(PAERIA_EGOV_FIXTURE, WSGI_SERVER_FIXTURE),
+    name="PaeriaEgovLayer:FunctionalTesting",
+)
