@@ -17,6 +17,7 @@ import errno
 import os
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 
@@ -248,8 +249,17 @@ def main(argv=None):
             check_port_free(settings)
             check_database(settings)
             print("The configuration is usable.")
-        if command in ("create-site", "start"):
+        if command == "create-site":
             create_site(settings)
+        if command == "start":
+            # Zope's start-up is global to a process and create-site closes the
+            # database it opened, so the site is created in a process of its own.
+            status = subprocess.call(
+                [sys.executable, "-m", "paeria.egov.instance.cli", "create-site"]
+                + ["--home", str(settings.home)]
+            )
+            if status:
+                return status
         if command in ("serve", "start"):
             serve(settings)
         if command == "console":

@@ -1,0 +1,97 @@
+"""Run a real paeria.egov instance in a folder of its own, as `make start` does."""
+
+from pathlib import Path
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+BIN = Path(sys.executable).parent
+INSTANCE = str(BIN / "paeria-instance")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def instance_environment(**settings):
+    environment = dict(os.environ)
+    for name in ("PORT", "HOST", "SITE_ID", "ADMIN_PASSWORD", "DEMO", "RELSTORAGE_DSN"):
+        environment.pop(name, None)
+    environment.update({key: str(value) for key, value in settings.items()})
+    return environment
+
+
+def run_instance(command, home, timeout=300, **settings):
+    return subprocess.run(
+        [INSTANCE, command, "--home", str(home)],
+        env=instance_environment(**settings),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class RunningPortal:
+    """`paeria-instance start` in a subprocess; stop() sends SIGTERM like an operator."""
+
+    def __init__(self, home, port=None, command="start", **settings):
+        self.home = Path(home)
+        self.port = port or free_port()
+        self.settings = {"PORT": self.port, "DEMO": 0, **settings}
+        self.site_id = str(self.settings.get("SITE_ID", "Plone"))
+        self.url = f"http://127.0.0.1:{self.port}/{self.site_id}"
+        self.log = self.home / "portal-output.log"
+        self.command = command
+        self.process = None
+
+    def start(self, timeout=240):
+        self.home.mkdir(parents=True, exist_ok=True)
+        output = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [INSTANCE, self.command, "--home", str(self.home)],
+            env=instance_environment(**self.settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the portal exited with {self.process.returncode}:\n"
+                    + self.log.read_text(errors="replace")[-4000:]
+                )
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("the portal did not answer in time")
+
+    def stop(self, timeout=60):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
