@@ -51,6 +51,9 @@ setup(
         "lxml",
         "python-stdnum",
         "holidays",
+        "reportlab",
+        "pypdf",
+        "collective.z3cform.datagridfield",
     ],
     extras_require={
         "relstorage": [
@@ -70,6 +73,8 @@ setup(
             "zpretty",
             "zest.pocompile",
             "i18ndude",
+            "zc.buildout",
+            "plone.recipe.zope2instance",
         ],
     },
     entry_points={
