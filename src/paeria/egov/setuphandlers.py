@@ -1,6 +1,12 @@
 """Install and uninstall handlers of the GenericSetup profiles."""
 
+from datetime import date
+from paeria.egov import _
+from paeria.egov import logger
+from plone import api
 from plone.base.interfaces import INonInstallable
+from plone.dexterity.utils import createContentInContainer
+from zope.i18n import translate
 from zope.interface import implementer
 
 
@@ -14,9 +20,87 @@ class HiddenProfiles:
         return ["paeria.egov.upgrades"]
 
 
+# id, portal_type, title, description
+SECTIONS = (
+    (
+        "tramites",
+        "Catalogo",
+        _("section_tramites", default="Procedures"),
+        _(
+            "section_tramites_description",
+            default="Everything you can apply for at the council, and how.",
+        ),
+    ),
+    (
+        "registro",
+        "Registro",
+        _("section_registro", default="General register"),
+        _(
+            "section_registro_description",
+            default="Entries and exits of the council's general register.",
+        ),
+    ),
+    (
+        "unidades",
+        "Unidades",
+        _("section_unidades", default="Units"),
+        _("section_unidades_description", default="The council's departments."),
+    ),
+)
+
+STAFF_VIEW_ROLES = {
+    # Expedientes are seen by their unit's staff, by invited units, by their
+    # citizens and by internal control, never by the public.
+    "unidades": [
+        "Manager",
+        "Site Administrator",
+        "Tramitador",
+        "Responsable",
+        "Colaborador",
+        "Interesado",
+        "Auditor",
+    ],
+    "registro": ["Manager", "Site Administrator", "Registrador", "Auditor"],
+}
+VIEW_PERMISSIONS = ("View", "Access contents information", "List folder contents")
+
+
+def ensure_sections(portal):
+    """Create the site's sections if absent; set the security they carry."""
+    language = api.portal.get_default_language() or "es"
+    for section_id, portal_type, title, description in SECTIONS:
+        section = portal.get(section_id)
+        if section is None:
+            # Sections are not addable by hand anywhere (global_allow off).
+            section = createContentInContainer(
+                portal,
+                portal_type,
+                checkConstraints=False,
+                id=section_id,
+                title=translate(title, target_language=language),
+                description=translate(description, target_language=language),
+            )
+            logger.info("Created /%s", section_id)
+        roles = STAFF_VIEW_ROLES.get(section_id)
+        if roles:
+            for permission in VIEW_PERMISSIONS:
+                section.manage_permission(permission, roles=roles, acquire=False)
+            section.reindexObjectSecurity()
+
+
+def ensure_holidays():
+    from paeria.egov.registry.calendar import prefill_years
+
+    year = date.today().year
+    prefill_years((year, year + 1))
+
+
 def post_install(context):
-    """Post install script: builds the site layout (idempotently)."""
+    """Post install: the site layout and the calendar, idempotently."""
+    portal = api.portal.get()
+    ensure_sections(portal)
+    ensure_holidays()
 
 
 def uninstall(context):
-    """Uninstall script: configuration is removed by the profile, content is kept."""
+    """Uninstall: configuration is removed by the profile, content is kept."""

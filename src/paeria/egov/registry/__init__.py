@@ -1,1 +1,1 @@
-"""registry of paeria.egov."""
+"""The portal's settings (plone.registry) and the legal deadline calendar built from them."""

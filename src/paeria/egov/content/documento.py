@@ -1,0 +1,235 @@
+"""Documento: an electronic document with its ENI metadata (NTI Documento electrónico)."""
+
+from datetime import datetime
+from paeria.egov import _
+from paeria.egov.content.constraints import checked
+from paeria.egov.content.constraints import FieldValueError
+from paeria.egov.validators import validate_dir3
+from paeria.egov.validators import validate_eni_document_id
+from paeria.egov.vocabularies.codes import COPY_STATES
+from plone import api
+from plone.autoform import directives
+from plone.dexterity.content import Item
+from plone.namedfile.field import NamedBlobFile
+from plone.supermodel import model
+from z3c.form.interfaces import IAddForm
+from z3c.form.interfaces import IEditForm
+from zope import schema
+from zope.interface import implementer
+from zope.interface import Invalid
+from zope.interface import invariant
+from zope.interface import provider
+from zope.schema.interfaces import IContextAwareDefaultFactory
+
+import pytz
+
+
+# Stored datetimes carry pytz zones: ZODB cannot pickle zoneinfo objects.
+MADRID = pytz.timezone("Europe/Madrid")
+HASH_FUNCTION = "SHA-256"
+
+# ENI NombreFormato for the accepted MIME types (NTI Catálogo de estándares).
+FORMAT_NAMES = {
+    "application/pdf": "PDF",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "text/plain": "TXT",
+    "text/csv": "CSV",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/tiff": "TIFF",
+    "image/svg+xml": "SVG",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/vnd.oasis.opendocument.presentation": "ODP",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "application/rtf": "RTF",
+    "application/zip": "ZIP",
+    "application/pkcs7-signature": "CAdES",
+    "application/xsig": "XAdES",
+}
+
+
+def format_name(content_type):
+    if not content_type:
+        return None
+    base = content_type.split(";")[0].strip().lower()
+    return FORMAT_NAMES.get(base, base.rsplit("/", 1)[-1].upper()[:20])
+
+
+def check_file(value):
+    """Refuse a file whose type is not accepted, that is empty, or too large."""
+    if value is None:
+        return True
+    settings_prefix = "paeria.egov"
+    allowed = api.portal.get_registry_record(
+        f"{settings_prefix}.allowed_formats", default=None
+    )
+    limit_mb = api.portal.get_registry_record(
+        f"{settings_prefix}.max_file_size_mb", default=50
+    )
+    content_type = (value.contentType or "").split(";")[0].strip().lower()
+    if allowed is not None and content_type not in allowed:
+        raise FieldValueError(
+            _(
+                "error_file_format",
+                default="Files of type ${type} are not accepted. Accepted: ${accepted}.",
+                mapping={
+                    "type": content_type or "?",
+                    "accepted": ", ".join(sorted({format_name(t) for t in allowed})),
+                },
+            )
+        )
+    size = value.getSize()
+    if size == 0:
+        raise FieldValueError(_("error_file_empty", default="The file is empty."))
+    if size > limit_mb * 1024 * 1024:
+        raise FieldValueError(
+            _(
+                "error_file_too_large",
+                default="The file is larger than the ${limit} MB accepted.",
+                mapping={"limit": limit_mb},
+            )
+        )
+    return True
+
+
+@provider(IContextAwareDefaultFactory)
+def default_organo(context):
+    """The DIR3 code of the unit the document is added in, else the council's."""
+    from paeria.egov.content.unidad import IUnidad
+
+    current = context
+    while current is not None:
+        if IUnidad.providedBy(current):
+            return current.dir3_code
+        current = getattr(current, "__parent__", None)
+    return api.portal.get_registry_record("paeria.egov.organo_dir3", default=None)
+
+
+def now_in_madrid():
+    return datetime.now(MADRID).replace(microsecond=0)
+
+
+class IDocumento(model.Schema):
+    """The file and what the NTI requires to be said about it."""
+
+    model.primary("file")
+    file = NamedBlobFile(
+        title=_("label_file", default="File"),
+        constraint=check_file,
+        required=True,
+    )
+
+    organo = schema.TextLine(
+        title=_("label_organo", default="Body (DIR3)"),
+        description=_(
+            "help_organo", default="DIR3 code of the body the document belongs to."
+        ),
+        constraint=checked(validate_dir3),
+        defaultFactory=default_organo,
+        required=True,
+    )
+
+    fecha_captura = schema.Datetime(
+        title=_("label_fecha_captura", default="Capture date"),
+        defaultFactory=now_in_madrid,
+        required=True,
+    )
+
+    origen = schema.Choice(
+        title=_("label_origen", default="Origin"),
+        vocabulary="paeria.egov.Origen",
+        default="administracion",
+        required=True,
+    )
+
+    estado_elaboracion = schema.Choice(
+        title=_("label_estado_elaboracion", default="Elaboration state"),
+        vocabulary="paeria.egov.EstadoElaboracion",
+        default="EE01",
+        required=True,
+    )
+
+    id_documento_origen = schema.TextLine(
+        title=_("label_id_documento_origen", default="Identifier of the original"),
+        description=_(
+            "help_id_documento_origen",
+            default="Required for copies (EE02, EE03, EE04): the ENI identifier "
+            "of the document copied.",
+        ),
+        constraint=checked(validate_eni_document_id),
+        required=False,
+    )
+
+    tipo_documental = schema.Choice(
+        title=_("label_tipo_documental", default="Document type (ENI)"),
+        vocabulary="paeria.egov.TipoDocumental",
+        required=True,
+    )
+
+    directives.omitted(IAddForm, "eni_identifier", "nombre_formato", "huella")
+    directives.omitted(IAddForm, "funcion_resumen", "orden", "fecha_incorporacion")
+    directives.no_omit(IEditForm, "eni_identifier", "nombre_formato", "huella")
+    eni_identifier = schema.TextLine(
+        title=_("label_eni_identifier", default="ENI identifier"),
+        readonly=True,
+        required=False,
+    )
+    nombre_formato = schema.TextLine(
+        title=_("label_nombre_formato", default="Format"),
+        readonly=True,
+        required=False,
+    )
+    huella = schema.TextLine(
+        title=_("label_huella", default="Fingerprint (SHA-256, hexadecimal)"),
+        readonly=True,
+        required=False,
+    )
+    funcion_resumen = schema.TextLine(
+        title=_("label_funcion_resumen", default="Hash function"),
+        readonly=True,
+        required=False,
+    )
+    orden = schema.Int(
+        title=_("label_orden", default="Order in the expediente"),
+        readonly=True,
+        required=False,
+    )
+    fecha_incorporacion = schema.Datetime(
+        title=_("label_fecha_incorporacion", default="Added to the expediente on"),
+        readonly=True,
+        required=False,
+    )
+
+    @invariant
+    def copies_name_their_original(data):
+        if (
+            getattr(data, "estado_elaboracion", None) in COPY_STATES
+            and not getattr(data, "id_documento_origen", None)
+        ):
+            raise Invalid(
+                _(
+                    "error_copy_without_origin",
+                    default="Identifier of the original: a copy (EE02, EE03, EE04) "
+                    "must give the ENI identifier of the document it copies.",
+                )
+            )
+
+
+@implementer(IDocumento)
+class Documento(Item):
+    """Computed metadata live as plain attributes, set by subscribers only."""
+
+    eni_identifier = None
+    nombre_formato = None
+    huella = None
+    funcion_resumen = HASH_FUNCTION
+    orden = None
+    fecha_incorporacion = None
+
+    @property
+    def origen_administracion(self):
+        """ENI OrigenCiudadanoAdministracion: True (1) administration, False (0) citizen."""
+        return self.origen == "administracion"
