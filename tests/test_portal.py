@@ -61,13 +61,63 @@ def test_starting_again_keeps_the_data(tmp_path):
             timeout=30,
         )
         assert created.status_code == 201, created.text
-    with RunningPortal(tmp_path, port=first.port, ADMIN_PASSWORD=admin[1]) as second:
+    # An explicit ADMIN_PASSWORD is applied again on every start.
+    new_admin = ("admin", "changed-on-restart")
+    with RunningPortal(tmp_path, port=first.port, ADMIN_PASSWORD=new_admin[1]) as second:
         response = requests.get(
-            f"{second.url}/kept", headers={"Accept": "application/json"}, auth=admin,
-            timeout=30,
+            f"{second.url}/kept", headers={"Accept": "application/json"},
+            auth=new_admin, timeout=30,
         )
         assert response.status_code == 200
         assert response.json()["title"] == "Kept across restarts"
+        old = requests.get(
+            f"{second.url}/kept", headers={"Accept": "application/json"}, auth=admin,
+            timeout=30,
+        )
+        assert old.status_code == 401
     log = (tmp_path / "portal-output.log").read_text()
     assert "The site /Plone exists; its data was kept." in log
     assert "Stopped." in log
+
+
+def test_new_site_has_the_demo_data(portal, admin_session):
+    units = admin_session.get(
+        f"{portal.url}/@search",
+        params={"portal_type": "Unidad", "metadata_fields": "dir3_code"},
+        timeout=30,
+    ).json()
+    assert units["items_total"] == 3
+    assert all(len(item["dir3_code"]) == 9 for item in units["items"])
+
+    procedures = requests.get(
+        f"{portal.url}/@search",
+        params={"portal_type": "Procedimiento", "review_state": "published"},
+        headers={"Accept": "application/json"},
+        timeout=30,
+    ).json()
+    assert procedures["items_total"] == 4  # published: anonymous sees them
+
+    documents = admin_session.get(
+        f"{portal.url}/@search",
+        params={
+            "portal_type": "Documento",
+            "metadata_fields": ["huella", "orden", "expediente_numero"],
+            "sort_on": "orden",
+        },
+        timeout=30,
+    ).json()
+    assert documents["items_total"] >= 4
+    document = admin_session.get(documents["items"][0]["@id"], timeout=30).json()
+    assert len(document["huella"]) == 64
+    download = admin_session.get(document["file"]["download"], timeout=30)
+    assert download.content.startswith(b"%PDF")
+    import hashlib
+
+    assert hashlib.sha256(download.content).hexdigest() == document["huella"]
+
+
+def test_anonymous_cannot_see_the_units(portal):
+    response = requests.get(
+        f"{portal.url}/unidades", headers={"Accept": "application/json"}, timeout=30
+    )
+    assert response.status_code == 401

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import argparse
 import errno
+import logging
 import os
 import signal
 import socket
@@ -140,6 +141,10 @@ def create_site(settings):
     from paeria.egov.instance.zopeapp import zope_app
 
     warn_default_password(settings)
+    # Stock Plone logs these warnings on every site creation; they say nothing
+    # an operator can act on.
+    for noisy in ("GenericSetup.componentregistry", "Products.MimetypesRegistry"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         with zope_app(settings.zope_conf) as app:
             message = ensure_site(app, settings)

@@ -1,7 +1,5 @@
 """Create the Plone site with paeria.egov, or bring an existing one up to date."""
 
-from paeria.egov import logger
-
 import transaction
 
 
@@ -19,10 +17,17 @@ def ensure_admin(app, settings):
     """Give Zope's root user folder the administrator with the configured password."""
     users = app.acl_users
     name = settings.admin_user
-    if users.getUser(name) is None:
+    manager = getattr(users, "users", None)  # a PluggableAuthService's user plugin
+    if manager is not None and hasattr(manager, "updateUserPassword"):
+        if name not in manager.listUserIds():
+            manager.addUser(name, name, settings.admin_password)
+            users.roles.assignRoleToPrincipal(name, "Manager")
+        elif not settings.admin_password_is_default:
+            # An explicit ADMIN_PASSWORD is authoritative on every start.
+            manager.updateUserPassword(name, settings.admin_password)
+    elif users.getUser(name) is None:
         users._doAddUser(name, settings.admin_password, ["Manager"], [])
     elif not settings.admin_password_is_default:
-        # An explicit ADMIN_PASSWORD is authoritative on every start.
         users._doChangeUser(name, settings.admin_password, ["Manager"], [])
 
 
@@ -78,10 +83,7 @@ def ensure_site(app, settings):
 
 
 def create_demo_content(site):
-    """Create the demo data set once the content types exist."""
-    try:
-        from paeria.egov.demo import create_demo_data
-    except ImportError:
-        logger.info("No demo data set in this version.")
-        return "No demo data in this version."
+    """Create the demo data set (units, staff, procedures, expedientes)."""
+    from paeria.egov.demo import create_demo_data
+
     return create_demo_data(site)
