@@ -6,7 +6,6 @@ fill them in; the suite's catalogue test fails while a Spanish or Catalan one is
 missing."""
 
 from pathlib import Path
-
 import subprocess
 import sys
 

@@ -4,7 +4,6 @@ the last line sums them up as ``Summary: N passed, N failed, N skipped``."""
 
 from pathlib import Path
 from xml.etree import ElementTree
-
 import argparse
 import os
 import re

@@ -1,7 +1,6 @@
 """Fixtures of the system suites: real instances started as an operator would."""
 
 from tests.portal import RunningPortal
-
 import pytest
 import requests
 

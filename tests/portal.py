@@ -1,7 +1,6 @@
 """Run a real paeria.egov instance in a folder of its own, as `make start` does."""
 
 from pathlib import Path
-
 import os
 import signal
 import socket
@@ -41,7 +40,7 @@ def run_instance(command, home, timeout=300, **settings):
 
 
 class RunningPortal:
-    """`paeria-instance start` in a subprocess; stop() sends SIGTERM like an operator."""
+    """`paeria-instance start` in a subprocess; stop() sends SIGTERM as operators do."""
 
     def __init__(self, home, port=None, command="start", **settings):
         self.home = Path(home)

@@ -5,9 +5,8 @@ The server is the one `.ci/run` starts (on developers' machines, any server the
 Tests that need it skip, saying why, only when no server answers."""
 
 import os
-import uuid
-
 import pytest
+import uuid
 
 
 ADMIN_DSN = os.environ.get(

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 from tests.portal import free_port
-
 import os
 import pytest
 import subprocess

@@ -1,7 +1,6 @@
-"""Bad configuration ends with one readable line and exit status 2, never a traceback."""
+"""Bad configuration: one readable line and exit status 2, never a traceback."""
 
 from tests.portal import run_instance
-
 import socket
 
 

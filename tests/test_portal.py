@@ -1,7 +1,6 @@
 """`make start` serves the site: Classic UI, plone.restapi, the add-on installed."""
 
 from tests.portal import RunningPortal
-
 import requests
 
 
@@ -27,7 +26,9 @@ def test_site_answers_json_through_restapi(portal):
 def test_addon_is_installed(portal, admin_session):
     response = admin_session.get(f"{portal.url}/@addons", timeout=30)
     assert response.status_code == 200
-    installed = {item["id"] for item in response.json()["items"] if item["is_installed"]}
+    installed = {
+        item["id"] for item in response.json()["items"] if item["is_installed"]
+    }
     assert "paeria.egov" in installed
 
 
@@ -63,15 +64,21 @@ def test_starting_again_keeps_the_data(tmp_path):
         assert created.status_code == 201, created.text
     # An explicit ADMIN_PASSWORD is applied again on every start.
     new_admin = ("admin", "changed-on-restart")
-    with RunningPortal(tmp_path, port=first.port, ADMIN_PASSWORD=new_admin[1]) as second:
+    with RunningPortal(
+        tmp_path, port=first.port, ADMIN_PASSWORD=new_admin[1]
+    ) as second:
         response = requests.get(
-            f"{second.url}/kept", headers={"Accept": "application/json"},
-            auth=new_admin, timeout=30,
+            f"{second.url}/kept",
+            headers={"Accept": "application/json"},
+            auth=new_admin,
+            timeout=30,
         )
         assert response.status_code == 200
         assert response.json()["title"] == "Kept across restarts"
         old = requests.get(
-            f"{second.url}/kept", headers={"Accept": "application/json"}, auth=admin,
+            f"{second.url}/kept",
+            headers={"Accept": "application/json"},
+            auth=admin,
             timeout=30,
         )
         assert old.status_code == 401

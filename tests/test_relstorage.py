@@ -3,7 +3,6 @@ create the site in the database and serve it."""
 
 from tests.portal import RunningPortal
 from tests.postgresql import ScratchDatabase
-
 import pytest
 import requests
 
@@ -32,7 +31,10 @@ def test_site_created_and_served_from_postgresql(tmp_path):
                 a["id"] for a in addons["items"] if a["is_installed"]
             }
         conf = (tmp_path / "etc" / "zope.conf").read_text()
-        assert "<relstorage>" in conf and "filestorage" not in conf.split("<environment>")[0]
+        assert (
+            "<relstorage>" in conf
+            and "filestorage" not in conf.split("<environment>")[0]
+        )
         assert not (tmp_path / "var" / "filestorage" / "Data.fs").exists()
 
         import psycopg2

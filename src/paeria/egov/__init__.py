@@ -1,7 +1,6 @@
 """paeria.egov: electronic administration for city councils, on Plone."""
 
 from zope.i18nmessageid import MessageFactory
-
 import logging
 
 

@@ -31,7 +31,10 @@ PROCEDURES = (
         "estimatorio",
         True,
         ["Urbanisme", "Habitatge"],
-        [("Projecte o memòria descriptiva", True, "TD14"), ("Pressupost", True, "TD99")],
+        [
+            ("Projecte o memòria descriptiva", True, "TD14"),
+            ("Pressupost", True, "TD99"),
+        ],
     ),
     (
         "ajut-urgencia-social",
@@ -78,7 +81,10 @@ EXPEDIENTES = (
         "llicencia-obra-menor",
         "Reforma de cuina al carrer Major, 12",
         ("NIF", "12345678Z", "Anna Puig Soler"),
-        [("Sol·licitud de llicència", "TD14", "ciudadano"), ("Pressupost", "TD99", "ciudadano")],
+        [
+            ("Sol·licitud de llicència", "TD14", "ciudadano"),
+            ("Pressupost", "TD99", "ciudadano"),
+        ],
     ),
     (
         "urbanismo",
@@ -124,18 +130,37 @@ def create_demo_data(site):
         units = {}
         for unit_id, title, dir3 in UNITS:
             unit = site.unidades.get(unit_id) or api.content.create(
-                container=site.unidades, type="Unidad", id=unit_id, title=title,
+                container=site.unidades,
+                type="Unidad",
+                id=unit_id,
+                title=title,
                 dir3_code=dir3,
             )
             units[unit_id] = unit
-            _staff_user(f"tramitador.{unit_id}", f"Tramitador — {title}",
-                        unit.tramitadores_group_id())
-            _staff_user(f"responsable.{unit_id}", f"Responsable — {title}",
-                        unit.responsables_group_id())
+            _staff_user(
+                f"tramitador.{unit_id}",
+                f"Tramitador — {title}",
+                unit.tramitadores_group_id(),
+            )
+            _staff_user(
+                f"responsable.{unit_id}",
+                f"Responsable — {title}",
+                unit.responsables_group_id(),
+            )
 
         procedures = {}
-        for (proc_id, title, sia, unit_id, amount, time_unit, silence, online,
-             subjects, documents) in PROCEDURES:
+        for (
+            proc_id,
+            title,
+            sia,
+            unit_id,
+            amount,
+            time_unit,
+            silence,
+            online,
+            subjects,
+            documents,
+        ) in PROCEDURES:
             procedure = site.tramites.get(proc_id)
             if procedure is None:
                 procedure = api.content.create(
@@ -196,13 +221,18 @@ def create_demo_data(site):
                     tipo_documental=tipo,
                     origen=origen,
                     file=NamedBlobFile(
-                        content, contentType="application/pdf",
+                        content,
+                        contentType="application/pdf",
                         filename=f"{doc_title}.pdf",
                     ),
                 )
             created += 1
-    logger.info("Demo data: %d units, %d procedures, %d expedientes",
-                len(units), len(procedures), created)
+    logger.info(
+        "Demo data: %d units, %d procedures, %d expedientes",
+        len(units),
+        len(procedures),
+        created,
+    )
     return (
         f"Demo data: {len(units)} units (staff password '{DEMO_PASSWORD}'), "
         f"{len(procedures)} published procedures, {created} expedientes."

@@ -11,7 +11,6 @@ from paeria.egov.instance.config import site_zcml
 from paeria.egov.instance.config import zope_conf
 from paeria.egov.instance.config import zope_ini
 from pathlib import Path
-
 import argparse
 import errno
 import logging
@@ -177,7 +176,6 @@ def serve(settings):
         flush=True,
     )
     from Zope2.Startup.serve import main as runwsgi
-
     import Zope2
 
     try:
@@ -213,7 +211,7 @@ def console(settings):
 
 COMMANDS = {
     "configure": "write etc/ from the environment (HOST, PORT, RELSTORAGE_DSN…)",
-    "create-site": "create the Plone site with paeria.egov if absent (DEMO=1 adds demo data)",
+    "create-site": "create the site with paeria.egov if absent (DEMO=1: demo data)",
     "serve": "serve the portal until stopped",
     "start": "configure, create-site, then serve",
     "check": "check the configuration (var/ writable, port free, database reachable)",

@@ -7,7 +7,6 @@ on that PostgreSQL database (history-free, blobs cached locally under ``var/``).
 
 from dataclasses import dataclass
 from pathlib import Path
-
 import os
 
 

@@ -1,7 +1,6 @@
 """Open the Zope application of an instance outside a server, as zconsole does."""
 
 from contextlib import contextmanager
-
 import transaction
 
 
@@ -15,7 +14,6 @@ def zope_app(zope_conf):
     from Testing.makerequest import makerequest
     from zope.globalrequest import setRequest
     from Zope2.Startup.run import make_wsgi_app
-
     import Zope2
 
     make_wsgi_app({}, str(zope_conf))

@@ -1,1 +1,1 @@
-"""The portal's settings (plone.registry) and the legal deadline calendar built from them."""
+"""The portal's settings (plone.registry) and the deadline calendar built on them."""

@@ -1,4 +1,4 @@
-"""The "e-Administration" control panel (Classic UI and plone.restapi @controlpanels)."""
+"""The "e-Administration" control panel (Classic UI and REST @controlpanels)."""
 
 from paeria.egov import _
 from paeria.egov.interfaces import IPaeriaEgovLayer
@@ -12,9 +12,9 @@ from plone.app.registry.browser.controlpanel import RegistryEditForm
 from plone.restapi.controlpanels import RegistryConfigletPanel
 from z3c.form import button
 from zope.component import adapter
-from zope.interface import implementer
 from zope.interface import Interface
 from zope.interface import Invalid
+from zope.interface import implementer
 from zope.interface import invariant
 
 

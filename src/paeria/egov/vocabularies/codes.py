@@ -40,7 +40,10 @@ TIPO_DOCUMENTAL = (
 # Estado de elaboración.
 ESTADO_ELABORACION = (
     ("EE01", _("eni_EE01", default="Original")),
-    ("EE02", _("eni_EE02", default="Authentic electronic copy with a change of format")),
+    (
+        "EE02",
+        _("eni_EE02", default="Authentic electronic copy with a change of format"),
+    ),
     ("EE03", _("eni_EE03", default="Authentic electronic copy of a paper document")),
     ("EE04", _("eni_EE04", default="Partial authentic electronic copy")),
     ("EE99", _("eni_EE99", default="Other")),
@@ -91,7 +94,10 @@ UNIDAD_PLAZO = (
 
 SILENCIO = (
     ("estimatorio", _("silence_estimatorio", default="Granted (positive silence)")),
-    ("desestimatorio", _("silence_desestimatorio", default="Refused (negative silence)")),
+    (
+        "desestimatorio",
+        _("silence_desestimatorio", default="Refused (negative silence)"),
+    ),
 )
 
 CANAL = (

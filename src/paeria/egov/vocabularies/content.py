@@ -21,7 +21,9 @@ def UnidadesVocabulary(context=None):
     catalog = _site_catalog()
     if catalog is None:
         return SimpleVocabulary([])
-    brains = catalog.unrestrictedSearchResults(portal_type="Unidad", sort_on="sortable_title")
+    brains = catalog.unrestrictedSearchResults(
+        portal_type="Unidad", sort_on="sortable_title"
+    )
     return SimpleVocabulary(
         [
             SimpleTerm(brain.UID, brain.UID, f"{brain.Title} ({brain.dir3_code})")
