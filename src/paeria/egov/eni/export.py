@@ -33,11 +33,14 @@ from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
 from paeria.egov.eni.model import check_document
 from paeria.egov.eni.model import check_expediente
+from paeria.egov.eni.model import hashlib_name
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
 from paeria.egov.eni.schemas import NS
 from paeria.egov.eni.schemas import qname
 from paeria.egov.eni.schemas import secure_parser
 import base64
+import hashlib
+import io
 
 
 #: Id of the IndiceContenido element, named by the ``ref`` of index signatures.
@@ -393,3 +396,30 @@ def _check_unique_ids(root):
                 for value in clashes
             ]
         )
+
+
+def index_fingerprint(data: bytes, hash_function: str = "SHA-256") -> str:
+    """Hex digest of the signed part of an exported index.
+
+    The index signatures sign the ``IndiceContenido`` (their ``ref``); its
+    exclusive XML canonicalization does not depend on where the element sits,
+    so anyone holding the file can recompute the digest recorded with the
+    index CSV. Only the file up to the index is read (it comes first).
+    Raises ValueError when ``data`` holds no IndiceContenido.
+    """
+    name = hashlib_name(hash_function)
+    if name is None:
+        raise ValueError(f"Unsupported hash function {hash_function!r}")
+    events = etree.iterparse(
+        io.BytesIO(data),
+        events=("end",),
+        tag=qname("eniexpind", "IndiceContenido"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+    )
+    for _event, element in events:
+        canonical = etree.tostring(element, method="c14n", exclusive=True)
+        return hashlib.new(name, canonical).hexdigest()
+    raise ValueError("No eniexpind:IndiceContenido in the data")

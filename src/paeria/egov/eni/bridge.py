@@ -1,0 +1,635 @@
+"""Bridge between the portal's content and the ENI exchange formats.
+
+Export maps a Documento or an Expediente (with its documents, in index order)
+to the plain model of :mod:`paeria.egov.eni.model` and writes it with
+:mod:`paeria.egov.eni.export`; import parses a file with
+:mod:`paeria.egov.eni.parse` and creates the content with plone.api.
+
+Signatures. The NTI wants every document of an expediente signed (a CSV
+counts) and the index signed when the expediente is sent (Ley 39/2015,
+art. 70.2). Until documents are signed in the portal, a document without a
+signature of its own is authenticated by a CSV (TF01, Ley 40/2015 art. 42.b)
+that is generated with :mod:`secrets` the first time it is exported and kept on
+the document (``eni_csv``, bound to the fingerprint ``eni_csv_huella``: a new
+file gets a new CSV). The index gets a fresh CSV at every export, recorded with
+the export on the expediente (``eni_index_exports``) together with the
+fingerprint of the signed IndiceContenido, so that a verification service can
+find them. Signatures received with an imported document are kept
+(``eni_signatures_origen``) and exported again, since they sign the same bytes.
+A later ``signatures`` list on Documento (EniSignature objects, mappings or
+objects with the EniSignature attribute names) is exported as is.
+
+Import is all or nothing: everything that can be checked is checked before any
+object is created, and the creation runs under a savepoint that is rolled back
+on any problem, so a refused file creates nothing and takes no number.
+"""
+
+from contextlib import contextmanager
+from dataclasses import asdict
+from dataclasses import fields
+from datetime import datetime
+from paeria.egov.content.documento import HASH_FUNCTION
+from paeria.egov.content.documento import MADRID
+from paeria.egov.content.documento import check_file
+from paeria.egov.content.documento import now_in_madrid
+from paeria.egov.content.expediente import IExpediente
+from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.content.unidad import IUnidad
+from paeria.egov.eni.export import document_to_xml
+from paeria.egov.eni.export import expediente_to_xml
+from paeria.egov.eni.export import index_fingerprint
+from paeria.egov.eni.model import DOCUMENT_TYPES
+from paeria.egov.eni.model import EniDocument
+from paeria.egov.eni.model import EniExpediente
+from paeria.egov.eni.model import EniImportError
+from paeria.egov.eni.model import EniIndexEntry
+from paeria.egov.eni.model import EniSignature
+from paeria.egov.eni.model import fingerprint_matches
+from paeria.egov.eni.parse import parse_document
+from paeria.egov.eni.parse import parse_expediente
+from paeria.egov.validators import InvalidIdentifier
+from paeria.egov.validators import guess_identifier_type
+from paeria.egov.validators import render_message
+from paeria.egov.validators import validate_eni_document_id
+from paeria.egov.validators import validate_identifier
+from persistent.list import PersistentList
+from plone import api
+from plone.namedfile.file import NamedBlobFile
+from plone.protect.utils import safeWrite
+from Products.CMFCore.indexing import getQueue
+from Products.CMFCore.indexing import processQueue
+from zope.schema import ValidationError
+import base64
+import hashlib
+import secrets
+import transaction
+
+
+#: Characters of a generated CSV: upper-case letters and digits without the
+#: look-alikes 0/O and 1/I, so that it can be typed from paper.
+CSV_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#: 24 characters of 32 symbols: 120 bits, unguessable.
+CSV_LENGTH = 24
+#: RegulacionGeneracionCSV when the registry has no ``paeria.egov.csv_regulation``.
+DEFAULT_CSV_REGULATION = (
+    "Ley 40/2015, de 1 de octubre, de Régimen Jurídico del Sector Público, art. 42.b)"
+)
+CSV_REGULATION_RECORD = "paeria.egov.csv_regulation"
+#: An ENI file may be this many times the largest document accepted: the
+#: content travels base64-encoded (4/3) along with its metadata.
+IMPORT_SIZE_FACTOR = 4
+DEFAULT_MAX_FILE_SIZE_MB = 50
+
+#: Format of an export record: the exchange file or the bare eniexp:expediente.
+FORMAT_EXCHANGE = "intercambio"
+FORMAT_STANDARD = "standard"
+
+
+# -- helpers --------------------------------------------------------------------
+
+
+def new_csv() -> str:
+    """A fresh, unguessable secure verification code (CSV)."""
+    return "".join(secrets.choice(CSV_ALPHABET) for _ in range(CSV_LENGTH))
+
+
+def csv_regulation() -> str:
+    return api.portal.get_registry_record(
+        CSV_REGULATION_RECORD, default=DEFAULT_CSV_REGULATION
+    )
+
+
+def max_import_size() -> int:
+    """Largest ENI file accepted, in bytes: max_file_size_mb × 4."""
+    limit_mb = api.portal.get_registry_record(
+        "paeria.egov.max_file_size_mb", default=DEFAULT_MAX_FILE_SIZE_MB
+    )
+    return int(limit_mb) * IMPORT_SIZE_FACTOR * 1024 * 1024
+
+
+def _aware(value):
+    """Stored datetimes are Madrid time; a naive one is read as such."""
+    if value is None or not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None or value.utcoffset() is None:
+        return MADRID.localize(value)
+    return value
+
+
+def _stored(value: datetime) -> datetime:
+    """An aware datetime in Madrid's pytz zone, which ZODB stores."""
+    return value.astimezone(MADRID)
+
+
+def _hex_to_fingerprint(huella):
+    """ValorHuella (base64 digest) from the stored hexadecimal ``huella``."""
+    if not huella:
+        return None
+    return base64.b64encode(bytes.fromhex(huella)).decode("ascii")
+
+
+def _current_user_id():
+    user = api.user.get_current()
+    return user.getId() if user is not None else None
+
+
+_SIGNATURE_FIELDS = tuple(f.name for f in fields(EniSignature))
+
+
+def signature_from_record(record) -> EniSignature:
+    """An EniSignature from a stored signature: an EniSignature, a mapping or an
+    object with the EniSignature attribute names."""
+    if isinstance(record, EniSignature):
+        return record
+    if hasattr(record, "get") and hasattr(record, "keys"):
+        values = {name: record.get(name) for name in _SIGNATURE_FIELDS}
+    else:
+        values = {name: getattr(record, name, None) for name in _SIGNATURE_FIELDS}
+    return EniSignature(**values)
+
+
+def signature_to_record(signature: EniSignature) -> dict:
+    return asdict(signature)
+
+
+# -- export -----------------------------------------------------------------------
+
+
+def documento_content(documento) -> bytes | None:
+    if documento.file is None:
+        return None
+    return documento.file.data
+
+
+def ensure_documento_csv(documento) -> str:
+    """The document's own CSV for its current content, made on first need.
+
+    Bound to the fingerprint: when the file changes, the old CSV no longer
+    authenticates it and a new one is generated.
+    """
+    csv = getattr(documento, "eni_csv", None)
+    if csv and getattr(documento, "eni_csv_huella", None) == documento.huella:
+        return csv
+    documento.eni_csv = new_csv()
+    documento.eni_csv_huella = documento.huella
+    documento.eni_csv_date = now_in_madrid()
+    # An audit-like write while reading (GET): not a forged request.
+    safeWrite(documento)
+    return documento.eni_csv
+
+
+def documento_signatures(documento) -> list[EniSignature]:
+    """Signatures of the document: its own, then those received on import."""
+    records = list(getattr(documento, "signatures", None) or ())
+    records += list(getattr(documento, "eni_signatures_origen", None) or ())
+    return [signature_from_record(record) for record in records]
+
+
+def documento_to_eni(documento, *, csv_if_unsigned: bool = False) -> EniDocument:
+    """The ENI document of a Documento.
+
+    With ``csv_if_unsigned`` a document without signatures is signed by its
+    CSV (see :func:`ensure_documento_csv`), as a document of an expediente
+    must be.
+    """
+    organos = [documento.organo] if documento.organo else None
+    origen_organos = getattr(documento, "eni_organos_origen", None)
+    if origen_organos and origen_organos[0] == documento.organo:
+        organos = list(origen_organos)
+    signatures = documento_signatures(documento)
+    if not signatures and csv_if_unsigned:
+        signatures = [
+            EniSignature.csv(ensure_documento_csv(documento), csv_regulation())
+        ]
+    file = documento.file
+    return EniDocument(
+        identifier=documento.eni_identifier,
+        organos=organos,
+        capture_date=_aware(documento.fecha_captura),
+        origin_administration=documento.origen == "administracion",
+        document_type=documento.tipo_documental,
+        format_name=documento.nombre_formato,
+        content=documento_content(documento),
+        elaboration_state=documento.estado_elaboracion or "EE01",
+        origin_document_id=documento.id_documento_origen or None,
+        signatures=signatures,
+        filename=getattr(file, "filename", None),
+        mime_type=getattr(file, "contentType", None),
+    )
+
+
+def expediente_documents(expediente) -> list:
+    """The documents of the expediente in index order (their ``orden``)."""
+    catalog = api.portal.get_tool("portal_catalog")
+    brains = catalog.unrestrictedSearchResults(
+        path={"query": "/".join(expediente.getPhysicalPath()), "depth": 1},
+        portal_type="Documento",
+        sort_on="orden",
+    )
+    return [brain._unrestrictedGetObject() for brain in brains]
+
+
+def expediente_organos(expediente) -> list[str]:
+    unidad = enclosing_unidad(expediente)
+    if unidad is not None and unidad.dir3_code:
+        return [unidad.dir3_code]
+    return [api.portal.get_registry_record("paeria.egov.organo_dir3")]
+
+
+def expediente_to_eni(
+    expediente,
+    *,
+    index_date: datetime | None = None,
+    index_csv: str | None = None,
+) -> EniExpediente:
+    """The ENI expediente of an Expediente, its documents in index order.
+
+    The index is signed by a TF01 CSV: ``index_csv``, or a fresh one. Such a CSV
+    authenticates nothing until it is recorded: use :func:`export_expediente`,
+    which records it. The index orders read 1..n in index order, as the NTI
+    wants, even if a removed document left a gap in the stored ``orden``.
+    """
+    documents = expediente_documents(expediente)
+    eni_documents = [
+        documento_to_eni(documento, csv_if_unsigned=True) for documento in documents
+    ]
+    entries = [
+        EniIndexEntry(
+            document_id=documento.eni_identifier,
+            fingerprint=_hex_to_fingerprint(documento.huella),
+            order=position,
+            hash_function=documento.funcion_resumen or HASH_FUNCTION,
+            incorporation_date=_aware(documento.fecha_incorporacion),
+        )
+        for position, documento in enumerate(documents, 1)
+    ]
+    return EniExpediente(
+        identifier=expediente.eni_identifier,
+        organos=expediente_organos(expediente),
+        opening_date=_aware(expediente.fecha_apertura),
+        classification=expediente.clasificacion,
+        index_date=index_date or now_in_madrid(),
+        state=expediente.eni_state,
+        interesados=[
+            row["identifier"]
+            for row in expediente.interesados or ()
+            if row.get("identifier")
+        ],
+        index_entries=entries,
+        index_signatures=[EniSignature.csv(index_csv or new_csv(), csv_regulation())],
+        documents=eni_documents,
+    )
+
+
+def export_documento(documento) -> bytes:
+    """The ``enidoc:documento`` file of a Documento (signed by its CSV when it
+    has no signature, so that it can join an expediente elsewhere)."""
+    return document_to_xml(documento_to_eni(documento, csv_if_unsigned=True))
+
+
+def export_expediente(expediente, *, include_documents: bool = True) -> bytes:
+    """The exchange file of an Expediente, recording the export.
+
+    ``include_documents=False`` writes the bare official ``eniexp:expediente``
+    (format "standard"); its documents are then sent one by one
+    (:func:`export_documento`). Raises EniExportError listing every problem.
+    The export is recorded on the expediente (``eni_index_exports``): date,
+    index CSV, fingerprint of the signed IndiceContenido, format, user and the
+    documents indexed.
+    """
+    index_date = now_in_madrid()
+    index_csv = new_csv()
+    eni = expediente_to_eni(expediente, index_date=index_date, index_csv=index_csv)
+    data = expediente_to_xml(eni, include_documents=include_documents)
+    record_index_export(
+        expediente,
+        {
+            "date": index_date,
+            "csv": index_csv,
+            "csv_regulation": eni.index_signatures[0].csv_regulation,
+            "index_fingerprint": index_fingerprint(data, HASH_FUNCTION),
+            "hash_function": HASH_FUNCTION,
+            "format": FORMAT_EXCHANGE if include_documents else FORMAT_STANDARD,
+            "user": _current_user_id(),
+            "documents": [
+                {
+                    "identifier": entry.document_id,
+                    "fingerprint": entry.fingerprint,
+                    "order": entry.order,
+                }
+                for entry in eni.index_entries
+            ],
+        },
+    )
+    return data
+
+
+def record_index_export(expediente, record: dict):
+    exports = getattr(expediente, "eni_index_exports", None)
+    if exports is None:
+        exports = expediente.eni_index_exports = PersistentList()
+        safeWrite(expediente)
+    exports.append(record)
+    safeWrite(exports)
+
+
+def index_exports(expediente) -> list[dict]:
+    """The recorded exports of the expediente's index, oldest first."""
+    return list(getattr(expediente, "eni_index_exports", None) or ())
+
+
+def expediente_index(expediente) -> dict:
+    """The electronic index (Ley 39/2015, art. 70.2) as JSON-friendly data.
+
+    ``order`` is the stored foliado; ``fingerprint`` the hexadecimal digest
+    of the stored file.
+    """
+    documents = []
+    for documento in expediente_documents(expediente):
+        incorporated = _aware(documento.fecha_incorporacion)
+        documents.append(
+            {
+                "@id": documento.absolute_url(),
+                "UID": api.content.get_uuid(documento),
+                "identifier": documento.eni_identifier,
+                "fingerprint": documento.huella,
+                "hash_function": documento.funcion_resumen or HASH_FUNCTION,
+                "incorporation_date": (
+                    incorporated.isoformat() if incorporated else None
+                ),
+                "order": documento.orden,
+                "title": documento.Title(),
+                "tipo_documental": documento.tipo_documental,
+            }
+        )
+    return {
+        "@id": expediente.absolute_url(),
+        "identifier": expediente.eni_identifier,
+        "numero": expediente.numero,
+        "state": expediente.eni_state,
+        "documents": documents,
+        "items_total": len(documents),
+    }
+
+
+# -- import -----------------------------------------------------------------------
+
+
+@contextmanager
+def all_or_nothing():
+    """Run the block under a savepoint; on any exception undo all it did.
+
+    The indexing queue is flushed first so that rolling back leaves no queued
+    catalog operation of undone objects behind.
+    """
+    processQueue()
+    savepoint = transaction.savepoint()
+    try:
+        yield
+    except BaseException:
+        savepoint.rollback()
+        getQueue().clear()
+        raise
+
+
+def _message(error) -> str:
+    """The English text of a validator's or a field constraint's error."""
+    if isinstance(error, InvalidIdentifier):
+        return render_message(error.args[0])
+    return str(error)
+
+
+def _prepare_document(eni: EniDocument, label: str, problems: list[str]):
+    """The blob of an imported document, after the checks that the portal's
+    forms would make (format accepted, size), or None with problems added."""
+    if eni.origin_document_id:
+        try:
+            validate_eni_document_id(eni.origin_document_id)
+        except InvalidIdentifier as error:
+            problems.append(f"{label}: identifier of the original: {_message(error)}")
+    blob = NamedBlobFile(
+        data=eni.content,
+        filename=eni.filename or f"{eni.identifier}",
+        contentType=eni.mime_type or "application/octet-stream",
+    )
+    try:
+        check_file(blob)
+    except ValidationError as error:
+        problems.append(f"{label} ({eni.format_name}): {_message(error)}")
+        return None
+    return blob
+
+
+def _document_title(eni: EniDocument) -> str:
+    kind = DOCUMENT_TYPES.get(eni.document_type)
+    return f"{kind} {eni.identifier}" if kind else eni.identifier
+
+
+def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
+    """Create one imported document; returns (documento, problems)."""
+    documento = api.content.create(
+        container=expediente,
+        type="Documento",
+        title=_document_title(eni),
+        file=blob,
+        organo=eni.organos[0],
+        fecha_captura=_stored(eni.capture_date),
+        origen="administracion" if eni.origin_administration else "ciudadano",
+        estado_elaboracion=eni.elaboration_state,
+        id_documento_origen=eni.origin_document_id,
+        tipo_documental=eni.document_type,
+    )
+    # The subscriber gave it a new identifier and hashed the stored bytes: the
+    # identifier is the original one, the bytes must be those received.
+    problems = []
+    label = f"Document {eni.identifier}"
+    if documento.huella != hashlib.sha256(eni.content).hexdigest():
+        problems.append(
+            f"{label}: the fingerprint of the stored file differs from that of the "
+            "file received"
+        )
+    elif entry is not None and not fingerprint_matches(
+        documento.file.data, entry.fingerprint, entry.hash_function
+    ):
+        problems.append(f"{label}: the stored file does not match the index")
+    documento.eni_identifier = eni.identifier
+    if len(eni.organos) > 1:
+        documento.eni_organos_origen = list(eni.organos)
+    if eni.signatures:
+        documento.eni_signatures_origen = [
+            signature_to_record(signature) for signature in eni.signatures
+        ]
+    origin = {"imported": now_in_madrid(), "user": _current_user_id()}
+    if entry is not None:
+        origin.update(
+            {
+                "order": entry.order,
+                "fingerprint": entry.fingerprint,
+                "hash_function": entry.hash_function,
+                "incorporation_date": (
+                    _stored(entry.incorporation_date)
+                    if entry.incorporation_date
+                    else None
+                ),
+            }
+        )
+    documento.eni_import = origin
+    documento.reindexObject()
+    return documento, problems
+
+
+def _identifiers_in(expediente) -> set[str]:
+    catalog = api.portal.get_tool("portal_catalog")
+    return {
+        brain.eni_identifier
+        for brain in catalog.unrestrictedSearchResults(
+            path={"query": "/".join(expediente.getPhysicalPath()), "depth": 1},
+            portal_type="Documento",
+        )
+    }
+
+
+def import_eni_document(expediente, data: bytes):
+    """Add the document of an ``enidoc:documento`` file to ``expediente``.
+
+    It keeps its ENI identifier, capture date, origin, elaboration state,
+    document type and fingerprint, and takes the expediente's next order.
+    Raises EniImportError listing every problem; then nothing is created.
+    """
+    if not IExpediente.providedBy(expediente):
+        raise TypeError("ENI documents are imported into an Expediente")
+    eni = parse_document(data, max_size=max_import_size())
+    label = f"Document {eni.identifier}"
+    problems = []
+    if eni.identifier in _identifiers_in(expediente):
+        problems.append(f"{label} is already in this expediente")
+    blob = _prepare_document(eni, label, problems)
+    if problems:
+        raise EniImportError(problems)
+    with all_or_nothing():
+        documento, problems = _create_documento(expediente, eni, blob)
+        if problems:
+            raise EniImportError(problems)
+    return documento
+
+
+def _find_procedure(classification, procedimiento_uid, problems):
+    catalog = api.portal.get_tool("portal_catalog")
+    if procedimiento_uid:
+        brains = catalog.unrestrictedSearchResults(
+            UID=procedimiento_uid, portal_type="Procedimiento"
+        )
+        if not brains:
+            problems.append(f"No procedure has the UID {procedimiento_uid!r}")
+            return None
+        return brains[0]._unrestrictedGetObject()
+    brains = (
+        catalog.unrestrictedSearchResults(
+            portal_type="Procedimiento", sia_code=classification
+        )
+        if classification
+        else []
+    )
+    if len(brains) == 1:
+        return brains[0]._unrestrictedGetObject()
+    if not brains:
+        problems.append(
+            f"No procedure has the SIA code {classification!r} of the expediente's "
+            "classification: choose the procedure to import it into"
+        )
+    else:
+        problems.append(
+            f"{len(brains)} procedures have the SIA code {classification!r}: choose "
+            "the procedure to import it into"
+        )
+    return None
+
+
+def _interesados_rows(identifiers, problems) -> list[dict]:
+    """Rows of interested parties from ENI identifiers (the file has no names:
+    the identifier stands for the name until staff complete it)."""
+    rows = []
+    for identifier in identifiers:
+        kind = guess_identifier_type(identifier)
+        if kind is None:
+            problems.append(
+                f"Interested party {identifier!r}: not a NIF, NIE, CIF or passport "
+                "number"
+            )
+            continue
+        try:
+            canonical = validate_identifier(kind, identifier)
+        except InvalidIdentifier as error:
+            problems.append(f"Interested party {identifier!r}: {_message(error)}")
+            continue
+        rows.append(
+            {
+                "identifier_type": kind,
+                "identifier": canonical,
+                "name": canonical,
+                "representative": None,
+                "notification_channel": "electronica",
+                "email": None,
+            }
+        )
+    return rows
+
+
+def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
+    """Create in ``unidad`` the expediente of an ENI exchange file.
+
+    The expediente gets a new local number and ENI identifier (numbering is
+    ours); the original identifier is kept in ``eni_identifier_origen`` and the
+    rest of the original metadata in ``eni_import``. Its procedure is
+    ``procedimiento_uid`` or the one whose SIA code is the classification.
+    Documents are created in index order and keep their ENI metadata.
+    Raises EniImportError listing every problem; then nothing is created and
+    no number is taken.
+    """
+    if not IUnidad.providedBy(unidad):
+        raise TypeError("ENI expedientes are imported into a Unidad")
+    eni = parse_expediente(data, max_size=max_import_size())
+    problems = []
+    procedure = _find_procedure(eni.classification, procedimiento_uid, problems)
+    rows = _interesados_rows(eni.interesados, problems)
+    by_id = {document.identifier: document for document in eni.documents}
+    blobs = {
+        identifier: _prepare_document(document, f"Document {identifier}", problems)
+        for identifier, document in by_id.items()
+    }
+    if problems:
+        raise EniImportError(problems)
+
+    with all_or_nothing():
+        expediente = api.content.create(
+            container=unidad,
+            type="Expediente",
+            title=f"{procedure.Title()} ({eni.identifier})",
+            procedimiento=api.content.get_uuid(procedure),
+            interesados=rows,
+        )
+        expediente.eni_identifier_origen = eni.identifier
+        expediente.eni_import = {
+            "identifier": eni.identifier,
+            "organos": list(eni.organos),
+            "opening_date": _stored(eni.opening_date),
+            "classification": eni.classification,
+            "state": eni.state,
+            "interesados": list(eni.interesados),
+            "index_date": _stored(eni.index_date),
+            "index_signatures": [
+                signature_to_record(signature) for signature in eni.index_signatures
+            ],
+            "imported": now_in_madrid(),
+            "user": _current_user_id(),
+        }
+        for entry in eni.index_entries:
+            document = by_id[entry.document_id]
+            _, more = _create_documento(
+                expediente, document, blobs[entry.document_id], entry
+            )
+            problems += more
+        if problems:
+            raise EniImportError(problems)
+        expediente.reindexObject()
+    return expediente

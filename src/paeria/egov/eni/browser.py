@@ -1,0 +1,128 @@
+"""Classic UI of the ENI exchange: import forms and downloads.
+
+``@@eni-import`` on a Unidad imports an expediente (optionally into a chosen
+procedure), on an Expediente one document; a refused file shows every problem
+found and nothing is created. ``@@eni-download`` on a Documento or an
+Expediente (``?format=standard`` for the bare ``eniexp:expediente``) answers
+the XML file; a refusal shows its problems.
+"""
+
+from paeria.egov import _
+from paeria.egov.eni.bridge import export_documento
+from paeria.egov.eni.bridge import export_expediente
+from paeria.egov.eni.bridge import import_eni_document
+from paeria.egov.eni.bridge import import_eni_expediente
+from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.model import EniExportError
+from paeria.egov.eni.model import EniImportError
+from paeria.egov.eni.services import attachment_headers
+from plone.protect.authenticator import check as check_authenticator
+from Products.Five.browser import BrowserView
+from Products.statusmessages.interfaces import IStatusMessage
+from zope.component import getUtility
+from zope.schema.interfaces import IVocabularyFactory
+
+
+class _ImportView(BrowserView):
+    """Upload form; on success redirects to what was created."""
+
+    error = None
+    problems = ()
+
+    def __call__(self):
+        if self.request.method == "POST" and self.request.form.get("form.submitted"):
+            check_authenticator(self.request)
+            created = self.handle()
+            if created is not None:
+                IStatusMessage(self.request).add(self.success_message, type="info")
+                self.request.response.redirect(created.absolute_url())
+                return ""
+        return self.index()
+
+    def handle(self):
+        upload = self.request.form.get("eni_file")
+        if not getattr(upload, "filename", None):
+            self.error = _(
+                "error_eni_no_file", default="Choose the ENI file to import."
+            )
+            return None
+        limit = max_import_size()
+        upload.seek(0)
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            self.error = _(
+                "error_eni_too_large",
+                default="The ENI file is larger than the ${limit} MB accepted.",
+                mapping={"limit": limit // (1024 * 1024)},
+            )
+            return None
+        try:
+            return self.create(data)
+        except EniImportError as error:
+            self.error = _(
+                "error_eni_import_refused",
+                default="The ENI file was refused; nothing was imported.",
+            )
+            self.problems = error.problems
+            return None
+
+
+class ImportExpedienteView(_ImportView):
+    """``@@eni-import`` on a Unidad: a new expediente from an exchange file."""
+
+    success_message = _(
+        "msg_eni_expediente_imported",
+        default="The expediente was imported with a new number.",
+    )
+
+    def procedures(self):
+        factory = getUtility(IVocabularyFactory, "paeria.egov.Procedimientos")
+        return list(factory(self.context))
+
+    @property
+    def selected_procedure(self):
+        return self.request.form.get("procedimiento") or ""
+
+    def create(self, data):
+        return import_eni_expediente(
+            self.context, data, procedimiento_uid=self.selected_procedure or None
+        )
+
+
+class ImportDocumentoView(_ImportView):
+    """``@@eni-import`` on an Expediente: adds the document of an ENI file."""
+
+    success_message = _(
+        "msg_eni_documento_imported",
+        default="The document was added to the expediente.",
+    )
+
+    def create(self, data):
+        return import_eni_document(self.context, data)
+
+
+class _DownloadView(BrowserView):
+    """The file as an attachment; a refusal renders the problems."""
+
+    problems = ()
+
+    def __call__(self):
+        try:
+            data = self.export()
+        except EniExportError as error:
+            self.problems = error.problems
+            self.request.response.setStatus(400)
+            return self.index()
+        attachment_headers(self.request.response, self.context.eni_identifier)
+        return data
+
+
+class DownloadDocumentoView(_DownloadView):
+    def export(self):
+        return export_documento(self.context)
+
+
+class DownloadExpedienteView(_DownloadView):
+    def export(self):
+        standard = self.request.form.get("format") == "standard"
+        return export_expediente(self.context, include_documents=not standard)
