@@ -1,0 +1,129 @@
+"""The expediente's page: its header and its electronic index."""
+
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from paeria.egov.browser.helpers import deadline_status
+from paeria.egov.browser.helpers import localized_date
+from paeria.egov.browser.helpers import readable_size
+from paeria.egov.browser.helpers import search_sorted
+from paeria.egov.browser.helpers import term_title
+from paeria.egov.content.documento import format_name
+from paeria.egov.content.indexers import enclosing_unidad
+from plone import api
+from Products.Five.browser import BrowserView
+
+
+ADD_DOCUMENTO_PERMISSION = "paeria.egov: Add Documento"
+# Enough of the fingerprint to tell documents apart at a glance; the full one
+# is in the title attribute and on the document's page.
+SHORT_FINGERPRINT = 16
+
+
+class ExpedienteView(BrowserView):
+    def __call__(self):
+        self.update()
+        return self.index()
+
+    def update(self):
+        context = aq_inner(self.context)
+        self.procedure = self._procedure(context.procedimiento)
+        self.unidad = self._unidad(context)
+        self.deadline = deadline_status(context.fecha_limite, self.request)
+
+    def _unidad(self, context):
+        # A dict, not the object: TAL would call (render) a content object.
+        unidad = enclosing_unidad(aq_parent(context))
+        if unidad is None:
+            return None
+        return {"title": unidad.Title(), "url": unidad.absolute_url()}
+
+    def _procedure(self, uid):
+        """Title, SIA code and, when the user may open it, the link: read from
+        the catalog so that a draft procedure still names itself to staff."""
+        if not uid:
+            return None
+        catalog = api.portal.get_tool("portal_catalog")
+        brains = catalog(UID=uid)
+        if brains:
+            brain = brains[0]
+            return {
+                "title": brain.Title,
+                "sia_code": brain.sia_code,
+                "url": brain.getURL(),
+            }
+        brains = catalog.unrestrictedSearchResults(UID=uid)
+        if brains:
+            brain = brains[0]
+            return {"title": brain.Title, "sia_code": brain.sia_code, "url": None}
+        return {"title": uid, "sia_code": None, "url": None}
+
+    @property
+    def numero(self):
+        return self.context.numero or ""
+
+    @property
+    def opening_date(self):
+        return localized_date(self.context.fecha_apertura)
+
+    @property
+    def deadline_date(self):
+        return localized_date(self.context.fecha_limite)
+
+    @property
+    def eni_state(self):
+        return term_title(
+            "paeria.egov.EstadoExpediente", self.context.eni_state, self.request
+        )
+
+    def interesados(self):
+        for row in self.context.interesados or ():
+            yield {
+                "identifier_type": term_title(
+                    "paeria.egov.TipoIdentificador",
+                    row.get("identifier_type"),
+                    self.request,
+                ),
+                "identifier": row.get("identifier") or "",
+                "name": row.get("name") or "",
+                "representative": row.get("representative") or "",
+                "notification_channel": term_title(
+                    "paeria.egov.CanalNotificacion",
+                    row.get("notification_channel"),
+                    self.request,
+                ),
+                "email": row.get("email") or "",
+            }
+
+    def documents(self):
+        """The electronic index, in foliado order, from brains only: an
+        expediente may hold hundreds of documents with large blobs."""
+        brains = search_sorted(
+            {
+                "portal_type": "Documento",
+                "path": {"query": "/".join(self.context.getPhysicalPath()), "depth": 1},
+            },
+            "orden",
+        )
+        for brain in brains:
+            huella = brain.huella or ""
+            yield {
+                "orden": brain.orden,
+                "title": brain.Title,
+                "url": brain.getURL(),
+                "tipo_documental": term_title(
+                    "paeria.egov.TipoDocumental", brain.tipo_documental, self.request
+                ),
+                "format": format_name(brain.mime_type) or "",
+                "size": readable_size(brain.getObjSize),
+                "huella": huella,
+                "huella_short": huella[:SHORT_FINGERPRINT],
+                # The catalog keeps no incorporation date; a document is
+                # incorporated when it is created inside the expediente.
+                "added": localized_date(brain.created, long_format=True),
+            }
+
+    def can_add_documento(self):
+        return api.user.has_permission(ADD_DOCUMENTO_PERMISSION, obj=self.context)
+
+    def add_documento_url(self):
+        return f"{self.context.absolute_url()}/++add++Documento"

@@ -1,0 +1,105 @@
+"""A procedure as a citizen reads it before applying."""
+
+from paeria.egov import _
+from paeria.egov.browser.helpers import term_title
+from plone import api
+from Products.Five.browser import BrowserView
+from zope.i18n import translate
+
+
+# "3 months", "20 business days": one message per unit so that translators
+# can inflect each (Spanish and Catalan agree number and gender differently).
+MAX_TIME_MESSAGES = {
+    "months": ("msg_max_time_months", "${amount} months"),
+    "business_days": ("msg_max_time_business_days", "${amount} business days"),
+    "calendar_days": ("msg_max_time_calendar_days", "${amount} calendar days"),
+}
+MAX_TIME_SINGULAR_MESSAGES = {
+    "months": ("msg_max_time_one_month", "1 month"),
+    "business_days": ("msg_max_time_one_business_day", "1 business day"),
+    "calendar_days": ("msg_max_time_one_calendar_day", "1 calendar day"),
+}
+
+SILENCE_EXPLANATIONS = {
+    "estimatorio": _(
+        "msg_silence_estimatorio_explained",
+        default="If the council has not notified you of its decision when the "
+        "maximum time is over, you may take your application as granted.",
+    ),
+    "desestimatorio": _(
+        "msg_silence_desestimatorio_explained",
+        default="If the council has not notified you of its decision when the "
+        "maximum time is over, you may take your application as refused, and you "
+        "can then appeal against that refusal.",
+    ),
+}
+
+
+class ProcedimientoView(BrowserView):
+    def __call__(self):
+        return self.index()
+
+    def requirements(self):
+        """The sanitised HTML of the rich text (portal_transforms' safe_html)."""
+        requirements = self.context.requirements
+        if requirements is None:
+            return ""
+        return requirements.output_relative_to(self.context) or ""
+
+    def required_documents(self):
+        mandatory = translate(_("label_yes", default="Yes"), context=self.request)
+        optional = translate(_("label_no", default="No"), context=self.request)
+        for row in self.context.required_documents or ():
+            yield {
+                "name": row.get("name") or "",
+                "mandatory": mandatory if row.get("mandatory") else optional,
+                "is_mandatory": bool(row.get("mandatory")),
+                "tipo_documental": term_title(
+                    "paeria.egov.TipoDocumental",
+                    row.get("tipo_documental"),
+                    self.request,
+                ),
+            }
+
+    def max_time(self):
+        amount = self.context.max_resolution_amount
+        unit = self.context.max_resolution_unit
+        if not amount:
+            return ""
+        messages = MAX_TIME_SINGULAR_MESSAGES if amount == 1 else MAX_TIME_MESSAGES
+        if unit not in messages:
+            unit_label = term_title("paeria.egov.UnidadPlazo", unit, self.request)
+            return f"{amount} {unit_label}"
+        msgid, default = messages[unit]
+        return translate(
+            _(msgid, default=default, mapping={"amount": amount}), context=self.request
+        )
+
+    def silence(self):
+        effect = self.context.silence_effect
+        explanation = SILENCE_EXPLANATIONS.get(effect)
+        return {
+            "label": term_title("paeria.egov.Silencio", effect, self.request),
+            "explanation": (
+                translate(explanation, context=self.request) if explanation else ""
+            ),
+        }
+
+    def channels(self):
+        return [
+            term_title("paeria.egov.Canal", channel, self.request)
+            for channel in self.context.channels or ()
+        ]
+
+    def online_start(self):
+        return bool(self.context.online_start)
+
+    def responsible_unit(self):
+        """The unit's name only: citizens cannot open units, and a name is
+        public information, so it is read without the visitor's permissions."""
+        uid = self.context.responsible_unit
+        if not uid:
+            return ""
+        catalog = api.portal.get_tool("portal_catalog")
+        brains = catalog.unrestrictedSearchResults(portal_type="Unidad", UID=uid)
+        return brains[0].Title if brains else ""
