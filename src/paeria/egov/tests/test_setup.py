@@ -62,3 +62,58 @@ class TestUninstall(unittest.TestCase):
 
     def test_browserlayer_removed(self):
         self.assertNotIn(IPaeriaEgovLayer, utils.registered_layers())
+
+
+class TestSiteLayout(unittest.TestCase):
+    layer = PAERIA_EGOV_INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+
+    def test_sections_exist_with_their_types(self):
+        expected = {
+            "tramites": "Catalogo",
+            "registro": "Registro",
+            "unidades": "Unidades",
+        }
+        for section_id, portal_type in expected.items():
+            with self.subTest(section=section_id):
+                self.assertEqual(self.portal[section_id].portal_type, portal_type)
+
+    def test_post_install_is_idempotent(self):
+        from paeria.egov.setuphandlers import post_install
+
+        before = sorted(self.portal.objectIds())
+        holidays = api.portal.get_registry_record("paeria.egov.holidays")
+        post_install(None)
+        self.assertEqual(sorted(self.portal.objectIds()), before)
+        self.assertEqual(
+            api.portal.get_registry_record("paeria.egov.holidays"), holidays
+        )
+
+    def test_holidays_prefilled_for_this_and_next_year(self):
+        from datetime import date
+
+        lines = api.portal.get_registry_record("paeria.egov.holidays")
+        year = date.today().year
+        for each in (year, year + 1):
+            with self.subTest(year=each):
+                self.assertIn(f"{each}-12-25 ", "\n".join(lines))
+                self.assertIn(f"{each}-09-11 ", "\n".join(lines))  # Diada (Catalonia)
+                self.assertIn(f"{each}-05-11 Sant Anastasi", lines)
+
+    def test_units_and_register_are_not_public(self):
+        for section_id in ("unidades", "registro"):
+            with self.subTest(section=section_id):
+                roles = [
+                    r["name"]
+                    for r in self.portal[section_id].rolesOfPermission("View")
+                    if r["selected"]
+                ]
+                self.assertNotIn("Anonymous", roles)
+                self.assertNotIn("Authenticated", roles)
+
+    def test_catalogue_is_in_the_navigation(self):
+        self.assertIn(
+            "Catalogo", api.portal.get_registry_record("plone.displayed_types")
+        )
