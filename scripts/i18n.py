@@ -41,6 +41,7 @@ def main():
                         '"Content-Type: text/plain; charset=utf-8\\n"',
                         '"Content-Transfer-Encoding: 8bit\\n"',
                         '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+                        f'"Language: {language}\\n"',
                         f'"Language-Code: {language}\\n"',
                         f'"Language-Name: {language}\\n"',
                         '"Preferred-Encodings: utf-8\\n"',
