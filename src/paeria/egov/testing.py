@@ -1,11 +1,11 @@
 """Test layers: a fixture with the add-on installed, an integration layer for
 logic (no commits) and a functional layer served over HTTP for plone.restapi."""
 
-from plone.app.testing import PLONE_FIXTURE
+from plone.app.testing import applyProfile
 from plone.app.testing import FunctionalTesting
 from plone.app.testing import IntegrationTesting
+from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import PloneSandboxLayer
-from plone.app.testing import applyProfile
 from plone.testing.zope import WSGI_SERVER_FIXTURE
 import os
 

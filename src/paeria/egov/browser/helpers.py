@@ -2,8 +2,8 @@
 
 from datetime import datetime
 from paeria.egov import _
-from paeria.egov.calendar import MADRID
 from paeria.egov.calendar import business_days_between
+from paeria.egov.calendar import MADRID
 from paeria.egov.registry.calendar import site_calendar
 from plone import api
 from plone.base.utils import human_readable_size

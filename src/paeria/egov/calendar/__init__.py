@@ -33,7 +33,6 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
-
 import holidays
 
 

@@ -2,6 +2,7 @@
 Classic UI forms (a message under the field) and plone.restapi (a 400 naming
 the field) understand."""
 
+from paeria.egov import _
 from paeria.egov.validators import InvalidIdentifier
 from zope.schema import ValidationError
 
@@ -34,4 +35,29 @@ def checked(validator):
         return True
 
     constraint.__name__ = getattr(validator, "__name__", "constraint")
+    return constraint
+
+
+def known_code(vocabulary_name):
+    """A constraint for a Choice of one of the ENI code lists (vocabularies/codes.py).
+
+    zope.schema refuses a value outside the vocabulary with a bare "Constraint
+    not satisfied"; a constraint runs before that check, so an unknown code
+    (``TD77``) is refused here with a message that lists the accepted ones."""
+    from paeria.egov.vocabularies.codes import CODE_LISTS
+
+    codes = tuple(code for code, title in CODE_LISTS[vocabulary_name])
+
+    def constraint(value):
+        if value not in codes:
+            raise FieldValueError(
+                _(
+                    "error_unknown_code",
+                    default="${value} is not an accepted value: use one of ${codes}.",
+                    mapping={"value": str(value)[:40], "codes": ", ".join(codes)},
+                )
+            )
+        return True
+
+    constraint.__name__ = "known_code"
     return constraint

@@ -1,9 +1,10 @@
-"""Documento: an electronic document with its ENI metadata (NTI Documento electrónico)."""
+"""Documento: an electronic document with its ENI metadata (NTI Documento)."""
 
 from datetime import datetime
 from paeria.egov import _
 from paeria.egov.content.constraints import checked
 from paeria.egov.content.constraints import FieldValueError
+from paeria.egov.content.constraints import known_code
 from paeria.egov.validators import validate_dir3
 from paeria.egov.validators import validate_eni_document_id
 from paeria.egov.vocabularies.codes import COPY_STATES
@@ -20,7 +21,6 @@ from zope.interface import Invalid
 from zope.interface import invariant
 from zope.interface import provider
 from zope.schema.interfaces import IContextAwareDefaultFactory
-
 import pytz
 
 
@@ -74,7 +74,8 @@ def check_file(value):
         raise FieldValueError(
             _(
                 "error_file_format",
-                default="Files of type ${type} are not accepted. Accepted: ${accepted}.",
+                default="Files of type ${type} are not accepted. "
+                "Accepted: ${accepted}.",
                 mapping={
                     "type": content_type or "?",
                     "accepted": ", ".join(sorted({format_name(t) for t in allowed})),
@@ -141,6 +142,7 @@ class IDocumento(model.Schema):
     origen = schema.Choice(
         title=_("label_origen", default="Origin"),
         vocabulary="paeria.egov.Origen",
+        constraint=known_code("paeria.egov.Origen"),
         default="administracion",
         required=True,
     )
@@ -148,6 +150,7 @@ class IDocumento(model.Schema):
     estado_elaboracion = schema.Choice(
         title=_("label_estado_elaboracion", default="Elaboration state"),
         vocabulary="paeria.egov.EstadoElaboracion",
+        constraint=known_code("paeria.egov.EstadoElaboracion"),
         default="EE01",
         required=True,
     )
@@ -166,6 +169,7 @@ class IDocumento(model.Schema):
     tipo_documental = schema.Choice(
         title=_("label_tipo_documental", default="Document type (ENI)"),
         vocabulary="paeria.egov.TipoDocumental",
+        constraint=known_code("paeria.egov.TipoDocumental"),
         required=True,
     )
 
@@ -205,9 +209,8 @@ class IDocumento(model.Schema):
 
     @invariant
     def copies_name_their_original(data):
-        if (
-            getattr(data, "estado_elaboracion", None) in COPY_STATES
-            and not getattr(data, "id_documento_origen", None)
+        if getattr(data, "estado_elaboracion", None) in COPY_STATES and not getattr(
+            data, "id_documento_origen", None
         ):
             raise Invalid(
                 _(
@@ -229,7 +232,13 @@ class Documento(Item):
     orden = None
     fecha_incorporacion = None
 
+    def content_type(self):
+        """The file's MIME type, as Plone's File does; the catalog's mime_type
+        and the icons read it."""
+        return getattr(self.file, "contentType", None)
+
     @property
     def origen_administracion(self):
-        """ENI OrigenCiudadanoAdministracion: True (1) administration, False (0) citizen."""
+        """ENI OrigenCiudadanoAdministracion: True (1) administration, False (0)
+        citizen."""
         return self.origen == "administracion"

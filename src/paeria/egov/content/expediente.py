@@ -1,17 +1,21 @@
 """Expediente: the electronic case file (Ley 39/2015 art. 70), inside its Unidad."""
 
 from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
+from collective.z3cform.datagridfield.datagridfield import DataGridValidator
 from collective.z3cform.datagridfield.row import DictRow
 from paeria.egov import _
 from paeria.egov.content.constraints import FieldValueError
+from paeria.egov.content.constraints import known_code
 from paeria.egov.validators import InvalidIdentifier
 from paeria.egov.validators import validate_identifier
 from paeria.egov.validators import validate_plain_text
 from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.supermodel import model
+from z3c.form import validator
 from z3c.form.interfaces import IAddForm
 from z3c.form.interfaces import IEditForm
+from z3c.form.interfaces import NO_VALUE
 from zope import schema
 from zope.interface import implementer
 from zope.interface import Interface
@@ -28,6 +32,7 @@ class IInteresado(Interface):
     identifier_type = schema.Choice(
         title=_("label_identifier_type", default="Identifier type"),
         vocabulary="paeria.egov.TipoIdentificador",
+        constraint=known_code("paeria.egov.TipoIdentificador"),
         default="NIF",
         required=True,
     )
@@ -53,6 +58,7 @@ class IInteresado(Interface):
     notification_channel = schema.Choice(
         title=_("label_notification_channel", default="Notification channel"),
         vocabulary="paeria.egov.CanalNotificacion",
+        constraint=known_code("paeria.egov.CanalNotificacion"),
         default="electronica",
         required=True,
     )
@@ -144,6 +150,23 @@ class IExpediente(model.Schema):
         readonly=True,
         required=False,
     )
+
+
+class InteresadosValidator(DataGridValidator):
+    """The datagrid's own validator checks the grid's cells only, never the
+    field's constraint: without this one an invalid NIF would pass the Classic
+    UI forms (plone.restapi validates the field itself). Registered in
+    configure.zcml; the error shows under the field."""
+
+    def validate(self, value, force=False):
+        super().validate(value, force)
+        if value and value is not NO_VALUE:
+            validate_interesados(value)
+
+
+validator.WidgetValidatorDiscriminators(
+    InteresadosValidator, field=IExpediente["interesados"]
+)
 
 
 @implementer(IExpediente)

@@ -4,6 +4,7 @@ from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.row import DictRow
 from paeria.egov import _
 from paeria.egov.content.constraints import checked
+from paeria.egov.content.constraints import known_code
 from paeria.egov.validators import validate_plain_text
 from paeria.egov.validators import validate_sia
 from plone.app.textfield import RichText
@@ -32,6 +33,7 @@ class IDocumentoRequerido(Interface):
     tipo_documental = schema.Choice(
         title=_("label_tipo_documental", default="Document type (ENI)"),
         vocabulary="paeria.egov.TipoDocumental",
+        constraint=known_code("paeria.egov.TipoDocumental"),
         default="TD14",
         required=True,
     )
@@ -93,6 +95,7 @@ class IProcedimiento(model.Schema):
     max_resolution_unit = schema.Choice(
         title=_("label_max_resolution_unit", default="Unit of the maximum time"),
         vocabulary="paeria.egov.UnidadPlazo",
+        constraint=known_code("paeria.egov.UnidadPlazo"),
         default="months",
         required=True,
     )
@@ -105,6 +108,7 @@ class IProcedimiento(model.Schema):
             "passes without one (Ley 39/2015 art. 24).",
         ),
         vocabulary="paeria.egov.Silencio",
+        constraint=known_code("paeria.egov.Silencio"),
         default="estimatorio",
         required=True,
     )

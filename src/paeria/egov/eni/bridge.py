@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from dataclasses import fields
 from datetime import datetime
+from paeria.egov.content.documento import check_file
 from paeria.egov.content.documento import HASH_FUNCTION
 from paeria.egov.content.documento import MADRID
-from paeria.egov.content.documento import check_file
 from paeria.egov.content.documento import now_in_madrid
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
@@ -47,8 +47,8 @@ from paeria.egov.eni.model import EniSignature
 from paeria.egov.eni.model import fingerprint_matches
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
-from paeria.egov.validators import InvalidIdentifier
 from paeria.egov.validators import guess_identifier_type
+from paeria.egov.validators import InvalidIdentifier
 from paeria.egov.validators import render_message
 from paeria.egov.validators import validate_eni_document_id
 from paeria.egov.validators import validate_identifier

@@ -20,20 +20,20 @@ documents carry clashing XML ``Id`` values, which one file cannot hold).
 Dates are xsd:dateTime values written with their timezone offset.
 """
 
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from datetime import UTC
 from lxml import etree
-from paeria.egov.eni.model import NTI_DOCUMENT_VERSION
-from paeria.egov.eni.model import NTI_EXPEDIENTE_VERSION
+from paeria.egov.eni.model import check_document
+from paeria.egov.eni.model import check_expediente
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
-from paeria.egov.eni.model import check_document
-from paeria.egov.eni.model import check_expediente
 from paeria.egov.eni.model import hashlib_name
+from paeria.egov.eni.model import NTI_DOCUMENT_VERSION
+from paeria.egov.eni.model import NTI_EXPEDIENTE_VERSION
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
 from paeria.egov.eni.schemas import NS
 from paeria.egov.eni.schemas import qname

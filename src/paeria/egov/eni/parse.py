@@ -19,24 +19,24 @@ the index must list the same identifiers, the orders must read 1..n, etc.
 Every problem found is collected and :class:`EniImportError` lists them all.
 """
 
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
 from datetime import tzinfo
+from datetime import UTC
 from lxml import etree
+from paeria.egov.eni.model import check_document
+from paeria.egov.eni.model import check_expediente
+from paeria.egov.eni.model import check_index_documents
 from paeria.egov.eni.model import COPY_STATES
-from paeria.egov.eni.model import NTI_DOCUMENT_VERSION
-from paeria.egov.eni.model import NTI_EXPEDIENTE_VERSION
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
-from paeria.egov.eni.model import check_document
-from paeria.egov.eni.model import check_expediente
-from paeria.egov.eni.model import check_index_documents
 from paeria.egov.eni.model import format_info
+from paeria.egov.eni.model import NTI_DOCUMENT_VERSION
+from paeria.egov.eni.model import NTI_EXPEDIENTE_VERSION
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
 from paeria.egov.eni.schemas import NS
 from paeria.egov.eni.schemas import qname

@@ -1,50 +1,98 @@
 """The "e-Administration" control panel (Classic UI and REST @controlpanels)."""
 
+from datetime import date
 from paeria.egov import _
+from paeria.egov.calendar import default_holidays
+from paeria.egov.content.constraints import checked
+from paeria.egov.content.constraints import FieldValueError
 from paeria.egov.interfaces import IPaeriaEgovLayer
 from paeria.egov.registry.calendar import municipal_pairs
 from paeria.egov.registry.calendar import parse_holiday_lines
 from paeria.egov.registry.interfaces import IPaeriaSettings
-from paeria.egov.validators import InvalidIdentifier
 from paeria.egov.validators import validate_dir3
 from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper
 from plone.app.registry.browser.controlpanel import RegistryEditForm
 from plone.restapi.controlpanels import RegistryConfigletPanel
 from z3c.form import button
 from zope.component import adapter
-from zope.interface import Interface
-from zope.interface import Invalid
 from zope.interface import implementer
-from zope.interface import invariant
+from zope.interface import Interface
+import copy
+
+
+def holiday_lines(lines):
+    """Each line 'YYYY-MM-DD Name', a real date."""
+    for line in lines or ():
+        try:
+            parse_holiday_lines([line])
+        except ValueError:
+            raise FieldValueError(
+                _(
+                    "error_holiday_line",
+                    default="Each holiday must be a line 'YYYY-MM-DD Name'; this "
+                    "one is not: ${line}",
+                    mapping={"line": line[:60]},
+                )
+            ) from None
+    return True
+
+
+def municipal_holiday_lines(lines):
+    """Each line 'MM-DD Name', a day that exists (29 February included)."""
+    for line in lines or ():
+        try:
+            for month, day, _name in municipal_pairs([line]):
+                date(2000, month, day)
+        except ValueError:
+            raise FieldValueError(
+                _(
+                    "error_municipal_holiday_line",
+                    default="Each local holiday must be a line 'MM-DD Name'; this "
+                    "one is not: ${line}",
+                    mapping={"line": line[:60]},
+                )
+            ) from None
+    return True
+
+
+def known_subdivision(code):
+    """One the holidays library knows, or pre-filling a new year would fail."""
+    try:
+        default_holidays(date.today().year, subdiv=code, municipal=())
+    except ValueError:
+        raise FieldValueError(
+            _(
+                "error_holiday_subdivision",
+                default="${code} is not an autonomous community code (ISO 3166-2:ES, "
+                "e.g. CT for Catalonia).",
+                mapping={"code": code[:20]},
+            )
+        ) from None
+    return True
+
+
+def constrained(field, constraint):
+    """A copy of ``field`` of the stored settings, checked by ``constraint``."""
+    checked_field = copy.copy(field)
+    checked_field.constraint = constraint
+    return checked_field
 
 
 class IPaeriaSettingsForm(IPaeriaSettings):
-    """The settings with the checks a person editing them needs."""
+    """The settings with the checks a person editing them needs.
 
-    @invariant
-    def valid_settings(data):
-        try:
-            validate_dir3(data.organo_dir3)
-        except InvalidIdentifier as error:
-            raise Invalid(error.args[0])
-        try:
-            parse_holiday_lines(data.holidays)
-        except ValueError:
-            raise Invalid(
-                _(
-                    "error_holiday_line",
-                    default="Each holiday must be a line 'YYYY-MM-DD Name'.",
-                )
-            )
-        try:
-            municipal_pairs(data.municipal_holidays)
-        except ValueError:
-            raise Invalid(
-                _(
-                    "error_municipal_holiday_line",
-                    default="Each local holiday must be a line 'MM-DD Name'.",
-                )
-            )
+    Checks are per field, not an invariant: an error is then shown under its
+    field and named in the API's 400, and a PATCH of some settings only is
+    validated without the others (an invariant would need all of them)."""
+
+    organo_dir3 = constrained(IPaeriaSettings["organo_dir3"], checked(validate_dir3))
+    holidays = constrained(IPaeriaSettings["holidays"], holiday_lines)
+    municipal_holidays = constrained(
+        IPaeriaSettings["municipal_holidays"], municipal_holiday_lines
+    )
+    holiday_subdivision = constrained(
+        IPaeriaSettings["holiday_subdivision"], known_subdivision
+    )
 
 
 class PaeriaSettingsEditForm(RegistryEditForm):

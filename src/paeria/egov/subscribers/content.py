@@ -4,6 +4,7 @@ Numbers, identifiers, fingerprints and order are never taken from the client:
 the schema marks them read-only (forms and plone.restapi skip them) and these
 subscribers are the only writers."""
 
+from Acquisition import aq_base
 from datetime import datetime
 from paeria.egov import logger
 from paeria.egov.calendar import compute_deadline
@@ -11,7 +12,6 @@ from paeria.egov.content.documento import default_organo
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.documento import HASH_FUNCTION
 from paeria.egov.content.documento import MADRID
-from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.numbering import EXPEDIENTE
@@ -19,10 +19,11 @@ from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
 from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.validators import InvalidIdentifier
+from paeria.egov.validators import validate_dir3
 from paeria.egov.validators import validate_identifier
 from plone import api
+from plone.app.uuid.utils import uuidToObject
 from plone.uuid.interfaces import IUUID
-
 import hashlib
 
 
@@ -39,6 +40,16 @@ def sha256_of_file(named_file):
     return digest.hexdigest()
 
 
+def canonical_dir3(code):
+    """DIR3 codes are stored as validated (upper case, no spaces): they go into
+    ENI identifiers, which are compared exactly, and are searched as such. An
+    invalid one was refused at the form or API already and is left as it is."""
+    try:
+        return validate_dir3(code)
+    except InvalidIdentifier:
+        return code
+
+
 # Procedimiento ------------------------------------------------------------
 
 
@@ -50,9 +61,12 @@ def procedimiento_modified(procedimiento, event):
 
 
 def procedure_of(expediente):
+    """The expediente's procedure, whoever is looking: classification and
+    deadline must not depend on whether the current user may view it (a
+    procedure in draft is private to the catalogue's editors)."""
     if not expediente.procedimiento:
         return None
-    return api.content.get(UID=expediente.procedimiento)
+    return uuidToObject(expediente.procedimiento, unrestricted=True)
 
 
 def compute_expediente_deadline(expediente, today=None):
@@ -62,8 +76,14 @@ def compute_expediente_deadline(expediente, today=None):
     start = expediente.fecha_inicio_computo or expediente.fecha_apertura
     if procedure is None or start is None:
         return None
+    if isinstance(start, datetime):
+        # The day counts in the official time of the electronic office
+        # (LPAC art. 31.1), whatever zone the moment was stored in.
+        if start.tzinfo is not None:
+            start = start.astimezone(MADRID)
+        start = start.date()
     return compute_deadline(
-        start.date() if isinstance(start, datetime) else start,
+        start,
         procedure.max_resolution_amount,
         procedure.max_resolution_unit,
         site_calendar(),
@@ -80,7 +100,9 @@ def normalise_interesados(expediente):
     changed = False
     for row in rows:
         try:
-            canonical = validate_identifier(row.get("identifier_type"), row.get("identifier"))
+            canonical = validate_identifier(
+                row.get("identifier_type"), row.get("identifier")
+            )
         except InvalidIdentifier:
             continue
         if canonical != row.get("identifier"):
@@ -117,18 +139,23 @@ def expediente_added(expediente, event):
 
 
 def expediente_copied(expediente, event):
-    """A copy is a new expediente: it gets its own number and index when added."""
+    """A copy is a new expediente: it gets its own number when added. Its
+    documents keep their order (see documento_added), so the order counter is
+    kept too and the next document follows the last copied one."""
     expediente.numero = None
     expediente.eni_identifier = None
     expediente.fecha_apertura = None
     expediente.fecha_inicio_computo = None
     expediente.suspensions = ()
     expediente.index_closed = False
-    expediente._last_order = 0
 
 
 def expediente_modified(expediente, event):
     update_expediente_derived(expediente)
+    # Plone queued a reindex for this modification, but looking the procedure
+    # up searches the catalog, which runs that queue before the derived values
+    # above changed: queue another one so the catalog gets them.
+    expediente.reindexObject()
 
 
 # Documento ----------------------------------------------------------------
@@ -151,18 +178,28 @@ def update_fingerprint(documento):
     documento.nombre_formato = format_name(documento.file.contentType)
 
 
+def added_with_its_container(documento, event):
+    """Whether the event is about an ancestor (the expediente copied or moved
+    as a whole) and reaches the document as one of its sublocations. Then the
+    document keeps its place in its expediente's index: dispatching to
+    sublocations follows the ids, not the order (foliado)."""
+    return aq_base(event.object) is not aq_base(documento)
+
+
 def documento_added(documento, event):
     """Fingerprint, identifier and — inside an expediente — the next order number
     (foliado) and incorporation date. A copy pasted elsewhere gets its own."""
     if "organo" not in documento.__dict__:
         # Only now, inside its container, does the default know the unit.
         documento.organo = default_organo(documento)
+    documento.organo = canonical_dir3(documento.organo)
     captured = documento.fecha_captura or now()
     documento.eni_identifier = document_identifier(documento, captured.year)
     update_fingerprint(documento)
     expediente = enclosing_expediente(documento)
     if expediente is not None:
-        documento.orden = expediente.take_order_number()
+        if not (added_with_its_container(documento, event) and documento.orden):
+            documento.orden = expediente.take_order_number()
         documento.fecha_incorporacion = now()
     else:
         documento.orden = None
@@ -176,6 +213,8 @@ def documento_moved(documento, event):
         return  # added or removed: handled elsewhere
     if event.oldParent is event.newParent:
         return  # renamed
+    if added_with_its_container(documento, event):
+        return  # its expediente moved (to another unit) and its index with it
     expediente = enclosing_expediente(documento)
     if expediente is not None:
         documento.orden = expediente.take_order_number()
@@ -184,8 +223,12 @@ def documento_moved(documento, event):
 
 
 def documento_modified(documento, event):
-    """A new file means a new fingerprint; the hash is always of the stored bytes."""
+    """A new file means a new fingerprint; the hash is always of the stored bytes.
+    Reindexed here, as the queued reindex may already have run (see
+    expediente_modified)."""
+    documento.organo = canonical_dir3(documento.organo)
     update_fingerprint(documento)
+    documento.reindexObject()
 
 
 # Unidad -------------------------------------------------------------------
@@ -193,6 +236,7 @@ def documento_modified(documento, event):
 
 def unidad_added(unidad, event):
     """Create the unit's two groups and give them their local roles on the unit."""
+    unidad.dir3_code = canonical_dir3(unidad.dir3_code)
     unidad._tramitadores_group = unidad.tramitadores_group_id()
     unidad._responsables_group = unidad.responsables_group_id()
     groups = (
@@ -209,6 +253,14 @@ def unidad_added(unidad, event):
             logger.info("Created group %s for unit %s", group_id, unidad.getId())
         unidad.manage_setLocalRoles(group_id, [role])
     unidad.reindexObjectSecurity()
+    unidad.reindexObject(idxs=["dir3_code"])
+
+
+def unidad_modified(unidad, event):
+    """Keep the DIR3 code canonical when it is edited. (To be registered for
+    IObjectModifiedEvent in configure.zcml.)"""
+    unidad.dir3_code = canonical_dir3(unidad.dir3_code)
+    unidad.reindexObject(idxs=["dir3_code"])
 
 
 def unidad_removed(unidad, event):

@@ -9,28 +9,28 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
+from datetime import UTC
 from paeria.egov import calendar as legal_calendar
-from paeria.egov.calendar import BUSINESS_DAYS
-from paeria.egov.calendar import CALENDAR_DAYS
-from paeria.egov.calendar import MADRID
-from paeria.egov.calendar import MONTHS
-from paeria.egov.calendar import UNITS
-from paeria.egov.calendar import YEARS
-from paeria.egov.calendar import HolidayCalendar
 from paeria.egov.calendar import add_business_days
 from paeria.egov.calendar import add_calendar_days
 from paeria.egov.calendar import add_months
 from paeria.egov.calendar import business_day_on_or_after
+from paeria.egov.calendar import BUSINESS_DAYS
 from paeria.egov.calendar import business_days_between
+from paeria.egov.calendar import CALENDAR_DAYS
 from paeria.egov.calendar import compute_deadline
 from paeria.egov.calendar import default_holidays
 from paeria.egov.calendar import effective_filing_datetime
+from paeria.egov.calendar import HolidayCalendar
 from paeria.egov.calendar import is_business_day
+from paeria.egov.calendar import MADRID
+from paeria.egov.calendar import MONTHS
 from paeria.egov.calendar import next_business_day
 from paeria.egov.calendar import suspension_days
+from paeria.egov.calendar import UNITS
+from paeria.egov.calendar import YEARS
 from unittest import mock
 from zoneinfo import ZoneInfo
-
 import functools
 import unittest
 
@@ -38,7 +38,7 @@ import unittest
 D = date
 CET = timezone(timedelta(hours=1))
 CEST = timezone(timedelta(hours=2))
-UTC = timezone.utc
+UTC = UTC
 
 
 def lleida_calendar():

@@ -4,24 +4,24 @@ The schema tests read the official XSDs from ``$PAERIA_ENI_XSD_DIR`` or from
 ``../shared/eni/xsd`` beside the checkout, and are skipped when neither exists.
 """
 
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from hypothesis import HealthCheck
+from datetime import UTC
 from hypothesis import given
+from hypothesis import HealthCheck
 from hypothesis import settings
 from hypothesis import strategies as st
 from lxml import etree
 from paeria.egov.eni import schemas
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.export import expediente_to_xml
+from paeria.egov.eni.model import decode_fingerprint
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
-from paeria.egov.eni.model import decode_fingerprint
 from paeria.egov.eni.model import fingerprint
 from paeria.egov.eni.model import fingerprint_matches
 from paeria.egov.eni.parse import DEFAULT_MAX_SIZE

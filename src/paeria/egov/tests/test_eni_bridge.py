@@ -21,8 +21,8 @@ from paeria.egov.numbering import last_number
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests.test_eni import make_expediente
 from plone import api
-from plone.app.testing import TEST_USER_ID
 from plone.app.testing import setRoles
+from plone.app.testing import TEST_USER_ID
 from plone.namedfile.file import NamedBlobFile
 from unittest import mock
 from zope.event import notify

@@ -9,10 +9,10 @@ from paeria.egov.tests.test_eni_bridge import needs_xsd
 from paeria.egov.tests.test_eni_bridge import pdf_bytes
 from paeria.egov.tests.test_eni_bridge import schema_errors
 from plone import api
+from plone.app.testing import setRoles
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.app.testing import TEST_USER_ID
-from plone.app.testing import setRoles
 from plone.restapi.testing import RelativeSession
 import base64
 import re
@@ -34,7 +34,8 @@ class EniServicesTestCase(EniPortalFixture, unittest.TestCase):
 
     def session(self, *auth):
         session = RelativeSession(self.portal_url, test=self)
-        session.headers.update({"Accept": "application/json"})
+        # The site speaks Spanish; these tests read the English messages.
+        session.headers.update({"Accept": "application/json", "Accept-Language": "en"})
         if auth:
             session.auth = auth
         return session
@@ -453,6 +454,7 @@ class ClassicViewTests(EniServicesTestCase):
     def browser_session(self):
         session = RelativeSession(self.portal_url, test=self)
         session.auth = (SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        session.headers["Accept-Language"] = "en"
         return session
 
     def authenticator(self, session, obj):

@@ -3,8 +3,8 @@
 from paeria.egov.interfaces import IPaeriaEgovLayer
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from plone import api
-from plone.app.testing import TEST_USER_ID
 from plone.app.testing import setRoles
+from plone.app.testing import TEST_USER_ID
 from plone.browserlayer import utils
 import unittest
 

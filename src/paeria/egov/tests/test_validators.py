@@ -5,23 +5,21 @@ property tests check the check characters against small reference
 implementations written here, independently of python-stdnum.
 """
 
-import string
-import unittest
 from hypothesis import assume
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from paeria.egov import validators
 from paeria.egov.validators import CIF
+from paeria.egov.validators import guess_identifier_type
+from paeria.egov.validators import has_control_chars
 from paeria.egov.validators import IDENTIFIER_TYPES
+from paeria.egov.validators import ine_control_digit
+from paeria.egov.validators import InvalidIdentifier
+from paeria.egov.validators import InvalidText
 from paeria.egov.validators import NIE
 from paeria.egov.validators import NIF
 from paeria.egov.validators import PASAPORTE
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import InvalidText
-from paeria.egov.validators import guess_identifier_type
-from paeria.egov.validators import has_control_chars
-from paeria.egov.validators import ine_control_digit
 from paeria.egov.validators import render_message
 from paeria.egov.validators import validate_cif
 from paeria.egov.validators import validate_dir3
@@ -35,6 +33,8 @@ from paeria.egov.validators import validate_plain_text
 from paeria.egov.validators import validate_sia
 from zope.i18nmessageid import Message
 from zope.interface import Invalid
+import string
+import unittest
 
 
 # No example database: the tests run inside a shared checkout.

@@ -5,17 +5,18 @@ from datetime import timedelta
 from lxml import html
 from paeria.egov import _
 from paeria.egov.browser.helpers import today
+from paeria.egov.browser.procedimiento import SILENCE_EXPLANATIONS
 from paeria.egov.calendar import add_business_days
 from paeria.egov.calendar import business_days_between
 from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from plone import api
+from plone.app.testing import login
+from plone.app.testing import setRoles
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.app.testing import TEST_USER_ID
 from plone.app.testing import TEST_USER_NAME
-from plone.app.testing import login
-from plone.app.testing import setRoles
 from plone.app.textfield.value import RichTextValue
 from plone.namedfile.file import NamedBlobFile
 from plone.testing.zope import Browser
@@ -684,9 +685,9 @@ class CatalogueTests(ViewTestCase):
             self.text(tree, "//p[contains(@class,'paeria-silence-label')]"),
             spanish(_("silence_estimatorio", default="Granted (positive silence)")),
         )
-        self.assertIn(
-            "take your application as granted",
+        self.assertEqual(
             self.text(tree, "//p[contains(@class,'paeria-silence-explanation')]"),
+            spanish(SILENCE_EXPLANATIONS["estimatorio"]),
         )
         self.assertNotIn("eni_TD14", browser.contents)
 
@@ -703,9 +704,9 @@ class CatalogueTests(ViewTestCase):
             ),
         )
         self.assertIn("20", self.text(tree, "//dd[contains(@class,'paeria-max-time')]"))
-        self.assertIn(
-            "refused",
+        self.assertEqual(
             self.text(tree, "//p[contains(@class,'paeria-silence-explanation')]"),
+            spanish(SILENCE_EXPLANATIONS["desestimatorio"]),
         )
         self.assertEqual(
             self.text(tree, "//dd[contains(@class,'paeria-online-start')]"),

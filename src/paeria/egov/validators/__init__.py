@@ -27,7 +27,6 @@ Sources:
   so the format is the one the NTIs describe.
 """
 
-import re
 from paeria.egov import _
 from stdnum.es import cif as stdnum_cif
 from stdnum.es import dni as stdnum_dni
@@ -35,6 +34,7 @@ from stdnum.es import nie as stdnum_nie
 from typing import NamedTuple
 from zope.i18nmessageid import Message
 from zope.interface import Invalid
+import re
 
 
 __all__ = (
