@@ -98,7 +98,7 @@ def test_new_site_has_the_demo_data(portal, admin_session):
 
     procedures = requests.get(
         f"{portal.url}/@search",
-        params={"portal_type": "Procedimiento", "review_state": "published"},
+        params={"portal_type": "Procedimiento", "review_state": "publicado"},
         headers={"Accept": "application/json"},
         timeout=30,
     ).json()

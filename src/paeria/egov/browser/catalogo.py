@@ -11,7 +11,7 @@ from Products.Five.browser import BrowserView
 PAGE_SIZE = 50
 # Procedures follow simple_publication_workflow until their own workflow
 # (borrador → publicado → retirado) arrives; both published states count.
-PUBLISHED_STATES = ("published", "publicado")
+PUBLISHED_STATES = ("publicado",)
 
 
 class CatalogoView(BrowserView):

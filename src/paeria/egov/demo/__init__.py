@@ -182,7 +182,7 @@ def create_demo_data(site):
                         for name, mandatory, td in documents
                     ],
                 )
-                api.content.transition(procedure, to_state="published")
+                api.content.transition(procedure, to_state="publicado")
             procedures[proc_id] = procedure
 
         created = 0

@@ -135,7 +135,7 @@ class EniPortalFixture:
             channels=["telematico"],
         )
         # Staff open expedientes of published procedures only.
-        api.content.transition(obj=self.procedimiento, transition="publish")
+        api.content.transition(obj=self.procedimiento, transition="publicar")
         self.expediente = self.create_expediente(self.unidad)
         self.documentos = [
             self.create_documento(self.expediente, number, *row)

@@ -76,7 +76,7 @@ def make_procedimiento(portal, title, sia_code, unidad, publish=True, **fields):
         **values,
     )
     if publish:
-        api.content.transition(obj=procedimiento, transition="publish")
+        api.content.transition(obj=procedimiento, transition="publicar")
     return procedimiento
 
 

@@ -1,0 +1,156 @@
+"""What the workflows' transitions do to the content, and what no transition
+may undo: event subscribers only (registered in workflow.zcml).
+
+- The ENI state of an expediente follows its workflow state: its index is
+  updated after every transition.
+- ``firmar`` records the document's TF01 signature and gives it its CSV.
+- ``requerir_subsanacion`` opens a suspension of the deadline, leaving
+  ``subsanacion`` closes it; the deadline is recomputed each time.
+- A signed or annulled document is never removed, moved or renamed, and its
+  bytes never change, whoever asks (Manager included): the workflow takes the
+  permissions away, these subscribers refuse what reaches the objects by any
+  other path. A closed or archived expediente is never removed.
+- A copy of a signed document is a new, unsigned document.
+"""
+
+from Acquisition import aq_base
+from datetime import datetime
+from paeria.egov import _
+from paeria.egov.content.documento import MADRID
+from paeria.egov.content.expediente import CLOSED_STATES
+from paeria.egov.subscribers.content import compute_expediente_deadline
+from paeria.egov.subscribers.content import sha256_of_file
+from paeria.egov.workflow.errors import RecordImmutable
+from paeria.egov.workflow.signing import add_signature
+from paeria.egov.workflow.signing import CSV_SIGNATURE
+from paeria.egov.workflow.signing import signatures_of
+from plone import api
+
+
+SUBSANACION = "subsanacion"
+# Documents in these states are records: kept as they are, forever.
+IMMUTABLE_DOCUMENT_STATES = frozenset(("firmado", "anulado"))
+
+
+def today():
+    """Today in the electronic office's official time (LPAC art. 31.1)."""
+    return datetime.now(MADRID).date()
+
+
+def state_of(obj):
+    return api.content.get_state(obj, default=None)
+
+
+def transition_id(event):
+    return event.transition.getId() if event.transition is not None else None
+
+
+# -- Expediente -------------------------------------------------------------------
+
+
+def reindex_eni_state(expediente, event):
+    """IActionSucceededEvent: the ENI state is derived from the workflow state
+    (E02 once closed); CMF reindexes only the workflow's own variables."""
+    expediente.reindexObject(idxs=["eni_state"])
+
+
+def track_suspension(expediente, event):
+    """IAfterTransitionEvent: entering ``subsanacion`` opens a suspension period
+    (start, None), leaving it closes it (start, end); the deadline is recomputed
+    (LPAC art. 22.1.a)."""
+    if event.transition is None or event.old_state is event.new_state:
+        return
+    periods = list(expediente.suspensions or ())
+    if event.new_state.getId() == SUBSANACION:
+        periods.append((today(), None))
+    elif event.old_state.getId() == SUBSANACION:
+        if not periods or periods[-1][1] is not None:
+            return
+        start = periods[-1][0]
+        periods[-1] = (start, max(start, today()))
+    else:
+        return
+    expediente.suspensions = tuple(periods)
+    expediente.fecha_limite = compute_expediente_deadline(expediente)
+    expediente.reindexObject(idxs=["fecha_limite"])
+
+
+def protect_closed_expediente(expediente, event):
+    """IObjectWillBeRemovedEvent: a closed or archived expediente is kept."""
+    if state_of(expediente) in CLOSED_STATES:
+        raise RecordImmutable(
+            _(
+                "error_expediente_closed_not_removed",
+                default="The expediente ${numero} is closed: it cannot be deleted.",
+                mapping={"numero": expediente.numero or expediente.getId()},
+            ),
+            url=expediente.absolute_url(),
+        )
+
+
+# -- Documento --------------------------------------------------------------------
+
+
+def sign_on_firmar(documento, event):
+    """IAfterTransitionEvent: ``firmar`` records the TF01 signature (signer,
+    date-time, fingerprint) and gives the document its CSV."""
+    if transition_id(event) == "firmar":
+        add_signature(documento, CSV_SIGNATURE)
+
+
+def protect_documento_placement(documento, event):
+    """IObjectWillBeMovedEvent (removal included): a signed or annulled document
+    is never deleted, moved or renamed. It moves only with its expediente (a
+    case file handed to another unit keeps its documents and their order);
+    deleting the expediente would delete it, and is refused too."""
+    if event.oldParent is None:
+        return  # being added
+    if state_of(documento) not in IMMUTABLE_DOCUMENT_STATES:
+        return
+    moved_with_container = aq_base(event.object) is not aq_base(documento)
+    if event.newParent is not None and moved_with_container:
+        return
+    if event.newParent is None:
+        message = _(
+            "error_documento_record_not_removed",
+            default="The document “${title}” is signed or annulled: it is kept and "
+            "cannot be deleted.",
+            mapping={"title": documento.Title()},
+        )
+    else:
+        message = _(
+            "error_documento_record_not_moved",
+            default="The document “${title}” is signed or annulled: it cannot be "
+            "moved or renamed.",
+            mapping={"title": documento.Title()},
+        )
+    raise RecordImmutable(message, url=documento.absolute_url())
+
+
+def protect_signed_bytes(documento, event):
+    """IObjectModifiedEvent: a signed document's bytes are those it was signed
+    with; a change that reached the object by a path that skips permissions
+    is refused, and the transaction with it."""
+    records = signatures_of(documento)
+    if not records:
+        return
+    signed = records[0].huella
+    current = sha256_of_file(documento.file) if documento.file is not None else None
+    if current != signed:
+        raise RecordImmutable(
+            _(
+                "error_documento_signed_bytes",
+                default="The document “${title}” is signed: its file cannot change.",
+                mapping={"title": documento.Title()},
+            ),
+            url=documento.absolute_url(),
+        )
+
+
+def forget_signatures_of_copy(documento, event):
+    """IObjectCopiedEvent: the copy starts unsigned, in the workflow's initial
+    state, and must not carry the original's signatures or CSV (which is
+    unique and identifies the original)."""
+    for name in ("signatures", "csv"):
+        if name in documento.__dict__:
+            delattr(documento, name)

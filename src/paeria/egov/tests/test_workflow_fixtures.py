@@ -1,0 +1,218 @@
+"""Named users per role and content brought into each workflow state, shared by
+the workflow tests (test_workflow_tables, test_workflow_rules,
+test_workflow_http); the tests here check that the users hold exactly the roles
+the other tests assume, so that those tests do not take them from the site.
+
+Everybody gets their role the way the portal gives it: the unit's staff through
+the unit's groups, the citizen and the invited unit as local roles on one
+expediente, the Auditor and the catalogue's editor globally.
+"""
+
+from contextlib import contextmanager
+from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
+from paeria.egov.tests import base
+from plone import api
+from plone.app.testing import login
+from plone.app.testing import logout
+from plone.app.testing import setRoles
+from plone.app.testing import TEST_USER_ID
+from plone.app.testing import TEST_USER_NAME
+import unittest
+
+
+PASSWORD = "correct-horse-battery-7"
+UNIT_ID = "urbanismo"
+OTHER_UNIT_ID = "cultura"
+OTHER_UNIT_DIR3 = base.OTHER_UNIT_DIR3
+
+# user id -> (roles on the unit's expedientes and their documents, roles on a
+# procedure of the catalogue). Anonymous is every user's; Authenticated every
+# logged-in user's. None: not logged in.
+USERS = {
+    "anonimo": None,
+    "ciudadano": (set(), set()),  # another citizen, no role on the expediente
+    "interesado": ({"Interesado"}, set()),
+    "tramitador": ({"Tramitador"}, set()),
+    "responsable": ({"Responsable"}, set()),
+    "tramitador_otra": (set(), set()),  # staff of another unit
+    "colaborador": ({"Colaborador"}, set()),
+    "registrador": ({"Registrador"}, {"Registrador"}),
+    "editor": ({"EditorCatalogo"}, {"EditorCatalogo"}),
+    "auditor": ({"Auditor"}, {"Auditor"}),
+    "manager": ({"Manager"}, {"Manager"}),
+    "siteadmin": ({"Site Administrator"}, {"Site Administrator"}),
+}
+GLOBAL_ROLES = {
+    "registrador": ["Registrador"],
+    "editor": ["EditorCatalogo"],
+    "auditor": ["Auditor"],
+    "manager": ["Manager"],
+    "siteadmin": ["Site Administrator"],
+}
+# The interested party's NIF is the citizen's.
+INTERESADO_NIF = base.VALID_NIF
+
+RESOLUTION = "TD01"
+EXPEDIENTE_PATHS = {
+    "iniciado": (),
+    "en_tramitacion": ("tramitar",),
+    "subsanacion": ("tramitar", "requerir_subsanacion"),
+    "resuelto": ("tramitar", "sign a resolution", "resolver"),
+    "cerrado": ("tramitar", "sign a resolution", "resolver", "cerrar"),
+    "archivado": ("tramitar", "sign a resolution", "resolver", "cerrar", "archivar"),
+}
+DOCUMENTO_PATHS = {
+    "borrador": (),
+    "pendiente_firma": ("enviar_firma",),
+    "firmado": ("enviar_firma", "firmar"),
+    "anulado": ("anular",),
+}
+PROCEDIMIENTO_PATHS = {
+    "borrador": (),
+    "publicado": ("publicar",),
+    "retirado": ("publicar", "retirar"),
+}
+# Transitions the test user (Manager) may not take: a person with the role does.
+TAKEN_BY = {"firmar": "responsable"}
+COMMENTS = {"anular": "Duplicat", "reabrir": "Recurs estimat"}
+
+
+def roles_of(user_id, on_procedure=False):
+    """The roles ``user_id`` holds on the unit's content (or a procedure),
+    with the implicit ones."""
+    grants = USERS[user_id]
+    if grants is None:
+        return {"Anonymous"}
+    return {"Anonymous", "Authenticated"} | grants[1 if on_procedure else 0]
+
+
+@contextmanager
+def as_user(user_id):
+    """Run as ``user_id`` (``anonimo``: nobody logged in), then back to the
+    test user."""
+    portal = api.portal.get()
+    if user_id == "anonimo":
+        logout()
+    else:
+        login(portal, user_id)
+    try:
+        yield
+    finally:
+        login(portal, TEST_USER_NAME)
+
+
+class WorkflowFixture:
+    """A unit with its staff, another unit, a published procedure, the users
+    of USERS, and factories of content in any workflow state."""
+
+    def __init__(self, portal):
+        self.portal = portal
+        setRoles(portal, TEST_USER_ID, ["Manager"])
+        self.unidad = base.create_unidad(portal, id=UNIT_ID)
+        self.otra_unidad = base.create_unidad(
+            portal, id=OTHER_UNIT_ID, title="Cultura", dir3_code=OTHER_UNIT_DIR3
+        )
+        self.procedimiento = base.create_procedimiento(portal, self.unidad)
+        api.content.transition(self.procedimiento, "publicar")
+        for user_id in USERS:
+            if user_id == "anonimo":
+                continue
+            api.user.create(
+                email=f"{user_id}@example.org",
+                username=user_id,
+                password=PASSWORD,
+                roles=["Member"] + GLOBAL_ROLES.get(user_id, []),
+                properties={"fullname": user_id.capitalize()},
+            )
+        groups = {
+            "tramitador": self.unidad.tramitadores_group_id(),
+            "responsable": self.unidad.responsables_group_id(),
+            "tramitador_otra": self.otra_unidad.tramitadores_group_id(),
+        }
+        for user_id, group_id in groups.items():
+            api.group.add_user(groupname=group_id, username=user_id)
+
+    def expediente(self, state="iniciado", title=None):
+        """A new expediente of the unit in ``state``, with the citizen and the
+        invited unit's user holding their local roles on it."""
+        expediente = base.create_expediente(
+            self.unidad,
+            self.procedimiento,
+            title=title or f"Expedient {state}",
+            interesados=[base.interesado(identifier=INTERESADO_NIF)],
+        )
+        expediente.manage_setLocalRoles("interesado", ["Interesado"])
+        expediente.manage_setLocalRoles("colaborador", ["Colaborador"])
+        expediente.reindexObjectSecurity()
+        for step in EXPEDIENTE_PATHS[state]:
+            if step == "sign a resolution":
+                self.documento(expediente, "firmado", tipo_documental=RESOLUTION)
+            else:
+                self.transition(expediente, step)
+        assert api.content.get_state(expediente) == state
+        return expediente
+
+    def documento(self, expediente=None, state="borrador", **fields):
+        if expediente is None:
+            expediente = self.expediente("en_tramitacion")
+        fields.setdefault("title", f"Document {state}")
+        fields.setdefault("file", base.named_file(base.pdf_bytes(fields["title"])))
+        documento = base.create_documento(expediente, **fields)
+        for step in DOCUMENTO_PATHS[state]:
+            self.transition(documento, step)
+        assert api.content.get_state(documento) == state
+        return documento
+
+    def procedimiento_in(self, state):
+        procedimiento = base.create_procedimiento(
+            self.portal, self.unidad, title=f"Procediment {state}"
+        )
+        for step in PROCEDIMIENTO_PATHS[state]:
+            self.transition(procedimiento, step)
+        return procedimiento
+
+    def transition(self, obj, transition, comment=None):
+        comment = comment if comment is not None else COMMENTS.get(transition, "")
+        user_id = TAKEN_BY.get(transition)
+        if user_id is None:
+            api.content.transition(obj, transition, comment=comment)
+        else:
+            with as_user(user_id):
+                api.content.transition(obj, transition, comment=comment)
+
+
+class TestFixtureRoles(unittest.TestCase):
+    """The roles each named user holds: what the other workflow tests assume."""
+
+    layer = PAERIA_EGOV_INTEGRATION_TESTING
+
+    def setUp(self):
+        self.fixture = WorkflowFixture(self.layer["portal"])
+
+    def test_users_hold_the_intended_roles(self):
+        expediente = self.fixture.expediente("en_tramitacion")
+        documento = self.fixture.documento(expediente)
+        procedimiento = self.fixture.procedimiento
+        for user_id in USERS:
+            for obj, on_procedure in (
+                (expediente, False),
+                (documento, False),
+                (procedimiento, True),
+            ):
+                with self.subTest(user=user_id, obj=obj.portal_type):
+                    if USERS[user_id] is None:
+                        continue  # nobody: checked in the HTTP tests
+                    held = set(api.user.get_roles(username=user_id, obj=obj))
+                    # Owner is the creator's (the test user), Member every
+                    # member's; neither appears in the tables' grants to them.
+                    held -= {"Member"}
+                    self.assertEqual(
+                        held, roles_of(user_id, on_procedure) - {"Anonymous"}
+                    )
+
+    def test_paths_reach_every_state(self):
+        for state in EXPEDIENTE_PATHS:
+            with self.subTest(state=state):
+                self.assertEqual(
+                    api.content.get_state(self.fixture.expediente(state)), state
+                )

@@ -1,0 +1,485 @@
+"""Business rules of the workflows: each refused with its readable message and
+allowed once satisfied; signing; immutability of signed documents and closed
+expedientes, Manager included; subsanación and the deadline; ENI state."""
+
+from AccessControl import getSecurityManager
+from AccessControl import Unauthorized as AccessControlUnauthorized
+from datetime import timedelta
+from OFS.event import ObjectWillBeRemovedEvent
+from paeria.egov.calendar import compute_deadline
+from paeria.egov.content.documento import MADRID
+from paeria.egov.eni.bridge import csv_regulation
+from paeria.egov.eni.bridge import documento_signatures
+from paeria.egov.eni.model import check_signature
+from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.subscribers.workflow import protect_closed_expediente
+from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
+from paeria.egov.tests import base
+from paeria.egov.tests.test_workflow_fixtures import as_user
+from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
+from paeria.egov.workflow.errors import RecordImmutable
+from paeria.egov.workflow.errors import TransitionRefused
+from paeria.egov.workflow.rules import transition_violations
+from paeria.egov.workflow.signing import add_signature
+from paeria.egov.workflow.signing import SigningError
+from plone import api
+from plone.api.exc import InvalidParameterError
+from unittest import mock
+from zExceptions import Unauthorized as PublisherUnauthorized
+from zope.i18n import translate
+from zope.lifecycleevent import modified
+import datetime
+import hashlib
+import re
+import unittest
+
+
+# Zope raises either, depending on the layer that refuses.
+Unauthorized = (AccessControlUnauthorized, PublisherUnauthorized)
+CSV_PATTERN = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{24}$")
+
+
+class WorkflowRulesTestCase(unittest.TestCase):
+    layer = PAERIA_EGOV_INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        self.request = self.layer["request"]
+        base.prefer_english(self.request)
+        self.fixture = WorkflowFixture(self.portal)
+
+    def state(self, obj):
+        return api.content.get_state(obj)
+
+    def assertRefused(self, obj, transition, *fragments, comment=""):
+        """The transition is refused, its message contains ``fragments``, and
+        the object stays in its state."""
+        before = self.state(obj)
+        history = len(obj.workflow_history[self.wf_id(obj)])
+        with self.assertRaises(TransitionRefused) as caught:
+            api.content.transition(obj, transition, comment=comment)
+        message = str(caught.exception)
+        for fragment in fragments:
+            self.assertIn(fragment, message)
+        self.assertEqual(self.state(obj), before)
+        self.assertEqual(len(obj.workflow_history[self.wf_id(obj)]), history)
+        return caught.exception
+
+    def wf_id(self, obj):
+        return api.portal.get_tool("portal_workflow").getChainFor(obj)[0]
+
+
+class TestResolver(WorkflowRulesTestCase):
+    MESSAGE = (
+        "The expediente cannot be resolved without a signed resolution document "
+        "(document type TD01)."
+    )
+
+    def test_refused_until_a_resolution_is_signed(self):
+        expediente = self.fixture.expediente("en_tramitacion")
+        self.assertRefused(expediente, "resolver", self.MESSAGE)
+        # Neither a draft resolution nor another signed document will do.
+        resolucion = self.fixture.documento(
+            expediente, "borrador", tipo_documental="TD01"
+        )
+        self.fixture.documento(expediente, "firmado", tipo_documental="TD14")
+        self.assertRefused(expediente, "resolver", self.MESSAGE)
+        self.fixture.transition(resolucion, "enviar_firma")
+        self.assertRefused(expediente, "resolver", self.MESSAGE)
+        self.fixture.transition(resolucion, "firmar")
+        self.assertEqual(transition_violations(expediente, "resolver"), [])
+        api.content.transition(expediente, "resolver")
+        self.assertEqual(self.state(expediente), "resuelto")
+
+    def test_violations_are_translatable_messages(self):
+        expediente = self.fixture.expediente("en_tramitacion")
+        (violation,) = transition_violations(expediente, "resolver")
+        self.assertEqual(violation, "error_resolver_without_signed_resolution")
+        self.assertEqual(violation.domain, "paeria.egov")
+        self.assertEqual(translate(violation), self.MESSAGE)
+
+
+class TestCerrar(WorkflowRulesTestCase):
+    def test_refused_while_documents_are_unfinished(self):
+        expediente = self.fixture.expediente("resuelto")
+        borrador = self.fixture.documento(
+            expediente, "borrador", title="Informe tècnic"
+        )
+        pendiente = self.fixture.documento(
+            expediente, "pendiente_firma", title="Notificació"
+        )
+        refusal = self.assertRefused(
+            expediente,
+            "cerrar",
+            "The expediente cannot be closed while documents are drafts or "
+            "awaiting signature:",
+            "“Informe tècnic”",
+            "“Notificació”",
+        )
+        self.assertEqual(len(refusal.violations), 1)
+        self.fixture.transition(borrador, "anular")
+        refusal = self.assertRefused(expediente, "cerrar", "“Notificació”")
+        self.assertNotIn("Informe tècnic", str(refusal))
+        self.fixture.transition(pendiente, "firmar")
+        api.content.transition(expediente, "cerrar")
+        self.assertEqual(self.state(expediente), "cerrado")
+
+
+class TestReabrir(WorkflowRulesTestCase):
+    MESSAGE = "Reopening a closed expediente needs a comment saying why."
+
+    def test_needs_a_comment(self):
+        expediente = self.fixture.expediente("cerrado")
+        self.assertRefused(expediente, "reabrir", self.MESSAGE)
+        self.assertRefused(expediente, "reabrir", self.MESSAGE, comment="  \n ")
+        api.content.transition(expediente, "reabrir", comment="Recurs de reposició")
+        self.assertEqual(self.state(expediente), "en_tramitacion")
+        last = expediente.workflow_history["paeria_expediente_workflow"][-1]
+        self.assertEqual(last["action"], "reabrir")
+        self.assertEqual(last["comments"], "Recurs de reposició")
+
+    def test_only_the_head_of_the_unit_reopens(self):
+        expediente = self.fixture.expediente("cerrado")
+        with as_user("tramitador"):
+            with self.assertRaises(InvalidParameterError):
+                api.content.transition(expediente, "reabrir", comment="Vull")
+        with as_user("responsable"):
+            api.content.transition(expediente, "reabrir", comment="Recurs")
+        self.assertEqual(self.state(expediente), "en_tramitacion")
+
+
+class TestAnular(WorkflowRulesTestCase):
+    def test_needs_a_comment_and_keeps_the_document(self):
+        documento = self.fixture.documento(state="firmado")
+        self.assertRefused(
+            documento, "anular", "Annulling a document needs a comment saying why."
+        )
+        api.content.transition(documento, "anular", comment="Error en l'import")
+        self.assertEqual(self.state(documento), "anulado")
+        # Kept, with its signature and why it was annulled.
+        self.assertEqual(len(documento.signatures), 1)
+        last = documento.workflow_history["paeria_documento_workflow"][-1]
+        self.assertEqual(last["comments"], "Error en l'import")
+
+    def test_documents_of_a_closed_expediente_do_not_change_state(self):
+        expediente = self.fixture.expediente("cerrado")
+        (resolucion,) = expediente.objectValues()
+        self.assertRefused(
+            resolucion,
+            "anular",
+            f"The expediente {expediente.numero} is closed: its documents cannot "
+            "change state.",
+            comment="Per error",
+        )
+
+
+class TestSigning(WorkflowRulesTestCase):
+    def sign(self, documento):
+        self.fixture.transition(documento, "enviar_firma")
+        with as_user("responsable"):
+            api.content.transition(documento, "firmar")
+
+    def test_firmar_records_signer_date_fingerprint_and_csv(self):
+        data = base.pdf_bytes("Resolucio 7")
+        documento = self.fixture.documento(
+            title="Resolució", tipo_documental="TD01", file=base.named_file(data)
+        )
+        before = datetime.datetime.now(MADRID).replace(microsecond=0)
+        self.sign(documento)
+        after = datetime.datetime.now(MADRID)
+        self.assertEqual(self.state(documento), "firmado")
+        (record,) = documento.signatures
+        self.assertEqual(record.signature_type, "TF01")
+        self.assertEqual(record.signer_id, "responsable")
+        self.assertEqual(record.signer_fullname, "Responsable")
+        self.assertIsNotNone(record.signed_at.tzinfo)
+        self.assertEqual(record.signed_at.tzinfo.zone, "Europe/Madrid")
+        self.assertTrue(before <= record.signed_at <= after, record.signed_at)
+        self.assertEqual(record.huella, hashlib.sha256(data).hexdigest())
+        self.assertEqual(record.huella, documento.huella)
+        self.assertEqual(record.funcion_resumen, "SHA-256")
+        self.assertRegex(record.csv_value, CSV_PATTERN)
+        self.assertEqual(record.csv_value, documento.csv)
+        self.assertEqual(record.csv_regulation, csv_regulation())
+        catalog = api.portal.get_tool("portal_catalog")
+        (brain,) = catalog.unrestrictedSearchResults(csv=documento.csv)
+        self.assertEqual(brain.UID, documento.UID())
+
+    def test_csv_is_unique_and_redrawn_on_collision(self):
+        first = self.fixture.documento(state="firmado", title="Primer")
+        second = self.fixture.documento(state="firmado", title="Segon")
+        self.assertNotEqual(first.csv, second.csv)
+        third = self.fixture.documento(title="Tercer")
+        draws = iter([first.csv, "NEWCSVNEWCSVNEWCSVNEWCSV"])
+        with mock.patch(
+            "paeria.egov.eni.bridge.new_csv", side_effect=lambda: next(draws)
+        ):
+            self.sign(third)
+        self.assertEqual(third.csv, "NEWCSVNEWCSVNEWCSVNEWCSV")
+
+    def test_only_the_responsable_signs(self):
+        documento = self.fixture.documento(state="pendiente_firma")
+        for user_id in ("tramitador", "manager", "siteadmin", "auditor", "colaborador"):
+            with self.subTest(user=user_id), as_user(user_id):
+                with self.assertRaises((InvalidParameterError, *Unauthorized)):
+                    api.content.transition(documento, "firmar")
+        self.assertEqual(self.state(documento), "pendiente_firma")
+        self.assertFalse(getattr(documento, "signatures", None))
+
+    def test_two_signatures_of_different_types(self):
+        documento = self.fixture.documento(state="firmado", tipo_documental="TD01")
+        with as_user("responsable"):
+            seal = add_signature(documento, "TF06", value=b"%PDF signed bytes")
+        self.assertEqual(
+            [record.signature_type for record in documento.signatures], ["TF01", "TF06"]
+        )
+        self.assertEqual(seal.huella, documento.huella)
+        self.assertEqual(seal.signer_id, "responsable")
+        # One CSV per document.
+        with self.assertRaises(SigningError):
+            add_signature(documento, "TF01")
+        with self.assertRaises(SigningError):
+            add_signature(documento, "TF04")  # no signature content
+        # The ENI export takes them as they are.
+        exported = documento_signatures(documento)
+        self.assertEqual([s.signature_type for s in exported], ["TF01", "TF06"])
+        self.assertEqual(exported[0].csv_value, documento.csv)
+        self.assertEqual(exported[1].value, b"%PDF signed bytes")
+        for signature in exported:
+            self.assertEqual(check_signature(signature, "signature"), [])
+
+    def test_only_signed_documents_take_signatures(self):
+        documento = self.fixture.documento(state="borrador")
+        with self.assertRaises(SigningError):
+            add_signature(documento, "TF06", value=b"x")
+
+    def test_firmar_refused_when_the_bytes_do_not_match_the_fingerprint(self):
+        documento = self.fixture.documento(state="pendiente_firma")
+        documento.huella = "0" * 64
+        with as_user("responsable"):
+            with self.assertRaises(TransitionRefused) as caught:
+                api.content.transition(documento, "firmar")
+        self.assertIn("does not match its recorded fingerprint", str(caught.exception))
+        self.assertEqual(self.state(documento), "pendiente_firma")
+
+
+class TestSignedDocumentsAreImmutable(WorkflowRulesTestCase):
+    """Nobody, Manager included, modifies, deletes, renames or moves a signed
+    (or annulled) document."""
+
+    def setUp(self):
+        super().setUp()
+        self.expediente = self.fixture.expediente("en_tramitacion")
+        self.firmado = self.fixture.documento(
+            self.expediente, "firmado", title="Signat"
+        )
+        self.anulado = self.fixture.documento(
+            self.expediente, "anulado", title="Anul·lat"
+        )
+
+    def test_manager_may_not_modify_or_delete(self):
+        security = getSecurityManager()
+        for documento in (self.firmado, self.anulado):
+            with self.subTest(state=self.state(documento)):
+                self.assertTrue(api.user.has_permission("Manage portal", obj=documento))
+                self.assertFalse(
+                    security.checkPermission("Modify portal content", documento)
+                )
+                self.assertFalse(security.checkPermission("Delete objects", documento))
+                with self.assertRaises(Unauthorized):
+                    api.content.delete(documento)
+                self.assertIn(documento.getId(), self.expediente)
+
+    def test_removal_refused_even_bypassing_permissions(self):
+        for documento in (self.firmado, self.anulado):
+            with self.subTest(state=self.state(documento)):
+                with self.assertRaises(RecordImmutable) as caught:
+                    self.expediente._delObject(documento.getId())
+                self.assertIn("cannot be deleted", str(caught.exception))
+                self.assertIn(documento.getId(), self.expediente)
+
+    def test_deleting_the_expediente_is_refused(self):
+        with self.assertRaises(RecordImmutable):
+            self.fixture.unidad._delObject(self.expediente.getId())
+        self.assertIn(self.expediente.getId(), self.fixture.unidad)
+
+    def test_rename_and_move_refused(self):
+        other = self.fixture.expediente("en_tramitacion", title="Un altre")
+        for documento in (self.firmado, self.anulado):
+            with self.subTest(state=self.state(documento)):
+                doc_id = documento.getId()
+                with self.assertRaises(RecordImmutable):
+                    api.content.rename(documento, new_id="renamed")
+                with self.assertRaises(RecordImmutable):
+                    api.content.move(documento, target=other)
+                self.assertIn(doc_id, self.expediente)
+                self.assertNotIn(doc_id, other)
+
+    def test_bytes_cannot_change(self):
+        original = self.firmado.file.data
+        self.firmado.file = base.named_file(base.pdf_bytes("Falsificat"))
+        with self.assertRaises(RecordImmutable) as caught:
+            modified(self.firmado)
+        self.assertIn("its file cannot change", str(caught.exception))
+        # A metadata change that keeps the bytes is not refused by the subscriber
+        # (the workflow keeps users from it).
+        self.firmado.file = base.named_file(original)
+        modified(self.firmado)
+
+    def test_moves_with_its_expediente(self):
+        api.content.move(self.expediente, target=self.fixture.otra_unidad)
+        moved = self.fixture.otra_unidad[self.expediente.getId()]
+        self.assertEqual(self.state(moved[self.firmado.getId()]), "firmado")
+
+    def test_copy_is_a_new_unsigned_document(self):
+        other = self.fixture.expediente("en_tramitacion", title="Destí")
+        copy = api.content.copy(self.firmado, target=other)
+        self.assertEqual(self.state(copy), "borrador")
+        self.assertIsNone(getattr(copy, "csv", None))
+        self.assertFalse(getattr(copy, "signatures", None))
+        self.assertEqual(len(self.firmado.signatures), 1)
+        catalog = api.portal.get_tool("portal_catalog")
+        self.assertEqual(
+            len(catalog.unrestrictedSearchResults(csv=self.firmado.csv)), 1
+        )
+
+
+class TestClosedExpediente(WorkflowRulesTestCase):
+    """Closed (and archived): read-only for everyone, Manager included."""
+
+    def test_read_only_for_manager(self):
+        security = getSecurityManager()
+        for state in ("cerrado", "archivado"):
+            expediente = self.fixture.expediente(state)
+            with self.subTest(state=state):
+                for permission in (
+                    "Modify portal content",
+                    "Delete objects",
+                    "Add portal content",
+                    "paeria.egov: Add Documento",
+                ):
+                    self.assertFalse(security.checkPermission(permission, expediente))
+                with self.assertRaises(Unauthorized):
+                    base.create_documento(expediente, title="Tard")
+                with self.assertRaises(Unauthorized):
+                    api.content.delete(expediente)
+                # Bypassing permissions: its signed resolution or the expediente
+                # itself refuses, whichever is asked first.
+                with self.assertRaises(RecordImmutable) as caught:
+                    self.fixture.unidad._delObject(expediente.getId())
+                self.assertIn("cannot be deleted", str(caught.exception))
+                event = ObjectWillBeRemovedEvent(
+                    expediente, self.fixture.unidad, expediente.getId()
+                )
+                with self.assertRaises(RecordImmutable) as caught:
+                    protect_closed_expediente(expediente, event)
+                self.assertIn(
+                    f"The expediente {expediente.numero} is closed: it cannot be "
+                    "deleted.",
+                    str(caught.exception),
+                )
+                self.assertEqual(len(expediente.objectIds()), 1)  # its resolution
+
+    def test_eni_state_follows_the_workflow(self):
+        catalog = api.portal.get_tool("portal_catalog")
+        expediente = self.fixture.expediente("resuelto")
+
+        def indexed():
+            (brain,) = catalog.unrestrictedSearchResults(UID=expediente.UID())
+            return brain.eni_state, catalog.getIndexDataForRID(brain.getRID())[
+                "eni_state"
+            ]
+
+        self.assertEqual(indexed(), ("E01", "E01"))
+        api.content.transition(expediente, "cerrar")
+        self.assertEqual(expediente.eni_state, "E02")
+        self.assertEqual(indexed(), ("E02", "E02"))
+        api.content.transition(expediente, "reabrir", comment="Recurs")
+        self.assertEqual(indexed(), ("E01", "E01"))
+        api.content.transition(expediente, "resolver")
+        api.content.transition(expediente, "cerrar")
+        api.content.transition(expediente, "archivar")
+        self.assertEqual(indexed(), ("E02", "E02"))
+
+
+class TestSubsanacion(WorkflowRulesTestCase):
+    """Requiring a correction suspends the deadline until the citizen answers
+    (LPAC arts. 22.1.a and 68); the citizen may add documents meanwhile."""
+
+    def test_suspends_and_recomputes_the_deadline(self):
+        catalog = api.portal.get_tool("portal_catalog")
+        expediente = self.fixture.expediente("en_tramitacion")
+        original = expediente.fecha_limite
+        self.assertIsNotNone(original)
+        today = datetime.datetime.now(MADRID).date()
+        requested = today - timedelta(days=10)
+        with mock.patch(
+            "paeria.egov.subscribers.workflow.today", return_value=requested
+        ):
+            api.content.transition(expediente, "requerir_subsanacion")
+        self.assertEqual(expediente.suspensions, ((requested, None),))
+        with mock.patch("paeria.egov.subscribers.workflow.today", return_value=today):
+            api.content.transition(expediente, "subsanar")
+        self.assertEqual(expediente.suspensions, ((requested, today),))
+        procedimiento = self.fixture.procedimiento
+        expected = compute_deadline(
+            expediente.fecha_apertura.astimezone(MADRID).date(),
+            procedimiento.max_resolution_amount,
+            procedimiento.max_resolution_unit,
+            site_calendar(),
+            suspensions=[(requested, today)],
+        )
+        self.assertEqual(expediente.fecha_limite, expected)
+        # Ten suspended days move the deadline by ten days (then to a business day).
+        self.assertGreaterEqual(expediente.fecha_limite - original, timedelta(days=10))
+        self.assertLessEqual(expediente.fecha_limite - original, timedelta(days=13))
+        (brain,) = catalog.unrestrictedSearchResults(UID=expediente.UID())
+        self.assertEqual(brain.fecha_limite, expected)
+
+    def test_resolving_during_subsanacion_ends_the_suspension(self):
+        expediente = self.fixture.expediente("subsanacion")
+        self.fixture.documento(expediente, "firmado", tipo_documental="TD01")
+        api.content.transition(expediente, "resolver")
+        ((start, end),) = expediente.suspensions
+        self.assertIsNotNone(end)
+
+    def test_second_suspension_is_a_new_period(self):
+        expediente = self.fixture.expediente("en_tramitacion")
+        for _round in range(2):
+            api.content.transition(expediente, "requerir_subsanacion")
+            api.content.transition(expediente, "subsanar")
+        self.assertEqual(len(expediente.suspensions), 2)
+        self.assertTrue(all(end is not None for start, end in expediente.suspensions))
+
+    def test_interesado_adds_documents_only_during_subsanacion(self):
+        expediente = self.fixture.expediente("en_tramitacion")
+        with as_user("interesado"):
+            with self.assertRaises(Unauthorized):
+                base.create_documento(expediente, title="Abans", origen="ciudadano")
+        api.content.transition(expediente, "requerir_subsanacion")
+        with as_user("interesado"):
+            documento = base.create_documento(
+                expediente, title="Plànol corregit", origen="ciudadano"
+            )
+            # Their own draft they see; they do not edit or delete it.
+            security = getSecurityManager()
+            self.assertTrue(security.checkPermission("View", documento))
+            self.assertFalse(
+                security.checkPermission("Modify portal content", documento)
+            )
+        self.assertEqual(self.state(documento), "borrador")
+        api.content.transition(expediente, "subsanar")
+        with as_user("interesado"):
+            with self.assertRaises(Unauthorized):
+                base.create_documento(expediente, title="Després", origen="ciudadano")
+
+
+class TestRefusal(unittest.TestCase):
+    def test_re_raised_as_cmf_does_keeps_everything(self):
+        refusal = TransitionRefused(
+            ["Primer.", "Segon."], url="http://x/e", transition="t"
+        )
+        again = type(refusal)(refusal)
+        self.assertEqual(str(again), "Primer. Segon.")
+        self.assertEqual(again.violations, ["Primer.", "Segon."])
+        self.assertEqual((again.url, again.transition), ("http://x/e", "t"))

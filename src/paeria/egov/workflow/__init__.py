@@ -1,0 +1,1 @@
+"""Workflow business rules, signing and their guards."""

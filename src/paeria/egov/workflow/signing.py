@@ -1,0 +1,167 @@
+"""Signatures of documents and their secure verification code (CSV).
+
+A document carries a list of :class:`SignatureRecord` in its ``signatures``
+attribute, one per signature, of any ENI type (TipoFirma TF01..TF06): the
+``firmar`` transition adds the TF01 one, by CSV (Ley 40/2015 art. 42.b), and a
+later qualified seal (PAdES, TF06) is added with :func:`add_signature` next to
+it. Every record says who signed, when, and the fingerprint of the bytes at
+that moment; the record's attribute names for the ENI part are those of
+:class:`paeria.egov.eni.model.EniSignature`, so the ENI export
+(``eni.bridge.documento_signatures``) maps it as it is.
+
+The document's CSV is also its own attribute ``csv``, indexed (``csv``) so that
+a verification service finds the document by it, and unique in the site.
+"""
+
+from datetime import datetime
+from paeria.egov.content.documento import HASH_FUNCTION
+from paeria.egov.content.documento import MADRID
+from persistent import Persistent
+from persistent.list import PersistentList
+from plone import api
+
+
+CSV_SIGNATURE = "TF01"
+CERTIFICATE_SIGNATURES = ("TF02", "TF03", "TF04", "TF05", "TF06")
+SIGNATURE_TYPES = (CSV_SIGNATURE,) + CERTIFICATE_SIGNATURES
+SIGNED_STATE = "firmado"
+# A CSV that collides with an existing one is drawn again; with 120 bits this
+# never happens in practice, the bound only keeps a broken generator finite.
+MAX_CSV_DRAWS = 10
+
+
+class SigningError(ValueError):
+    """A signature that cannot be recorded (a programming error: the transition's
+    preconditions refuse what a user could cause)."""
+
+
+class SignatureRecord(Persistent):
+    """One signature of a document; never changed once recorded.
+
+    ENI part (NTI Documento electrónico, "Firma"): ``signature_type`` (TF01..TF06),
+    ``csv_value`` and ``csv_regulation`` for TF01; one of ``value`` (bytes),
+    ``reference`` or ``xmldsig`` for the certificate-based types.
+    Who, when, what: ``signer_id`` and ``signer_fullname`` (as they were when
+    signing), ``signed_at`` (aware, Europe/Madrid), ``huella`` (the hexadecimal
+    ``funcion_resumen`` digest of the file signed, equal to the document's
+    ``huella`` at that moment).
+    """
+
+    csv_value = None
+    csv_regulation = None
+    value = None
+    reference = None
+    xmldsig = None
+
+    def __init__(
+        self,
+        signature_type,
+        signer_id,
+        signer_fullname,
+        signed_at,
+        huella,
+        funcion_resumen=HASH_FUNCTION,
+        **eni,
+    ):
+        self.signature_type = signature_type
+        self.signer_id = signer_id
+        self.signer_fullname = signer_fullname
+        self.signed_at = signed_at
+        self.huella = huella
+        self.funcion_resumen = funcion_resumen
+        for name in ("csv_value", "csv_regulation", "value", "reference", "xmldsig"):
+            if eni.get(name) is not None:
+                setattr(self, name, eni[name])
+
+    def __repr__(self):
+        return (
+            f"<SignatureRecord {self.signature_type} by {self.signer_id} "
+            f"at {self.signed_at.isoformat()}>"
+        )
+
+
+def signatures_of(documento):
+    return list(getattr(documento, "signatures", None) or ())
+
+
+def new_csv():
+    """A fresh CSV, unique in the site.
+
+    24 characters drawn with :mod:`secrets` from 32 symbols (upper-case letters
+    and digits without the look-alikes 0/O and 1/I, so it can be typed from
+    paper): 24 × 5 = 120 bits of entropy, unguessable. The same generator as the
+    ENI export's CSVs (``eni.bridge.new_csv``), so the portal has one kind.
+    Unique: a value already in the catalog's ``csv`` index is drawn again.
+    """
+    from paeria.egov.eni.bridge import new_csv as draw
+
+    catalog = api.portal.get_tool("portal_catalog")
+    for _attempt in range(MAX_CSV_DRAWS):
+        value = draw()
+        if not catalog.unrestrictedSearchResults(csv=value):
+            return value
+    raise SigningError("could not draw an unused CSV")
+
+
+def current_signer():
+    user = api.user.get_current()
+    user_id = user.getId()
+    fullname = user.getProperty("fullname", None) or user_id
+    return user_id, fullname
+
+
+def now():
+    return datetime.now(MADRID).replace(microsecond=0)
+
+
+def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
+    """Record a signature of ``documento`` by the current user and return it.
+
+    The document must be ``firmado`` (the ``firmar`` transition has just put it
+    there, or it was signed before and gets another signature) and its bytes
+    must still be those of its fingerprint. A TF01 signature gives the
+    document its CSV; a document has one. Certificate-based types need exactly
+    one of ``value``, ``reference`` or ``xmldsig``.
+    """
+    from paeria.egov.eni.bridge import csv_regulation
+    from paeria.egov.subscribers.content import sha256_of_file
+
+    if signature_type not in SIGNATURE_TYPES:
+        raise SigningError(f"unknown signature type {signature_type!r}")
+    if api.content.get_state(documento, default=None) != SIGNED_STATE:
+        raise SigningError("only a signed (firmado) document takes signatures")
+    if documento.file is None:
+        raise SigningError("the document has no file")
+    huella = sha256_of_file(documento.file)
+    if huella != documento.huella:
+        raise SigningError("the file does not match the document's fingerprint")
+    records = signatures_of(documento)
+    if signature_type == CSV_SIGNATURE:
+        if getattr(documento, "csv", None) or any(
+            record.signature_type == CSV_SIGNATURE for record in records
+        ):
+            raise SigningError("the document already has its CSV signature")
+        eni = {"csv_value": new_csv(), "csv_regulation": csv_regulation()}
+    elif (
+        sum(eni.get(name) is not None for name in ("value", "reference", "xmldsig"))
+        != 1
+    ):
+        raise SigningError(
+            f"a {signature_type} signature needs one of value, reference or xmldsig"
+        )
+    signer_id, signer_fullname = current_signer()
+    record = SignatureRecord(
+        signature_type,
+        signer_id=signer_id,
+        signer_fullname=signer_fullname,
+        signed_at=now(),
+        huella=huella,
+        **eni,
+    )
+    if getattr(documento, "signatures", None) is None:
+        documento.signatures = PersistentList()
+    documento.signatures.append(record)
+    if signature_type == CSV_SIGNATURE:
+        documento.csv = record.csv_value
+        documento.reindexObject(idxs=["csv"])
+    return record
