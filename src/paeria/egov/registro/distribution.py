@@ -1,0 +1,128 @@
+"""Distributing an entry to a unit, and opening an expediente from it.
+
+``distribuir`` is a workflow transition, so it is journalled in the entry's
+workflow history like every other; :func:`distribute` is the Python door to
+it. The unit then opens an expediente from the entry
+(:func:`open_expediente_from_entry`): the expediente's deadline counts from
+the entry's effective date (LPAC art. 31.2.b), and the entry's documents go
+into it as new documents, the citizen's with origin "ciudadano".
+"""
+
+from paeria.egov import _
+from paeria.egov.content.asiento import ENTRADA
+from paeria.egov.registro.register import attached_documents
+from paeria.egov.registro.register import receipt_of
+from paeria.egov.workflow.errors import TransitionRefused
+from plone import api
+from plone.app.uuid.utils import uuidToObject
+from plone.namedfile.file import NamedBlobFile
+from plone.uuid.interfaces import IUUID
+
+
+def distribute(asiento, unidad_uid=None, comment=""):
+    """Distribute the entry to ``unidad_uid`` (default: its destination unit)."""
+    if unidad_uid is not None:
+        brains = api.portal.get_tool("portal_catalog").unrestrictedSearchResults(
+            portal_type="Unidad", UID=unidad_uid
+        )
+        if not brains:
+            raise TransitionRefused(
+                [
+                    _(
+                        "error_register_unknown_unit",
+                        default="There is no unit with this identifier.",
+                    )
+                ],
+                url=asiento.absolute_url(),
+                transition="distribuir",
+            )
+        asiento.unidad_distribucion = unidad_uid
+    api.content.transition(obj=asiento, transition="distribuir", comment=comment)
+    return asiento
+
+
+def _copy_file(named_file):
+    return NamedBlobFile(
+        data=named_file.data,
+        filename=named_file.filename,
+        contentType=named_file.contentType,
+    )
+
+
+def open_expediente_from_entry(asiento, title=None):
+    """A new Expediente in the entry's unit for its procedure, with its
+    interested party, its deadline counted from the entry's effective date and
+    the entry's documents (and receipt); the entry records it."""
+    if asiento.expediente:
+        raise TransitionRefused(
+            [
+                _(
+                    "error_asiento_has_expediente",
+                    default="The entry ${numero} has already started or joined an "
+                    "expediente.",
+                    mapping={"numero": asiento.numero},
+                )
+            ],
+            url=asiento.absolute_url(),
+        )
+    problems = []
+    if api.content.get_state(asiento) != "distribuido":
+        problems.append(
+            _(
+                "error_asiento_not_distributed",
+                default="Distribute the entry ${numero} to a unit first.",
+                mapping={"numero": asiento.numero},
+            )
+        )
+    if not asiento.procedimiento:
+        problems.append(
+            _(
+                "error_asiento_without_procedure",
+                default="The entry ${numero} names no procedure: an expediente "
+                "needs one.",
+                mapping={"numero": asiento.numero},
+            )
+        )
+    unidad = uuidToObject(
+        asiento.unidad_distribucion or asiento.unidad_destino, unrestricted=True
+    )
+    if problems:
+        raise TransitionRefused(problems, url=asiento.absolute_url())
+    interesado = {
+        "identifier_type": asiento.interesado_identifier_type,
+        "identifier": asiento.interesado_identifier,
+        "name": asiento.interesado_name,
+        "representative": None,
+        "notification_channel": "electronica",
+        "email": None,
+    }
+    expediente = api.content.create(
+        container=unidad,
+        type="Expediente",
+        title=title or asiento.resumen[:200],
+        procedimiento=asiento.procedimiento,
+        interesados=[interesado],
+        # Read by the added subscriber: the deadline counts from here.
+        fecha_inicio_computo=asiento.fecha_efectiva,
+        asiento=IUUID(asiento),
+    )
+    origen = "ciudadano" if asiento.tipo == ENTRADA else "administracion"
+    documents = [(documento, origen) for documento in attached_documents(asiento)]
+    receipt = receipt_of(asiento)
+    if receipt is not None:
+        documents.append((receipt, "administracion"))
+    for documento, document_origin in documents:
+        api.content.create(
+            container=expediente,
+            type="Documento",
+            title=documento.Title(),
+            file=_copy_file(documento.file),
+            tipo_documental=documento.tipo_documental,
+            organo=documento.organo,
+            origen=document_origin,
+            estado_elaboracion="EE01",
+            fecha_captura=documento.fecha_captura,
+        )
+    asiento.expediente = IUUID(expediente)
+    asiento.reindexObject()
+    return expediente

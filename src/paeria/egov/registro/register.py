@@ -1,0 +1,465 @@
+"""The one code path that registers an entry or exit (Ley 39/2015 art. 16).
+
+:func:`register_entry` is called by the counter form, the REST service and,
+later, the citizen's online filing. It validates everything first and raises
+:class:`RegistrationError` (every problem, by field) before anything is
+created or a number taken; then it takes the next number of the series, creates
+the Asiento and its documents and issues the receipt. A refused registration
+stores nothing and consumes no number; an error after the number was taken
+propagates, and the publisher aborts the transaction with the number in it.
+
+Who may register is decided by the caller (the services and views are
+protected by ``paeria.egov: Add Asiento``): the content is created without
+checking the current user's add permissions, so that the online filing can
+register on a citizen's behalf.
+"""
+
+from datetime import datetime
+from paeria.egov import _
+from paeria.egov.calendar import effective_filing_datetime
+from paeria.egov.content.asiento import ENTRADA
+from paeria.egov.content.asiento import IAsiento
+from paeria.egov.content.asiento import IRegisteredDocument
+from paeria.egov.content.asiento import SALIDA
+from paeria.egov.content.asiento import SERIES
+from paeria.egov.content.documento import check_file
+from paeria.egov.content.documento import MADRID
+from paeria.egov.numbering import next_number
+from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.validators import guess_identifier_type
+from paeria.egov.validators import InvalidIdentifier
+from paeria.egov.validators import validate_dir3
+from paeria.egov.validators import validate_identifier
+from paeria.egov.validators import validate_plain_text
+from paeria.egov.vocabularies.codes import CODE_LISTS
+from plone import api
+from plone.dexterity.utils import addContentToContainer
+from plone.dexterity.utils import createContent
+from plone.namedfile.file import NamedBlobFile
+from zope.interface import alsoProvides
+from zope.schema import ValidationError
+import base64
+import secrets
+
+
+REGISTRO_ID = "registro"
+# The fields a client gives; everything else of an Asiento is computed.
+GIVEN_FIELDS = (
+    "tipo",
+    "canal",
+    "interesado_identifier_type",
+    "interesado_identifier",
+    "interesado_name",
+    "resumen",
+    "organo_origen",
+    "organo_destino",
+    "unidad_destino",
+    "procedimiento",
+)
+COMPUTED_FIELDS = (
+    "numero",
+    "fecha_presentacion",
+    "fecha_efectiva",
+    "csv",
+    "expediente",
+    "justificante",
+    "unidad_distribucion",
+    "fecha_distribucion",
+)
+FILENAME_MAX_LENGTH = 255
+# ENI document type of an attachment when the client names none.
+DEFAULT_TIPO_DOCUMENTAL = {ENTRADA: "TD18", SALIDA: "TD06"}
+RECEIPT_TIPO_DOCUMENTAL = "TD09"
+RECEIPT_ID = "justificante"
+# The receipt's CSV: base32 of 20 random bytes from `secrets`, 32 characters
+# (A-Z, 2-7) carrying 160 bits: unguessable, and typeable from paper.
+CSV_BYTES = 20
+MAX_CSV_DRAWS = 10
+
+
+class RegistrationError(ValueError):
+    """A registration refused before anything was stored; ``errors`` maps each
+    field at fault (``files[0]`` for the first file) to a translatable message."""
+
+    def __init__(self, errors):
+        self.errors = dict(errors)
+        self.message = _(
+            "error_registration_refused",
+            default="The entry was not registered; nothing was stored. "
+            "Problems: ${fields}.",
+            mapping={"fields": ", ".join(sorted(self.errors))},
+        )
+        super().__init__(self.message)
+
+
+def now():
+    """The presentation moment, to the second, in the office's official time."""
+    return datetime.now(MADRID).replace(microsecond=0)
+
+
+def format_register_number(series, year, number):
+    """``E/AAAA/NNNNNN`` or ``S/AAAA/NNNNNN``."""
+    return f"{series}/{int(year):04d}/{int(number):06d}"
+
+
+def new_receipt_csv():
+    """A fresh CSV unused in the site (the catalog's ``csv`` index)."""
+    catalog = api.portal.get_tool("portal_catalog")
+    for _attempt in range(MAX_CSV_DRAWS):
+        value = base64.b32encode(secrets.token_bytes(CSV_BYTES)).decode("ascii")
+        if not catalog.unrestrictedSearchResults(csv=value):
+            return value
+    raise RuntimeError("could not draw an unused CSV")
+
+
+# -- Validation ------------------------------------------------------------------
+
+
+def _message(error):
+    if isinstance(error, InvalidIdentifier):
+        return error.args[0]
+    if isinstance(error, ValidationError):
+        return getattr(error, "message", None) or error.doc()
+    return str(error)
+
+
+MISSING = _("error_required_field", default="Required: this value must be given.")
+
+
+def _text(data, key):
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(key)
+    return value.strip() or None
+
+
+def _brain(portal_type, uid):
+    catalog = api.portal.get_tool("portal_catalog")
+    brains = catalog.unrestrictedSearchResults(portal_type=portal_type, UID=uid)
+    return brains[0] if brains else None
+
+
+def _validate_fields(data, tipo, errors):
+    values = {}
+    for key in data:
+        if key in COMPUTED_FIELDS:
+            errors[key] = _(
+                "error_register_computed_field",
+                default="This value is set by the register; it cannot be given.",
+            )
+        elif key not in GIVEN_FIELDS:
+            errors[key] = _("error_register_unknown_field", default="Unknown field.")
+    texts = {}
+    for key in GIVEN_FIELDS:
+        try:
+            texts[key] = _text(data, key)
+        except ValueError:
+            errors[key] = _("error_register_not_text", default="Must be text.")
+            texts[key] = None
+
+    if texts["tipo"] is not None and texts["tipo"] != tipo:
+        if texts["tipo"] not in SERIES:
+            errors["tipo"] = _(
+                "error_register_tipo",
+                default='Must be "entrada" or "salida".',
+            )
+        else:
+            tipo = texts["tipo"]
+    values["tipo"] = tipo
+
+    canal = texts["canal"]
+    if canal is None:
+        errors["canal"] = MISSING
+    else:
+        try:
+            IAsiento["canal"].constraint(canal)
+            values["canal"] = canal
+        except ValidationError as error:
+            errors["canal"] = _message(error)
+
+    identifier = texts["interesado_identifier"]
+    identifier_type = texts["interesado_identifier_type"]
+    if identifier is None:
+        errors["interesado_identifier"] = MISSING
+    else:
+        if identifier_type is None:
+            identifier_type = guess_identifier_type(identifier)
+        try:
+            IAsiento["interesado_identifier_type"].constraint(identifier_type)
+        except ValidationError as error:
+            errors["interesado_identifier_type"] = _message(error)
+        else:
+            try:
+                values["interesado_identifier"] = validate_identifier(
+                    identifier_type, identifier
+                )
+                values["interesado_identifier_type"] = identifier_type
+            except InvalidIdentifier as error:
+                errors["interesado_identifier"] = _message(error)
+
+    name = texts["interesado_name"]
+    if name is None:
+        errors["interesado_name"] = MISSING
+    else:
+        try:
+            IAsiento["interesado_name"].validate(name)
+            values["interesado_name"] = name
+        except ValidationError as error:
+            errors["interesado_name"] = _message(error)
+
+    resumen = data.get("resumen")
+    if not isinstance(resumen, str) or not resumen.strip():
+        errors.setdefault("resumen", MISSING)
+    else:
+        try:
+            IAsiento["resumen"].validate(resumen.strip())
+            values["resumen"] = resumen.strip()
+        except ValidationError as error:
+            errors["resumen"] = _message(error)
+
+    for key in ("organo_origen", "organo_destino"):
+        if texts[key] is not None:
+            try:
+                values[key] = validate_dir3(texts[key])
+            except InvalidIdentifier as error:
+                errors[key] = _message(error)
+
+    procedure = None
+    if texts["procedimiento"] is not None:
+        procedure = _brain("Procedimiento", texts["procedimiento"])
+        if procedure is None:
+            errors["procedimiento"] = _(
+                "error_register_unknown_procedure",
+                default="There is no procedure with this identifier.",
+            )
+        else:
+            values["procedimiento"] = procedure.UID
+
+    unidad = None
+    unidad_uid = texts["unidad_destino"]
+    if unidad_uid is None and procedure is not None:
+        unidad_uid = procedure.responsible_unit
+    if unidad_uid is not None:
+        unidad = _brain("Unidad", unidad_uid)
+        if unidad is None:
+            errors["unidad_destino"] = _(
+                "error_register_unknown_unit",
+                default="There is no unit with this identifier.",
+            )
+        else:
+            values["unidad_destino"] = unidad.UID
+    elif tipo == ENTRADA and "procedimiento" not in errors:
+        errors["unidad_destino"] = _(
+            "error_register_unit_required",
+            default="Required: an entry goes to a unit (or name its procedure).",
+        )
+
+    # The council's own side of the entry defaults to the unit's body.
+    council = unidad.dir3_code if unidad is not None else None
+    council = council or api.portal.get_registry_record(
+        "paeria.egov.organo_dir3", default=None
+    )
+    own_side = "organo_destino" if tipo == ENTRADA else "organo_origen"
+    if own_side not in values and own_side not in errors and council:
+        values[own_side] = council
+    return values
+
+
+def _as_named_file(item):
+    if isinstance(item, NamedBlobFile):
+        return item, {}
+    if not isinstance(item, dict):
+        raise ValueError
+    data = item.get("data")
+    if not isinstance(data, bytes):
+        raise ValueError
+    return (
+        NamedBlobFile(
+            data=data,
+            filename=item.get("filename") or "",
+            contentType=item.get("content_type") or "",
+        ),
+        item,
+    )
+
+
+def _validate_files(files, tipo, errors):
+    prepared = []
+    if files is not None and not isinstance(files, (list, tuple)):
+        errors["files"] = _(
+            "error_register_files_list", default="The files must be a list."
+        )
+        return prepared
+    for position, item in enumerate(files or ()):
+        key = f"files[{position}]"
+        try:
+            named, extra = _as_named_file(item)
+        except ValueError:
+            errors[key] = _(
+                "error_register_file_shape",
+                default="Each file needs its data, filename and content type.",
+            )
+            continue
+        filename = (named.filename or "").strip()
+        try:
+            if not filename:
+                raise ValidationError(
+                    _("error_register_filename", default="The file has no name.")
+                )
+            validate_plain_text(filename, FILENAME_MAX_LENGTH)
+            check_file(named)
+            tipo_documental = (
+                extra.get("tipo_documental") or (DEFAULT_TIPO_DOCUMENTAL[tipo])
+            )
+            codes = [code for code, title in CODE_LISTS["paeria.egov.TipoDocumental"]]
+            if tipo_documental not in codes:
+                raise ValidationError(
+                    _(
+                        "error_unknown_code",
+                        default="${value} is not an accepted value: use one of "
+                        "${codes}.",
+                        mapping={
+                            "value": str(tipo_documental)[:40],
+                            "codes": ", ".join(codes),
+                        },
+                    )
+                )
+            title = (extra.get("title") or filename).strip()
+            validate_plain_text(title, FILENAME_MAX_LENGTH)
+        except (ValidationError, InvalidIdentifier) as error:
+            errors[key] = _message(error)
+            continue
+        prepared.append(
+            {"file": named, "title": title, "tipo_documental": tipo_documental}
+        )
+    return prepared
+
+
+def validate_registration(data, files, tipo=ENTRADA):
+    """(field values, prepared files) or RegistrationError with every problem."""
+    errors = {}
+    if tipo not in SERIES:
+        raise ValueError(f"unknown register series {tipo!r}")
+    if not isinstance(data, dict):
+        raise RegistrationError(
+            {
+                "data": _(
+                    "error_register_data",
+                    default="The entry's data must be an object of fields.",
+                )
+            }
+        )
+    values = _validate_fields(data, tipo, errors)
+    prepared = _validate_files(files, values["tipo"], errors)
+    if errors:
+        raise RegistrationError(errors)
+    return values, prepared
+
+
+# -- Registration ----------------------------------------------------------------
+
+
+def registro_section():
+    return api.portal.get()[REGISTRO_ID]
+
+
+def _add_document(asiento, title, named_file, tipo_documental, origen, moment, **attrs):
+    documento = createContent(
+        "Documento",
+        title=title,
+        file=named_file,
+        tipo_documental=tipo_documental,
+        origen=origen,
+        organo=asiento.organo_destino
+        if asiento.tipo == ENTRADA
+        else asiento.organo_origen,
+        estado_elaboracion="EE01",
+        fecha_captura=moment,
+    )
+    for name, value in attrs.items():
+        setattr(documento, name, value)
+    # Before it is added: its workflow chain (the entry's) is chosen on adding.
+    alsoProvides(documento, IRegisteredDocument)
+    return addContentToContainer(asiento, documento, checkConstraints=False)
+
+
+def register_entry(data, files=(), tipo=ENTRADA):
+    """Register an entry (or, with ``tipo="salida"``, an exit) and return it.
+
+    ``data`` holds the fields of :data:`GIVEN_FIELDS`; ``files`` is a list of
+    NamedBlobFile or of ``{"data": bytes, "filename", "content_type",
+    "tipo_documental"?, "title"?}``. Raises :class:`RegistrationError` when
+    anything is wrong, before anything is stored.
+    """
+    values, prepared = validate_registration(data, files, tipo)
+    tipo = values["tipo"]
+    portal = api.portal.get()
+    registro = registro_section()
+    moment = now()
+    series = SERIES[tipo]
+    number = next_number(portal, series, moment.year)
+    numero = format_register_number(series, moment.year, number)
+    effective = effective_filing_datetime(moment, site_calendar())
+
+    asiento = createContent("Asiento", **values)
+    asiento.id = numero.replace("/", "-").lower()
+    asiento.numero = numero
+    asiento.title = f"{numero} {values['resumen'][:80]}".strip()
+    asiento.fecha_presentacion = moment
+    asiento.fecha_efectiva = effective.astimezone(MADRID)
+    asiento = addContentToContainer(registro, asiento, checkConstraints=False)
+
+    origen = "ciudadano" if tipo == ENTRADA else "administracion"
+    for position, item in enumerate(prepared, start=1):
+        _add_document(
+            asiento,
+            item["title"],
+            item["file"],
+            item["tipo_documental"],
+            origen,
+            moment,
+            posicion_registro=position,
+        )
+
+    from paeria.egov.registro.receipt import receipt_pdf
+    from paeria.egov.registro.receipt import receipt_title
+
+    csv = new_receipt_csv()
+    pdf = receipt_pdf(asiento, csv)
+    receipt = _add_document(
+        asiento,
+        receipt_title(asiento),
+        NamedBlobFile(
+            data=pdf,
+            filename=f"justificante-{asiento.getId()}.pdf",
+            contentType="application/pdf",
+        ),
+        RECEIPT_TIPO_DOCUMENTAL,
+        "administracion",
+        moment,
+        csv=csv,
+        id=RECEIPT_ID,
+    )
+    asiento.csv = csv
+    asiento.justificante = receipt.getId()
+    asiento.reindexObject()
+    return asiento
+
+
+def attached_documents(asiento):
+    """The entry's documents other than its receipt, in the order they were
+    given in (the entry is an unordered folder)."""
+    documents = [
+        obj
+        for obj in asiento.objectValues()
+        if obj.portal_type == "Documento" and obj.getId() != asiento.justificante
+    ]
+    return sorted(documents, key=lambda obj: getattr(obj, "posicion_registro", 0))
+
+
+def receipt_of(asiento):
+    if not asiento.justificante:
+        return None
+    return asiento.get(asiento.justificante)
