@@ -68,14 +68,14 @@ test-system: install ## Only the system suites in tests/ (a running portal drive
 
 .PHONY: lint
 lint: install ## Check code style (ruff) and ZCML/XML formatting (zpretty)
-	$(BIN)/ruff check src tests scripts bench
-	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/zpretty --check $$(find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/')
 
 .PHONY: format
 format: install ## Format code (ruff) and ZCML/XML (zpretty) in place
-	$(BIN)/ruff check --fix src tests scripts bench
-	$(BIN)/ruff format src tests scripts bench
+	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts
 	$(BIN)/zpretty -i $$(find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/')
 
 .PHONY: i18n
