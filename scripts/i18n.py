@@ -53,6 +53,25 @@ def main():
             )
         catalogues.append(str(catalogue))
     subprocess.run([I18NDUDE, "sync", "--pot", str(pot), *catalogues], check=True)
+    write_workflow_titles()
+
+
+WORKFLOW_SOURCE = "/profiles/default/workflows/"
+
+
+def write_workflow_titles():
+    """Plone's state menu and history translate workflow state and transition
+    titles in the ``plone`` domain; give it ours, taken from this domain's
+    catalogues so that each text is translated in one place only."""
+    for language in LANGUAGES:
+        folder = LOCALES / language / "LC_MESSAGES"
+        source = (folder / f"{DOMAIN}.po").read_text(encoding="utf-8")
+        header, *entries = source.split("\n\n")
+        kept = [entry for entry in entries if WORKFLOW_SOURCE in entry]
+        header = header.replace(f'"Domain: {DOMAIN}\\n"', '"Domain: plone\\n"')
+        (folder / "plone.po").write_text(
+            "\n\n".join([header, *kept]).rstrip() + "\n", encoding="utf-8"
+        )
 
 
 if __name__ == "__main__":

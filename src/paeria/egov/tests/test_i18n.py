@@ -77,3 +77,24 @@ class TestCatalogues(unittest.TestCase):
         self.assertEqual(
             sorted(extracted ^ set(self.pot)), [], "run `make i18n` and translate"
         )
+
+
+class TestWorkflowTitlesInPloneDomain(unittest.TestCase):
+    """Plone's state menu translates workflow titles in the `plone` domain."""
+
+    from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING as layer
+
+    def test_state_titles_translated_for_the_state_menu(self):
+        from plone import api
+        from zope.i18n import translate
+
+        workflow = api.portal.get_tool("portal_workflow")["paeria_expediente_workflow"]
+        spanish = read_catalogue(LOCALES / "es" / "LC_MESSAGES" / "paeria.egov.po")
+        for state in workflow.states.objectValues():
+            with self.subTest(state=state.getId()):
+                expected = spanish[state.title][0]
+                self.assertTrue(expected)
+                self.assertEqual(
+                    translate(state.title, domain="plone", target_language="es"),
+                    expected,
+                )
