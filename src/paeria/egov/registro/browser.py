@@ -7,6 +7,7 @@ one takes the clerk to the entry, whose receipt they print for the citizen.
 
 from paeria.egov import _
 from paeria.egov.content.asiento import IAsiento
+from paeria.egov.registro.register import GIVEN_FIELDS
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
 from paeria.egov.registro.services import read_multipart
@@ -16,20 +17,6 @@ from Products.statusmessages.interfaces import IStatusMessage
 from zope.component import getUtility
 from zope.i18n import translate
 from zope.schema.interfaces import IVocabularyFactory
-
-
-FORM_FIELDS = (
-    "tipo",
-    "canal",
-    "interesado_identifier_type",
-    "interesado_identifier",
-    "interesado_name",
-    "resumen",
-    "organo_origen",
-    "organo_destino",
-    "unidad_destino",
-    "procedimiento",
-)
 
 
 class RegistrarView(BrowserView):
@@ -44,7 +31,7 @@ class RegistrarView(BrowserView):
             data = {
                 key: value
                 for key, value in data.items()
-                if key in FORM_FIELDS and value not in ("", None)
+                if key in GIVEN_FIELDS and value not in ("", None)
             }
             files = [item for item in files if not isinstance(item, str)]
             files = [item for item in files if item.get("filename")]

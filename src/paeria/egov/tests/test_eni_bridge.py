@@ -20,6 +20,8 @@ from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import last_number
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests.test_eni import make_expediente
+from paeria.egov.tests.test_eni import needs_xsd
+from paeria.egov.tests.test_eni import XSD_DIR
 from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
@@ -32,18 +34,6 @@ import hashlib
 import types
 import unittest
 
-
-try:
-    XSD_DIR = schemas.find_schema_dir()
-except FileNotFoundError as error:  # a wrong PAERIA_ENI_XSD_DIR
-    XSD_DIR = None
-    XSD_PROBLEM = str(error)
-else:
-    XSD_PROBLEM = (
-        "official ENI XSDs not found: set PAERIA_ENI_XSD_DIR or provide "
-        "../shared/eni/xsd beside the checkout"
-    )
-needs_xsd = unittest.skipIf(XSD_DIR is None, XSD_PROBLEM)
 
 UNIT_DIR3 = "LA0001001"
 OTHER_UNIT_DIR3 = "LA0001002"
