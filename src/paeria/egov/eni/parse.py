@@ -404,14 +404,9 @@ class _Reader:
         document can still be checked against the index.
         """
         metadatos = self.find(root, "enidocmeta", "metadatos", where)
-        identifier = self.text(metadatos, "enidocmeta", "Identificador", where)
-        if identifier:
-            where = f"Document {identifier}"
-        self.version(metadatos, "enidocmeta", where, NTI_DOCUMENT_VERSION)
-        organos = self.texts(metadatos, "enidocmeta", "Organo")
-        if metadatos is not None and not organos:
-            self.add(f"{where}: enidocmeta:Organo is missing")
-            organos = None
+        identifier, where, organos = self.identity(
+            metadatos, "enidocmeta", "Document", where, NTI_DOCUMENT_VERSION
+        )
         capture = self.datetime(metadatos, "enidocmeta", "FechaCaptura", where)
         origin_text = self.text(
             metadatos, "enidocmeta", "OrigenCiudadanoAdministracion", where
@@ -556,16 +551,23 @@ class _Reader:
             folder=folder,
         )
 
-    def metadata(self, meta):
-        where = "Expediente"
-        identifier = self.text(meta, "eniexpmeta", "Identificador", where)
+    def identity(self, meta, prefix, noun, where, version):
+        """(identifier, where to report problems, organos) of a metadata block,
+        reporting a wrong NTI version or missing Organo."""
+        identifier = self.text(meta, prefix, "Identificador", where)
         if identifier:
-            where = f"Expediente {identifier}"
-        self.version(meta, "eniexpmeta", where, NTI_EXPEDIENTE_VERSION)
-        organos = self.texts(meta, "eniexpmeta", "Organo")
+            where = f"{noun} {identifier}"
+        self.version(meta, prefix, where, version)
+        organos = self.texts(meta, prefix, "Organo")
         if meta is not None and not organos:
-            self.add(f"{where}: eniexpmeta:Organo is missing")
+            self.add(f"{where}: {prefix}:Organo is missing")
             organos = None
+        return identifier, where, organos
+
+    def metadata(self, meta):
+        identifier, where, organos = self.identity(
+            meta, "eniexpmeta", "Expediente", "Expediente", NTI_EXPEDIENTE_VERSION
+        )
         return {
             "identifier": identifier or None,
             "organos": organos,
