@@ -430,6 +430,28 @@ def check_signature(signature: EniSignature, label: str) -> list[str]:
     return problems
 
 
+def _check_identity(noun, item, validate_identifier, strict_identifiers):
+    """(label for messages, problems) of an item's identifier and bodies
+    (Organo), the metadata documents and expedientes share."""
+    problems = []
+    ident = item.identifier
+    label = f"{noun} {ident}" if _is_text(ident) else noun
+    if ident is not None:
+        if not _is_text(ident):
+            problems.append(f"{label}: the identifier is empty")
+        elif strict_identifiers:
+            problems.extend(_invalid(validate_identifier, ident, label))
+    if item.organos is not None:
+        if not item.organos:
+            problems.append(f"{label}: at least one body (Organo) is required")
+        for organo in item.organos:
+            if not _is_text(organo):
+                problems.append(f"{label}: a body (Organo) is empty")
+            elif strict_identifiers:
+                problems.extend(_invalid(validate_dir3, organo, label))
+    return label, problems
+
+
 def check_document(
     document: EniDocument,
     *,
@@ -444,22 +466,9 @@ def check_document(
     document must be signed (NTI Documento electrónico: the signature is
     mandatory for any document that may join an expediente; a CSV counts).
     """
-    problems = []
-    ident = document.identifier
-    label = f"Document {ident}" if _is_text(ident) else "Document"
-    if ident is not None:
-        if not _is_text(ident):
-            problems.append(f"{label}: the identifier is empty")
-        elif strict_identifiers:
-            problems.extend(_invalid(validate_eni_document_id, ident, label))
-    if document.organos is not None:
-        if not document.organos:
-            problems.append(f"{label}: at least one body (Organo) is required")
-        for organo in document.organos:
-            if not _is_text(organo):
-                problems.append(f"{label}: a body (Organo) is empty")
-            elif strict_identifiers:
-                problems.extend(_invalid(validate_dir3, organo, label))
+    label, problems = _check_identity(
+        "Document", document, validate_eni_document_id, strict_identifiers
+    )
     if document.capture_date is not None:
         _check_aware(document.capture_date, f"{label}: the capture date", problems)
     if document.origin_administration is not None and not isinstance(
@@ -514,22 +523,9 @@ def check_expediente(
     matches its document's content (Ley 39/2015, art. 70.2-70.3). Fields that
     are None are taken as already reported and skipped.
     """
-    problems = []
-    ident = expediente.identifier
-    label = f"Expediente {ident}" if _is_text(ident) else "Expediente"
-    if ident is not None:
-        if not _is_text(ident):
-            problems.append(f"{label}: the identifier is empty")
-        elif strict_identifiers:
-            problems.extend(_invalid(validate_eni_expediente_id, ident, label))
-    if expediente.organos is not None:
-        if not expediente.organos:
-            problems.append(f"{label}: at least one body (Organo) is required")
-        for organo in expediente.organos:
-            if not _is_text(organo):
-                problems.append(f"{label}: a body (Organo) is empty")
-            elif strict_identifiers:
-                problems.extend(_invalid(validate_dir3, organo, label))
+    label, problems = _check_identity(
+        "Expediente", expediente, validate_eni_expediente_id, strict_identifiers
+    )
     if expediente.opening_date is not None:
         _check_aware(expediente.opening_date, f"{label}: the opening date", problems)
     if expediente.classification is not None and not _is_text(
