@@ -68,8 +68,9 @@ import transaction
 #: Characters of a generated CSV: upper-case letters and digits without the
 #: look-alikes 0/O and 1/I, so that it can be typed from paper.
 CSV_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-#: 24 characters of 32 symbols: 120 bits, unguessable.
-CSV_LENGTH = 24
+#: 32 characters of 32 symbols: 160 bits, unguessable. Every CSV the portal
+#: issues (signatures, register receipts, ENI exports) has this one shape.
+CSV_LENGTH = 32
 #: RegulacionGeneracionCSV when the registry has no ``paeria.egov.csv_regulation``.
 DEFAULT_CSV_REGULATION = (
     "Ley 40/2015, de 1 de octubre, de Régimen Jurídico del Sector Público, art. 42.b)"

@@ -98,6 +98,14 @@ class _Page:
         self.y -= LINE / 2
 
 
+def issuer_name():
+    """The body that issues the receipts (the council, from the settings)."""
+    return (
+        api.portal.get_registry_record("paeria.egov.organo_name", default=None)
+        or "paeria.egov"
+    )
+
+
 def receipt_pdf(asiento, csv):
     """The receipt's bytes; ``csv`` is the receipt's own verification code."""
     from paeria.egov.registro.register import attached_documents
@@ -106,10 +114,7 @@ def receipt_pdf(asiento, csv):
     canvas = Canvas(buffer, pagesize=A4)
     title = receipt_title(asiento)
     canvas.setTitle(title)
-    canvas.setAuthor(
-        api.portal.get_registry_record("paeria.egov.organo_name", default=None)
-        or "paeria.egov"
-    )
+    canvas.setAuthor(issuer_name())
     canvas.setSubject(asiento.numero)
     page = _Page(canvas)
     page.line(title, font="Helvetica-Bold", size=14)

@@ -38,8 +38,6 @@ from plone.dexterity.utils import createContent
 from plone.namedfile.file import NamedBlobFile
 from zope.interface import alsoProvides
 from zope.schema import ValidationError
-import base64
-import secrets
 
 
 REGISTRO_ID = "registro"
@@ -71,10 +69,6 @@ FILENAME_MAX_LENGTH = 255
 DEFAULT_TIPO_DOCUMENTAL = {ENTRADA: "TD18", SALIDA: "TD06"}
 RECEIPT_TIPO_DOCUMENTAL = "TD09"
 RECEIPT_ID = "justificante"
-# The receipt's CSV: base32 of 20 random bytes from `secrets`, 32 characters
-# (A-Z, 2-7) carrying 160 bits: unguessable, and typeable from paper.
-CSV_BYTES = 20
-MAX_CSV_DRAWS = 10
 
 
 class RegistrationError(ValueError):
@@ -100,16 +94,6 @@ def now():
 def format_register_number(series, year, number):
     """``E/AAAA/NNNNNN`` or ``S/AAAA/NNNNNN``."""
     return f"{series}/{int(year):04d}/{int(number):06d}"
-
-
-def new_receipt_csv():
-    """A fresh CSV unused in the site (the catalog's ``csv`` index)."""
-    catalog = api.portal.get_tool("portal_catalog")
-    for _attempt in range(MAX_CSV_DRAWS):
-        value = base64.b32encode(secrets.token_bytes(CSV_BYTES)).decode("ascii")
-        if not catalog.unrestrictedSearchResults(csv=value):
-            return value
-    raise RuntimeError("could not draw an unused CSV")
 
 
 # -- Validation ------------------------------------------------------------------
@@ -423,10 +407,13 @@ def register_entry(data, files=(), tipo=ENTRADA):
             posicion_registro=position,
         )
 
+    from paeria.egov.registro.receipt import issuer_name
     from paeria.egov.registro.receipt import receipt_pdf
     from paeria.egov.registro.receipt import receipt_title
+    from paeria.egov.workflow.signing import add_automated_csv_signature
+    from paeria.egov.workflow.signing import new_csv
 
-    csv = new_receipt_csv()
+    csv = new_csv()
     pdf = receipt_pdf(asiento, csv)
     receipt = _add_document(
         asiento,
@@ -439,9 +426,10 @@ def register_entry(data, files=(), tipo=ENTRADA):
         RECEIPT_TIPO_DOCUMENTAL,
         "administracion",
         moment,
-        csv=csv,
         id=RECEIPT_ID,
     )
+    # The receipt is issued by the portal itself, sealed by its CSV (TF01).
+    add_automated_csv_signature(receipt, csv, issuer_name())
     asiento.csv = csv
     asiento.justificante = receipt.getId()
     asiento.reindexObject()

@@ -209,11 +209,24 @@ class TestReceipt(RegistroTestCase):
         second = self.register()
         receipt = receipt_of(first)
         self.assertEqual(receipt.csv, first.csv)
-        self.assertRegex(first.csv, r"^[A-Z2-7]{32}$")  # 160 bits
+        # 32 symbols without the look-alikes 0/O, 1/I: 32 x 5 = 160 bits.
+        self.assertRegex(first.csv, r"^[A-HJ-NP-Z2-9]{32}$")
         self.assertNotEqual(first.csv, second.csv)
         catalog = api.portal.get_tool("portal_catalog")
         brains = catalog.unrestrictedSearchResults(csv=first.csv)
         self.assertEqual([brain.getObject() for brain in brains], [receipt])
+
+    def test_receipt_carries_its_csv_signature(self):
+        asiento = self.register()
+        receipt = receipt_of(asiento)
+        (signature,) = receipt.signatures
+        self.assertEqual(signature.signature_type, "TF01")
+        self.assertEqual(signature.csv_value, asiento.csv)
+        self.assertTrue(signature.csv_regulation)
+        # Issued by the portal itself (automated action), on the stored bytes.
+        self.assertEqual(signature.signer_id, "paeria.egov")
+        self.assertEqual(signature.huella, sha256(receipt.file.data))
+        self.assertEqual(signature.signed_at.tzinfo.zone, "Europe/Madrid")
 
 
 class TestRefusals(RegistroTestCase):

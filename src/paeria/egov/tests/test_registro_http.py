@@ -73,7 +73,7 @@ class TestRegistrarService(unittest.TestCase):
             body["fecha_presentacion"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+]0[12]:00$"
         )
         self.assertIn("fecha_efectiva", body)
-        self.assertRegex(body["csv"], r"^[A-Z2-7]{32}$")
+        self.assertRegex(body["csv"], r"^[A-HJ-NP-Z2-9]{32}$")
         self.assertEqual(body["justificante"]["csv"], body["csv"])
         self.assertEqual(
             [doc["huella"] for doc in body["documents"]],

@@ -17,9 +17,9 @@ import transaction
 import unittest
 
 
-# Well-formed but never issued: 24 characters of the signing alphabet and 32 of
-# base32, the two shapes a real CSV has.
-UNKNOWN_SIGNING_CSV = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+# Well-formed but never issued: 32 characters of the portal's alphabet, and 32 of
+# base32 (receipts issued before the CSV was unified).
+UNKNOWN_SIGNING_CSV = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 UNKNOWN_RECEIPT_CSV = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 # The value an unsigned document carries in the catalog's csv index.
 UNSIGNED_CSV = "QRSTUVWXYZ23456789ABCDEF"

@@ -36,7 +36,7 @@ import unittest
 
 # Zope raises either, depending on the layer that refuses.
 Unauthorized = (AccessControlUnauthorized, PublisherUnauthorized)
-CSV_PATTERN = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{24}$")
+CSV_PATTERN = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{32}$")  # 160 bits
 
 
 class WorkflowRulesTestCase(unittest.TestCase):

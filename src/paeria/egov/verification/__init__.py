@@ -2,12 +2,17 @@
 
 Whoever holds a CSV may see the metadata of the document it identifies and
 download the document itself: the code is the credential (Ley 40/2015 art.
-42.b, Ley 39/2015 art. 27.3). Two kinds of document have one:
+42.b, Ley 39/2015 art. 27.3). Two kinds of document have one, both drawn by
+``workflow.signing.new_csv`` (32 characters of
+``ABCDEFGHJKLMNPQRSTUVWXYZ23456789``, 160 bits) and carried by a TF01
+signature record:
 
-- a signed Documento (state ``firmado``): 24 characters of
-  ``ABCDEFGHJKLMNPQRSTUVWXYZ23456789``, 120 bits (workflow/signing.py);
+- a signed Documento (state ``firmado``), signed by a person;
 - the receipt (justificante) of a register entry, a Documento inside its
-  Asiento: 32 characters of base32 (``A-Z2-7``), 160 bits (registro/register.py).
+  Asiento, sealed by the portal when it registers the entry.
+
+Receipts issued before the CSV was unified are 32 characters of base32
+(``A-Z2-7``, also 160 bits); they are still looked up.
 
 Everything else (an unsigned or annulled document's code, an ENI export's
 ``eni_csv``, a random or malformed value, nothing) is *not found*, answered
@@ -18,7 +23,7 @@ Failed lookups are throttled per client address by :data:`THROTTLE`, a sliding
 window kept **in the memory of each Zope process**: with several processes
 behind a balancer an address gets up to ``max_misses`` misses per window from
 each of them, and the throttle is forgotten on restart. It slows guessing down
-(which 120 bits already make hopeless) and keeps the catalog from being
+(which 160 bits already make hopeless) and keeps the catalog from being
 hammered; the balancer or reverse proxy should rate-limit ``@@verificar`` and
 ``@verificar`` too. The client address is ``REMOTE_ADDR``; only when the portal
 says it is behind a trusted proxy (environment variable
@@ -46,8 +51,9 @@ import time
 SIGNED_STATE = "firmado"
 SIGNED_DOCUMENT = "signed_document"
 RECEIPT = "receipt"
-# Union of both CSV alphabets (signing: A-Z without I/O and 2-9; receipts:
-# RFC 4648 base32, A-Z and 2-7), so that a value of either shape is looked up.
+# Union of the CSV alphabets (A-Z without I/O and 2-9; and RFC 4648 base32, A-Z
+# and 2-7, of receipts issued before the CSV was unified), so that a value of
+# either shape is looked up.
 CSV_PATTERN = re.compile(r"[A-Z2-9]{16,64}")
 # Characters people insert when copying a code from paper.
 SEPARATORS = re.compile(r"[\s\-]+")

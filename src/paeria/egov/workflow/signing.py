@@ -22,10 +22,13 @@ from plone import api
 
 
 CSV_SIGNATURE = "TF01"
+# Signer of what the portal issues by itself, without a person (a register
+# receipt): an automated administrative action, Ley 40/2015 art. 41-42.
+AUTOMATED_SIGNER_ID = "paeria.egov"
 CERTIFICATE_SIGNATURES = ("TF02", "TF03", "TF04", "TF05", "TF06")
 SIGNATURE_TYPES = (CSV_SIGNATURE,) + CERTIFICATE_SIGNATURES
 SIGNED_STATE = "firmado"
-# A CSV that collides with an existing one is drawn again; with 120 bits this
+# A CSV that collides with an existing one is drawn again; with 160 bits this
 # never happens in practice, the bound only keeps a broken generator finite.
 MAX_CSV_DRAWS = 10
 
@@ -87,10 +90,11 @@ def signatures_of(documento):
 def new_csv():
     """A fresh CSV, unique in the site.
 
-    24 characters drawn with :mod:`secrets` from 32 symbols (upper-case letters
+    32 characters drawn with :mod:`secrets` from 32 symbols (upper-case letters
     and digits without the look-alikes 0/O and 1/I, so it can be typed from
-    paper): 24 × 5 = 120 bits of entropy, unguessable. The same generator as the
-    ENI export's CSVs (``eni.bridge.new_csv``), so the portal has one kind.
+    paper): 32 × 5 = 160 bits of entropy, unguessable. The same generator as the
+    ENI export's CSVs (``eni.bridge.new_csv``) and the register's receipts, so
+    the portal has one kind.
     Unique: a value already in the catalog's ``csv`` index is drawn again.
     """
     from paeria.egov.eni.bridge import new_csv as draw
@@ -164,4 +168,39 @@ def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
     if signature_type == CSV_SIGNATURE:
         documento.csv = record.csv_value
         documento.reindexObject(idxs=["csv"])
+    return record
+
+
+def add_automated_csv_signature(documento, csv, issuer_name):
+    """Record the TF01 signature of a document the portal issues by itself (an
+    automated administrative action, such as a register receipt) and return it.
+
+    ``csv`` was drawn with :func:`new_csv` before the document's bytes were
+    made, because the document prints it; ``issuer_name`` is the body on whose
+    behalf it is issued. The fingerprint is that of the stored bytes, as for a
+    person's signature; the document's state is its workflow's business (a
+    receipt follows its entry's), so it is not checked here.
+    """
+    from paeria.egov.eni.bridge import csv_regulation
+
+    if getattr(documento, "csv", None) not in (None, csv) or any(
+        record.signature_type == CSV_SIGNATURE for record in signatures_of(documento)
+    ):
+        raise SigningError("the document already has its CSV signature")
+    if documento.file is None or not documento.huella:
+        raise SigningError("the document has no fingerprinted file")
+    record = SignatureRecord(
+        CSV_SIGNATURE,
+        signer_id=AUTOMATED_SIGNER_ID,
+        signer_fullname=issuer_name,
+        signed_at=now(),
+        huella=documento.huella,
+        csv_value=csv,
+        csv_regulation=csv_regulation(),
+    )
+    if getattr(documento, "signatures", None) is None:
+        documento.signatures = PersistentList()
+    documento.signatures.append(record)
+    documento.csv = csv
+    documento.reindexObject(idxs=["csv"])
     return record
