@@ -66,7 +66,7 @@ def _size(num_bytes):
     return f"{num_bytes:,} bytes".replace(",", ".")
 
 
-class _Page:
+class PdfPage:
     """Lines of text down an A4 page, with a new page when one is full."""
 
     def __init__(self, canvas):
@@ -116,7 +116,7 @@ def receipt_pdf(asiento, csv):
     canvas.setTitle(title)
     canvas.setAuthor(issuer_name())
     canvas.setSubject(asiento.numero)
-    page = _Page(canvas)
+    page = PdfPage(canvas)
     page.line(title, font="Helvetica-Bold", size=14)
     page.gap()
     page.field(_t(_("label_numero_asiento", default="Register number")), asiento.numero)

@@ -1,0 +1,90 @@
+"""REST: ``POST <expediente>/@notificar`` makes a notification available;
+a notification's own JSON (GET) carries its evidence, and is read only after
+the lazy expiry check.
+
+Body of ``@notificar``: ``{"documento": "<UID of a signed document of the
+expediente>", "destinatario": "<identifier of an interested party>"}``. It
+answers 201 with the notification's JSON; a refused one answers 400
+``{"error": {"type": "BadRequest", "message", "fields": {field: message}}}``
+and stores nothing (no exit number consumed).
+"""
+
+from paeria.egov import _
+from paeria.egov.content.notificacion import INotificacion
+from paeria.egov.notifications import expire_if_due
+from paeria.egov.notifications import NotificationError
+from paeria.egov.notifications import notify_document
+from plone.protect.interfaces import IDisableCSRFProtection
+from plone.restapi.deserializer import json_body
+from plone.restapi.interfaces import ISerializeToJson
+from plone.restapi.serializer.dxcontent import SerializeToJson
+from plone.restapi.services import Service
+from zope.component import adapter
+from zope.component import getMultiAdapter
+from zope.i18n import translate
+from zope.interface import alsoProvides
+from zope.interface import implementer
+from zope.interface import Interface
+
+
+def evidence_json(notificacion):
+    return [dict(entry) for entry in notificacion.evidencias or ()]
+
+
+@implementer(ISerializeToJson)
+@adapter(INotificacion, Interface)
+class SerializeNotificacionToJson(SerializeToJson):
+    """The standard content JSON, after the lazy expiry, plus the evidence."""
+
+    def __call__(self, version=None, include_items=True):
+        expire_if_due(self.context, request=self.request)
+        result = super().__call__(version=version, include_items=include_items)
+        result["evidencias"] = evidence_json(self.context)
+        result["certificado"] = f"{self.context.absolute_url()}/@@certificado"
+        return result
+
+
+class NotificarPost(Service):
+    def reply(self):
+        # Like plone.restapi's own write services: authenticated by header.
+        alsoProvides(self.request, IDisableCSRFProtection)
+        try:
+            data = json_body(self.request)
+        except Exception:
+            data = None
+        if not isinstance(data, dict):
+            self.request.response.setStatus(400)
+            return {
+                "error": {
+                    "type": "BadRequest",
+                    "message": translate(
+                        _(
+                            "error_body_not_json_object",
+                            default="The body must be a JSON object.",
+                        ),
+                        context=self.request,
+                    ),
+                }
+            }
+        try:
+            notificacion = notify_document(
+                self.context,
+                data.get("documento"),
+                data.get("destinatario"),
+                request=self.request,
+            )
+        except NotificationError as error:
+            self.request.response.setStatus(400)
+            return {
+                "error": {
+                    "type": "BadRequest",
+                    "message": translate(error.message, context=self.request),
+                    "fields": {
+                        key: translate(value, context=self.request)
+                        for key, value in sorted(error.errors.items())
+                    },
+                }
+            }
+        self.request.response.setStatus(201)
+        self.request.response.setHeader("Location", notificacion.absolute_url())
+        return getMultiAdapter((notificacion, self.request), ISerializeToJson)()

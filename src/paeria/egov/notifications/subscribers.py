@@ -1,0 +1,75 @@
+"""What keeps a notification as evidence, and what each of its transitions
+records (registered in configure.zcml).
+
+The workflow gives nobody the permissions to modify, delete, move or copy a
+notification; these subscribers refuse what reaches it by a path that skips
+permissions (Python, a Manager's ZMI, a generic add form or POST)."""
+
+from paeria.egov import _
+from paeria.egov.notifications import ACCEPTED
+from paeria.egov.notifications import AUTOMATED_ACTOR
+from paeria.egov.notifications import now
+from paeria.egov.notifications import record_evidence
+from paeria.egov.notifications import REJECTED
+from paeria.egov.workflow.errors import RecordImmutable
+
+
+def _refuse(obj, message):
+    raise RecordImmutable(message, url=obj.absolute_url())
+
+
+def refuse_unmade_notification(notificacion, event):
+    """IObjectAddedEvent: notifications.notify_document sets the moment it is
+    made available before adding it; anything else is refused."""
+    if notificacion.fecha_puesta_disposicion is None:
+        _refuse(
+            notificacion,
+            _(
+                "error_notificacion_not_made",
+                default="Notifications are made with the expediente's “Notify” "
+                "form or its @notificar service only.",
+            ),
+        )
+
+
+def refuse_modification(notificacion, event):
+    _refuse(
+        notificacion,
+        _(
+            "error_notificacion_not_modified",
+            default="A notification is evidence: it cannot be modified.",
+        ),
+    )
+
+
+def refuse_removal_or_move(notificacion, event):
+    if event.oldParent is None:
+        return  # being added
+    _refuse(
+        notificacion,
+        _(
+            "error_notificacion_not_removed",
+            default="A notification is evidence: it cannot be deleted, moved or "
+            "renamed.",
+        ),
+    )
+
+
+def transition_recorded(notificacion, event):
+    """IAfterTransitionEvent: the date and the evidence of the new state."""
+    if event.transition is None:
+        return
+    transition = event.transition.getId()
+    if transition == "acceder":
+        notificacion.fecha_acceso = now()
+        record_evidence(notificacion, ACCEPTED)
+    elif transition == "rechazar":
+        notificacion.fecha_rechazo = now()
+        record_evidence(notificacion, REJECTED)
+    elif transition == "expirar":
+        # It counts as rejected from the moment the time ran out, whenever the
+        # portal noticed.
+        notificacion.fecha_rechazo = notificacion.fecha_expiracion
+        notificacion.rechazo_automatico = True
+        record_evidence(notificacion, "expirada", actor=AUTOMATED_ACTOR)
+    notificacion.reindexObject()
