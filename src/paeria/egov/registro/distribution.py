@@ -49,6 +49,72 @@ def _copy_file(named_file):
     )
 
 
+def file_entry_documents(asiento, expediente):
+    """Copies of the entry's documents (and its receipt) in ``expediente``, the
+    citizen's with origin "ciudadano"; return them. The entry keeps its own."""
+    origen = "ciudadano" if asiento.tipo == ENTRADA else "administracion"
+    documents = [(documento, origen) for documento in attached_documents(asiento)]
+    receipt = receipt_of(asiento)
+    if receipt is not None:
+        documents.append((receipt, "administracion"))
+    return [
+        api.content.create(
+            container=expediente,
+            type="Documento",
+            title=documento.Title(),
+            file=_copy_file(documento.file),
+            tipo_documental=documento.tipo_documental,
+            organo=documento.organo,
+            origen=document_origin,
+            estado_elaboracion="EE01",
+            fecha_captura=documento.fecha_captura,
+        )
+        for documento, document_origin in documents
+    ]
+
+
+def attach_entry_to_expediente(asiento, expediente):
+    """File a distributed entry into an existing expediente of its unit: its
+    documents join the expediente and the entry records it."""
+    problems = []
+    if asiento.expediente:
+        problems.append(
+            _(
+                "error_asiento_has_expediente",
+                default="The entry ${numero} has already started or joined an "
+                "expediente.",
+                mapping={"numero": asiento.numero},
+            )
+        )
+    if api.content.get_state(asiento) != "distribuido":
+        problems.append(
+            _(
+                "error_asiento_not_distributed",
+                default="Distribute the entry ${numero} to a unit first.",
+                mapping={"numero": asiento.numero},
+            )
+        )
+    unidad_uid = asiento.unidad_distribucion or asiento.unidad_destino
+    if IUUID(expediente.__parent__, None) != unidad_uid:
+        problems.append(
+            _(
+                "error_asiento_other_unit",
+                default="The expediente ${expediente} belongs to another unit "
+                "than the one the entry ${numero} was distributed to.",
+                mapping={
+                    "expediente": expediente.numero or expediente.getId(),
+                    "numero": asiento.numero,
+                },
+            )
+        )
+    if problems:
+        raise TransitionRefused(problems, url=asiento.absolute_url())
+    documents = file_entry_documents(asiento, expediente)
+    asiento.expediente = IUUID(expediente)
+    asiento.reindexObject()
+    return documents
+
+
 def open_expediente_from_entry(asiento, title=None):
     """A new Expediente in the entry's unit for its procedure, with its
     interested party, its deadline counted from the entry's effective date and
@@ -106,23 +172,7 @@ def open_expediente_from_entry(asiento, title=None):
         fecha_inicio_computo=asiento.fecha_efectiva,
         asiento=IUUID(asiento),
     )
-    origen = "ciudadano" if asiento.tipo == ENTRADA else "administracion"
-    documents = [(documento, origen) for documento in attached_documents(asiento)]
-    receipt = receipt_of(asiento)
-    if receipt is not None:
-        documents.append((receipt, "administracion"))
-    for documento, document_origin in documents:
-        api.content.create(
-            container=expediente,
-            type="Documento",
-            title=documento.Title(),
-            file=_copy_file(documento.file),
-            tipo_documental=documento.tipo_documental,
-            organo=documento.organo,
-            origen=document_origin,
-            estado_elaboracion="EE01",
-            fecha_captura=documento.fecha_captura,
-        )
+    file_entry_documents(asiento, expediente)
     asiento.expediente = IUUID(expediente)
     asiento.reindexObject()
     return expediente
