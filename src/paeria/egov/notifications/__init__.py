@@ -19,17 +19,14 @@ Time comes from the :class:`IClock` utility, so that tests (and a deployment
 replaying a day) can set it; the default is the system's clock.
 """
 
-from AccessControl.SecurityManagement import getSecurityManager
-from AccessControl.SecurityManagement import newSecurityManager
-from AccessControl.SecurityManagement import setSecurityManager
-from AccessControl.users import UnrestrictedUser
-from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
 from paeria.egov import _
 from paeria.egov import logger
 from paeria.egov.content.documento import MADRID
 from paeria.egov.content.expediente import CLOSED_STATES
+from paeria.egov.system import as_portal
+from paeria.egov.system import AUTOMATED_ACTOR
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.dexterity.utils import addContentToContainer
@@ -49,8 +46,6 @@ ACCEPTED = "aceptada"
 REJECTED = "rechazada"
 SIGNED = "firmado"
 ELECTRONIC = "electronica"
-# Who takes `expirar` and issues the notices: the portal itself.
-AUTOMATED_ACTOR = "paeria.egov"
 
 
 # What each state and each evidence event mean, in plain words.
@@ -346,28 +341,6 @@ def send_notice(notificacion, row):
 
 
 # -- expiry ---------------------------------------------------------------------
-
-
-class PortalActor(UnrestrictedUser):
-    """The portal acting by itself: unrestricted, and with an id (Zope's
-    UnrestrictedUser has none), so that the workflow history names it."""
-
-    def getId(self):
-        return self.getUserName()
-
-
-@contextmanager
-def as_portal():
-    """Act as the portal itself (the actor recorded in the workflow history is
-    :data:`AUTOMATED_ACTOR`), whoever made the request."""
-    portal = api.portal.get()
-    previous = getSecurityManager()
-    user = PortalActor(AUTOMATED_ACTOR, "", ("Manager",), ()).__of__(portal.acl_users)
-    newSecurityManager(None, user)
-    try:
-        yield
-    finally:
-        setSecurityManager(previous)
 
 
 def is_due(notificacion, moment=None):

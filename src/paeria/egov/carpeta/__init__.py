@@ -1,0 +1,215 @@
+"""Mi carpeta: what the electronic office shows a citizen of their own
+affairs, and the subsanación they answer from it.
+
+Everything here is about the current user only: their expedientes are those
+on which *they* hold the Interesado local role (granted when they filed, or by
+the unit); their register entries are those whose interested party is the NIF
+stored on their user. Nothing is taken from the request to choose whose data
+to show, so there is nothing to forge.
+"""
+
+from paeria.egov import _
+from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.notifications import expire_if_due
+from paeria.egov.notifications import notified_document
+from paeria.egov.notifications import STATE_TEXTS as NOTIFICATION_STATE_TEXTS
+from plone import api
+from plone.app.uuid.utils import uuidToObject
+from zope.i18n import translate
+
+
+INTERESADO = "Interesado"
+SUBSANACION = "subsanacion"
+NIF_PROPERTY = "nif"
+
+# The expediente's state in the citizen's words.
+STATE_TEXTS = {
+    "iniciado": _(
+        "carpeta_state_iniciado",
+        default="Received: the unit will start working on it.",
+    ),
+    "en_tramitacion": _(
+        "carpeta_state_en_tramitacion", default="Being processed by the unit."
+    ),
+    "subsanacion": _(
+        "carpeta_state_subsanacion",
+        default="Waiting for you: the unit asked you to correct or complete your "
+        "application. The time limit is suspended meanwhile.",
+    ),
+    "resuelto": _(
+        "carpeta_state_resuelto",
+        default="Resolved: the decision is or will be notified to you.",
+    ),
+    "cerrado": _("carpeta_state_cerrado", default="Finished and closed."),
+    "archivado": _("carpeta_state_archivado", default="Finished and archived."),
+}
+SILENCE_TEXTS = {
+    "estimatorio": _(
+        "carpeta_silence_estimatorio",
+        default="If no decision is notified to you by then, your application "
+        "is deemed granted (positive administrative silence).",
+    ),
+    "desestimatorio": _(
+        "carpeta_silence_desestimatorio",
+        default="If no decision is notified to you by then, your application "
+        "is deemed refused (negative administrative silence) and you may "
+        "appeal.",
+    ),
+}
+
+
+def current_nif():
+    user = api.user.get_current()
+    value = user.getProperty(NIF_PROPERTY, None) if user is not None else None
+    return (value or "").strip().upper() or None
+
+
+def own_expedientes(user_id):
+    """The expedientes on which ``user_id`` holds Interesado, newest first."""
+    catalog = api.portal.get_tool("portal_catalog")
+    brains = catalog.unrestrictedSearchResults(
+        portal_type="Expediente",
+        allowedRolesAndUsers=f"user:{user_id}",
+        sort_on="created",
+        sort_order="descending",
+    )
+    expedientes = []
+    for brain in brains:
+        expediente = brain._unrestrictedGetObject()
+        if INTERESADO in (expediente.get_local_roles_for_userid(user_id) or ()):
+            expedientes.append(expediente)
+    return expedientes
+
+
+def subsanacion_request(expediente):
+    """What the unit asked for: the comment of the last ``requerir_subsanacion``."""
+    history = (getattr(expediente, "workflow_history", None) or {}).get(
+        "paeria_expediente_workflow", ()
+    )
+    for entry in reversed(history):
+        if entry.get("action") == "requerir_subsanacion":
+            return entry.get("comments") or ""
+    return ""
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def _notifications(expediente, request):
+    result = []
+    for notificacion in expediente.objectValues():
+        if notificacion.portal_type != "Notificacion":
+            continue
+        expire_if_due(notificacion, request=request)
+        state = api.content.get_state(notificacion)
+        documento = notified_document(notificacion) if state == "aceptada" else None
+        result.append(
+            {
+                "@id": notificacion.absolute_url(),
+                "title": notificacion.title,
+                "review_state": state,
+                "state_text": translate(
+                    NOTIFICATION_STATE_TEXTS[state], context=request
+                ),
+                "fecha_puesta_disposicion": _date(
+                    notificacion.fecha_puesta_disposicion
+                ),
+                "fecha_expiracion": _date(notificacion.fecha_expiracion),
+                "pending": state == "puesta_a_disposicion",
+                # The notified document, readable once the notification is
+                # accessed.
+                "documento": documento.absolute_url() if documento else None,
+            }
+        )
+    return result
+
+
+def _entry_json(asiento):
+    from paeria.egov.registro.receipt import verification_url
+
+    return {
+        "numero": asiento.numero,
+        "fecha_presentacion": _date(asiento.fecha_presentacion),
+        "resumen": asiento.resumen,
+        # The receipt by its verification address: its CSV is the citizen's
+        # own credential, and the register itself is not theirs to browse.
+        "justificante": verification_url(asiento.csv),
+    }
+
+
+def _receipts(expediente, entries):
+    """The citizen's entries that started or joined the expediente."""
+    uid = api.content.get_uuid(expediente)
+    return [
+        _entry_json(asiento)
+        for asiento in entries
+        if asiento.expediente == uid
+        or api.content.get_uuid(asiento) == getattr(expediente, "asiento", None)
+    ]
+
+
+def expediente_summary(expediente, request, entries=()):
+    state = api.content.get_state(expediente)
+    unidad = enclosing_unidad(expediente)
+    procedimiento = uuidToObject(
+        getattr(expediente, "procedimiento", None), unrestricted=True
+    )
+    silence = getattr(procedimiento, "silence_effect", None)
+    summary = {
+        "@id": expediente.absolute_url(),
+        "numero": expediente.numero,
+        "title": expediente.title,
+        "review_state": state,
+        "state_text": translate(STATE_TEXTS[state], context=request),
+        "unidad": unidad.title if unidad is not None else None,
+        "procedimiento": procedimiento.title if procedimiento is not None else None,
+        "fecha_limite": _date(expediente.fecha_limite),
+        "silencio": silence,
+        "silencio_text": (
+            translate(SILENCE_TEXTS[silence], context=request)
+            if silence in SILENCE_TEXTS and state not in ("cerrado", "archivado")
+            else None
+        ),
+        "notificaciones": _notifications(expediente, request),
+        "justificantes": _receipts(expediente, entries),
+        "subsanacion": None,
+    }
+    if state == SUBSANACION:
+        summary["subsanacion"] = {
+            "requerimiento": subsanacion_request(expediente),
+            "aportar": f"{expediente.absolute_url()}/@@aportar",
+        }
+    return summary
+
+
+def own_entries(nif):
+    """The register entries (E series) whose interested party is ``nif``,
+    generic applications included, newest first."""
+    if not nif:
+        return []
+    catalog = api.portal.get_tool("portal_catalog")
+    brains = catalog.unrestrictedSearchResults(
+        portal_type="Asiento",
+        registro_interesado_id=nif,
+        registro_serie="E",
+        sort_on="registro_fecha",
+        sort_order="descending",
+    )
+    return [brain._unrestrictedGetObject() for brain in brains]
+
+
+def carpeta(request):
+    """The whole carpeta of the current user."""
+    user_id = api.user.get_current().getId()
+    nif = current_nif()
+    entries = own_entries(nif)
+    return {
+        "user": user_id,
+        "nif": nif,
+        "expedientes": [
+            expediente_summary(expediente, request, entries)
+            for expediente in own_expedientes(user_id)
+        ],
+        "registros": [_entry_json(asiento) for asiento in entries],
+    }
