@@ -89,8 +89,67 @@ class RunningPortal:
             self.process.wait()
             raise
 
+    def kill(self):
+        """SIGKILL, as a crash or the kernel's OOM killer would end it: no
+        clean shutdown, no transaction finished or aborted."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def event_log(self):
+        """The instance's event log (var/log/event.log), "" before it exists."""
+        path = self.home / "var" / "log" / "event.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc_info):
         self.stop()
+
+
+# -- The register, driven from outside (tests/test_register_concurrency.py,
+#    tests/test_crash_recovery.py) ------------------------------------------------
+
+REGISTER_NIF = "12345678Z"
+
+
+def create_unidad(portal_url, auth, id="urbanismo", dir3_code="LA0012345"):
+    """A Unidad in /unidades over plone.restapi; returns its UID."""
+    import requests
+
+    response = requests.post(
+        f"{portal_url}/unidades",
+        json={"@type": "Unidad", "id": id, "title": id.title(), "dir3_code": dir3_code},
+        headers={"Accept": "application/json"},
+        auth=auth,
+        timeout=60,
+    )
+    response.raise_for_status()
+    return response.json()["UID"]
+
+
+def registration(unidad_uid, summary, document=b""):
+    """The JSON body of ``POST /registro/@registrar`` with one PDF attached."""
+    import base64
+
+    if not document:
+        from paeria.egov.demo.pdf import make_pdf
+
+        document = make_pdf(summary, [f"Document of the entry: {summary}."])
+    return {
+        "canal": "telematico",
+        "interesado_identifier_type": "NIF",
+        "interesado_identifier": REGISTER_NIF,
+        "interesado_name": "Maria Puig i Soler",
+        "resumen": summary,
+        "unidad_destino": unidad_uid,
+        "files": [
+            {
+                "data": base64.b64encode(document).decode("ascii"),
+                "encoding": "base64",
+                "filename": "solicitud.pdf",
+                "content-type": "application/pdf",
+            }
+        ],
+    }

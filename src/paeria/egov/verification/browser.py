@@ -5,6 +5,7 @@ download link, or, for every miss, the same message with status 404. An
 address with too many misses gets 429 with ``Retry-After``.
 """
 
+from paeria.egov import journal
 from paeria.egov.verification import metadata
 from paeria.egov.verification import page_url
 from paeria.egov.verification import set_download_headers
@@ -56,6 +57,9 @@ class VerificarView(BrowserView):
             return self.index()
         if self.download:
             set_download_headers(response, verified.documento)
+            journal.record(
+                verified.documento, journal.DOWNLOAD, field="file", via="csv"
+            )
             return stream(verified.documento)
         self.result = metadata(
             verified, self.request, page_url(verified.csv, download=True)

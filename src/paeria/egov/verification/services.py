@@ -8,6 +8,7 @@ misses answers 429 with ``Retry-After``.
 """
 
 from paeria.egov import _
+from paeria.egov import journal
 from paeria.egov.verification import api_url
 from paeria.egov.verification import metadata
 from paeria.egov.verification import set_download_headers
@@ -75,6 +76,9 @@ class VerificarGet(Service):
             return self._error(404, "NotFound", NOT_FOUND)
         if self.download:
             set_download_headers(self.request.response, verified.documento)
+            journal.record(
+                verified.documento, journal.DOWNLOAD, field="file", via="csv"
+            )
             return stream(verified.documento)
         return self._json(
             200,

@@ -1,0 +1,135 @@
+"""A request that keeps losing write conflicts answers 503, readably.
+
+ZODB's concurrency is optimistic: when two transactions change the same object
+(the register's number counter, a folder's listing) the second to commit gets
+a ``ConflictError``, and Zope's publisher aborts it and runs the whole request
+again, up to ``max-conflict-retries`` times (3 by default, so 4 attempts) with a
+random, growing pause between attempts. Every attempt's writes are discarded by
+the abort, so a retried registration takes its number afresh and nothing of a
+failed attempt is kept.
+
+When the last attempt also conflicts, the publisher looks up an exception view
+for the error; without this module the client would get Plone's generic 500
+(``{"error_type": "ConflictError"}`` or the "there seems to be an error" page).
+:class:`BusyView` answers instead 503 Service Unavailable with ``Retry-After``
+and a message saying that nothing was saved: JSON for the REST API, a page for
+the Classic UI. It is registered for every ``TransientError`` (of which
+``ConflictError`` is one): all of them mean "the same request may succeed if
+sent again".
+
+:func:`log_conflict` adds a warning to the event log when the publisher gives
+up; Zope already logs each retried attempt at INFO ("… Request will be
+retried."), so operators, and the system tests, can count both.
+"""
+
+from html import escape
+from paeria.egov import _
+from plone.rest.interfaces import IAPIRequest
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from transaction.interfaces import TransientError
+from zope.i18n import translate
+import json
+import logging
+
+
+logger = logging.getLogger("paeria.egov.conflicts")
+
+# Seconds a client should wait before sending the request again: by then the
+# burst of concurrent writes that defeated four attempts has usually passed.
+RETRY_AFTER_SECONDS = 5
+
+HEADING = _("heading_conflict_busy", default="The portal is busy")
+HELP = _(
+    "help_conflict_busy",
+    default="Go back and send it again; if it keeps happening, tell the "
+    "portal's administrators.",
+)
+
+
+def attempts_made(request):
+    """How many times the publisher ran this request (1 + its retries)."""
+    return getattr(request, "retry_count", 0) + 1
+
+
+def busy_message(request):
+    return _(
+        "error_conflict_busy",
+        default="The portal was saving other changes at the same moment and "
+        "could not save yours after ${attempts} attempts. Nothing was saved: "
+        "please try again in a few seconds.",
+        mapping={"attempts": attempts_made(request)},
+    )
+
+
+def wants_json(request):
+    if IAPIRequest.providedBy(request):
+        return True
+    accept = request.getHeader("Accept", "") or ""
+    return "application/json" in accept and "text/html" not in accept
+
+
+class BusyView(BrowserView):
+    """The exception view (``index.html``) of ``TransientError``."""
+
+    page = ViewPageTemplateFile("conflict.pt")
+
+    def __call__(self):
+        request = self.request
+        response = request.response
+        message = translate(busy_message(request), context=request)
+        # Locked: the publisher, before calling this view, and
+        # plone.transformchain, after it, set the status from the exception's
+        # class, which would make it a 500.
+        response.setStatus(503, lock=True)
+        response.setHeader("Retry-After", str(RETRY_AFTER_SECONDS))
+        response.setHeader("Cache-Control", "no-store")
+        if wants_json(request):
+            response.setHeader("Content-Type", "application/json")
+            return json.dumps(
+                {
+                    "error": {
+                        "type": "ServiceUnavailable",
+                        "message": message,
+                        "retry_after": RETRY_AFTER_SECONDS,
+                    }
+                }
+            )
+        response.setHeader("Content-Type", "text/html;charset=utf-8")
+        # The site's layout, in the context the request was published in;
+        # if that cannot be rendered, a plain page still says what happened.
+        self.context = self.__parent__
+        try:
+            return self.page(message=message)
+        except Exception:
+            logger.exception("cannot render the busy page in the site's layout")
+            return self.basic_page(message)
+
+    def basic_page(self, message):
+        heading = escape(translate(HEADING, context=self.request))
+        help_text = escape(translate(HELP, context=self.request))
+        return (
+            "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+            f"<title>{heading}</title></head><body>"
+            f"<h1>{heading}</h1><p>{escape(message)}</p><p>{help_text}</p>"
+            "</body></html>"
+        )
+
+
+def log_conflict(event):
+    """``IPubBeforeAbort``: a warning when the publisher gives up on a request
+    that conflicted on its last attempt. (Each retried attempt is already
+    logged by Zope, at INFO, as "ConflictError at <path>: …. Request will be
+    retried." by Zope.SiteErrorLog.)"""
+    error = event.exc_info[1]
+    if event.retry or not isinstance(error, TransientError):
+        return
+    request = event.request
+    logger.warning(
+        "%s at %s %s: %s. Gave up after %d attempts: answered 503.",
+        error.__class__.__name__,
+        request.get("REQUEST_METHOD", "?"),
+        request.get("PATH_INFO", "?"),
+        " ".join(str(error).split())[:300],
+        attempts_made(request),
+    )
