@@ -29,7 +29,8 @@ from plone import api
 
 SUBSANACION = "subsanacion"
 # Documents in these states are records: kept as they are, forever.
-IMMUTABLE_DOCUMENT_STATES = frozenset(("firmado", "anulado"))
+# Documents that are records: signed, incorporated as presented, annulled.
+IMMUTABLE_DOCUMENT_STATES = frozenset(("firmado", "incorporado", "anulado"))
 
 
 def today():
@@ -99,10 +100,11 @@ def sign_on_firmar(documento, event):
 
 
 def protect_documento_placement(documento, event):
-    """IObjectWillBeMovedEvent (removal included): a signed or annulled document
-    is never deleted, moved or renamed. It moves only with its expediente (a
-    case file handed to another unit keeps its documents and their order);
-    deleting the expediente would delete it, and is refused too."""
+    """IObjectWillBeMovedEvent (removal included): a signed, incorporated or
+    annulled document is never deleted, moved or renamed. It moves only with
+    its expediente (a case file handed to another unit keeps its documents and
+    their order); deleting the expediente would delete it, and is refused
+    too."""
     if event.oldParent is None:
         return  # being added
     if state_of(documento) not in IMMUTABLE_DOCUMENT_STATES:
@@ -113,15 +115,15 @@ def protect_documento_placement(documento, event):
     if event.newParent is None:
         message = _(
             "error_documento_record_not_removed",
-            default="The document “${title}” is signed or annulled: it is kept and "
-            "cannot be deleted.",
+            default="The document “${title}” is a record (signed, incorporated or "
+            "annulled): it is kept and cannot be deleted.",
             mapping={"title": documento.Title()},
         )
     else:
         message = _(
             "error_documento_record_not_moved",
-            default="The document “${title}” is signed or annulled: it cannot be "
-            "moved or renamed.",
+            default="The document “${title}” is a record (signed, incorporated or "
+            "annulled): it cannot be moved or renamed.",
             mapping={"title": documento.Title()},
         )
     raise RecordImmutable(message, url=documento.absolute_url())
