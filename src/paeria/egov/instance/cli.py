@@ -209,6 +209,85 @@ def console(settings):
     )
 
 
+def _journal_site(app, settings):
+    from plone.base.interfaces import IPloneSiteRoot
+    from zope.component.hooks import setSite
+
+    site = app.get(settings.site_id)
+    if site is None or not IPloneSiteRoot.providedBy(site):
+        raise ConfigurationError(
+            f"There is no Plone site /{settings.site_id}: run `paeria-instance "
+            "create-site` first or set SITE_ID."
+        )
+    setSite(site)
+    return site
+
+
+def journal_command(settings, command):
+    """Seal the journal's pending entries into the global chain (journal-seal,
+    for cron) or seal and verify every chain (journal-verify); the latter
+    returns 1 when a chain is broken, naming its first broken link."""
+    from paeria.egov import journal
+    from paeria.egov.instance.zopeapp import zope_app
+    import transaction
+
+    try:
+        with zope_app(settings.zope_conf) as app:
+            site = _journal_site(app, settings)
+            if command == "journal-seal":
+                sealed = journal.seal(site)
+                transaction.commit()
+                print(f"Sealed {sealed} journal entries into the global chain.")
+                return 0
+            result = journal.verify(site, seal_first=True)
+            transaction.commit()
+    except ConfigurationError:
+        raise
+    except Exception as error:
+        readable = _open_database_error(error)
+        if readable is None:
+            raise
+        raise readable from None
+    print(
+        f"Sealed {result.sealed} entries; checked {result.chains_checked} chains "
+        f"and {result.entries_checked} entries. Global chain: "
+        f"{result.global_length} entries, head {result.global_head}."
+    )
+    for broken in result.broken:
+        print(
+            f"BROKEN chain {broken.chain} at entry {broken.index}: "
+            f"{broken.mismatch} (expected {broken.expected}, found {broken.found})",
+            file=sys.stderr,
+        )
+    if result.ok:
+        print("Every journal chain is intact.")
+        return 0
+    return 1
+
+
+def expire_notifications_command(settings):
+    """Expire every notification not accessed within its 10 calendar days
+    (LPAC 43.2), as the portal; meant for cron."""
+    from paeria.egov.instance.zopeapp import zope_app
+    from paeria.egov.notifications import expire_due
+    import transaction
+
+    try:
+        with zope_app(settings.zope_conf) as app:
+            _journal_site(app, settings)
+            expired = expire_due()
+            transaction.commit()
+    except ConfigurationError:
+        raise
+    except Exception as error:
+        readable = _open_database_error(error)
+        if readable is None:
+            raise
+        raise readable from None
+    print(f"Expired {expired} notifications not accessed in time.")
+    return 0
+
+
 COMMANDS = {
     "configure": "write etc/ from the environment (HOST, PORT, RELSTORAGE_DSN…)",
     "create-site": "create the site with paeria.egov if absent (DEMO=1: demo data)",
@@ -216,6 +295,9 @@ COMMANDS = {
     "start": "configure, create-site, then serve",
     "check": "check the configuration (var/ writable, port free, database reachable)",
     "console": "an interactive Python console with `app` bound to Zope's root",
+    "journal-seal": "seal the journal's pending entries into the global chain (cron)",
+    "journal-verify": "seal, then verify every journal chain (exit 1 if one is broken)",
+    "expire-notifications": "reject the notifications not accessed in 10 days (cron)",
 }
 
 
@@ -267,6 +349,10 @@ def main(argv=None):
             serve(settings)
         if command == "console":
             console(settings)
+        if command in ("journal-seal", "journal-verify"):
+            return journal_command(settings, command)
+        if command == "expire-notifications":
+            return expire_notifications_command(settings)
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,139 @@
+"""The journal over plone.restapi.
+
+- ``GET <portal>/@journal?user=&object=&action=&from=&to=&b_start=&b_size=``
+  (``paeria.egov: View journal``): the global journal, newest first;
+- ``GET <expediente>/@journal``: the expediente's history (whoever may view
+  it; addresses only for those who may read the global journal);
+- ``GET <portal>/@journal-verify`` (``paeria.egov: View journal``): seals the
+  pending entries, then walks every chain: ``{ok, chains_checked,
+  entries_checked, sealed, broken: [{chain, index, mismatch, expected, found,
+  entry_id}]}``.
+
+A malformed date answers 400 ``{"error": {"type": "BadRequest", "message"}}``
+naming the parameter.
+"""
+
+from paeria.egov import _
+from paeria.egov import journal
+from paeria.egov.journal.browser import can_read_journal
+from paeria.egov.journal.browser import DEFAULT_BATCH
+from paeria.egov.journal.browser import MAX_BATCH
+from plone import api
+from plone.restapi.services import Service
+from zope.i18n import translate
+
+
+def _batch_bounds(request):
+    try:
+        start = max(0, int(request.form.get("b_start", 0)))
+        size = int(request.form.get("b_size", DEFAULT_BATCH))
+    except (TypeError, ValueError):
+        return None
+    return start, min(max(size, 1), MAX_BATCH)
+
+
+def _page(service, items, total, start, size, with_address):
+    return {
+        "@id": f"{service.context.absolute_url()}/{service.__name__}",
+        "items_total": total,
+        "b_start": start,
+        "b_size": size,
+        "items": [
+            journal.entry_data(entry, position, with_address=with_address)
+            for entry, position in items
+        ],
+    }
+
+
+class _JournalService(Service):
+    def bad_request(self, message):
+        self.request.response.setStatus(400)
+        return {
+            "error": {
+                "type": "BadRequest",
+                "message": translate(message, context=self.request),
+            }
+        }
+
+    def bounds_or_error(self):
+        bounds = _batch_bounds(self.request)
+        if bounds is None:
+            return None, self.bad_request(
+                _(
+                    "error_journal_batch",
+                    default="b_start and b_size must be whole numbers.",
+                )
+            )
+        return bounds, None
+
+
+class JournalGet(_JournalService):
+    def reply(self):
+        form = self.request.form
+        values = {}
+        for name in ("user", "object", "action", "from", "to"):
+            value = form.get(name)
+            if value is not None and not isinstance(value, str):
+                return self.bad_request(
+                    _(
+                        "error_journal_parameter",
+                        default="${field} must be given once, as text.",
+                        mapping={"field": name},
+                    )
+                )
+            values[name] = (value or "").strip() or None
+        try:
+            start_day = journal.parse_day(values["from"], "from")
+            end_day = journal.parse_day(values["to"], "to")
+        except ValueError as error:
+            return self.bad_request(
+                _(
+                    "error_journal_date",
+                    default="${field}: write the date as YYYY-MM-DD.",
+                    mapping={"field": str(error)},
+                )
+            )
+        if values["action"] and values["action"] not in journal.ACTIONS:
+            return self.bad_request(
+                _(
+                    "error_journal_action",
+                    default="action: unknown action ${action}; use one of ${actions}.",
+                    mapping={
+                        "action": values["action"][:40],
+                        "actions": ", ".join(journal.ACTIONS),
+                    },
+                )
+            )
+        bounds, error = self.bounds_or_error()
+        if error is not None:
+            return error
+        start, size = bounds
+        filters = journal.Filters(
+            user=values["user"],
+            object=values["object"],
+            action=values["action"],
+            start=start_day,
+            end=end_day,
+        )
+        results = journal.search(api.portal.get(), filters)
+        return _page(
+            self, results[start : start + size], len(results), start, size, True
+        )
+
+
+class HistoryGet(_JournalService):
+    def reply(self):
+        bounds, error = self.bounds_or_error()
+        if error is not None:
+            return error
+        start, size = bounds
+        entries = journal.history(self.context)
+        items = [(entry, None) for entry in entries[start : start + size]]
+        return _page(
+            self, items, len(entries), start, size, can_read_journal(self.context)
+        )
+
+
+class JournalVerifyGet(Service):
+    def reply(self):
+        return journal.verify(api.portal.get(), seal_first=True).as_dict()
