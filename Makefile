@@ -54,6 +54,14 @@ serve: ## Serve an instance already configured (no install, no site creation)
 console: configure ## Interactive Python console with `app` bound to the Zope root
 	@$(INSTANCE) console
 
+.PHONY: expire-notifications
+expire-notifications: configure ## Reject notifications not accessed in 10 days (cron; RelStorage, or server stopped)
+	@$(INSTANCE) expire-notifications
+
+.PHONY: journal-verify
+journal-verify: configure ## Seal and verify every journal chain (exit 1 naming the first broken link)
+	@$(INSTANCE) journal-verify
+
 .PHONY: test
 test: install ## Install if needed and run the whole test suite
 	@$(BIN)/python scripts/run_tests.py

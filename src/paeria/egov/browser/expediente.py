@@ -11,9 +11,11 @@ from paeria.egov.content.documento import format_name
 from paeria.egov.content.indexers import enclosing_unidad
 from plone import api
 from Products.Five.browser import BrowserView
+from zope.i18n import translate
 
 
 ADD_DOCUMENTO_PERMISSION = "paeria.egov: Add Documento"
+ADD_SOLICITUD_PERMISSION = "paeria.egov: Add SolicitudInforme"
 # Enough of the fingerprint to tell documents apart at a glance; the full one
 # is in the title attribute and on the document's page.
 SHORT_FINGERPRINT = 16
@@ -127,3 +129,92 @@ class ExpedienteView(BrowserView):
 
     def add_documento_url(self):
         return f"{self.context.absolute_url()}/++add++Documento"
+
+    def report_requests(self):
+        """The report requests the user may see (collaboration/): requested
+        unit, deadline and state, oldest first."""
+        from paeria.egov.collaboration.browser import state_title
+        from paeria.egov.collaboration.requests import request_unit_title
+        from paeria.egov.content.solicitudinforme import PENDING
+
+        brains = api.portal.get_tool("portal_catalog")(
+            portal_type="SolicitudInforme",
+            path={"query": "/".join(self.context.getPhysicalPath()), "depth": 1},
+            sort_on="created",
+        )
+        for brain in brains:
+            solicitud = brain.getObject()
+            pending = brain.review_state == PENDING
+            deadline = (
+                deadline_status(solicitud.fecha_limite, self.request)
+                if pending
+                else {"text": "", "urgent": False, "overdue": False}
+            )
+            yield {
+                "url": brain.getURL(),
+                "unit": request_unit_title(solicitud),
+                "asunto": solicitud.asunto or "",
+                "deadline": localized_date(solicitud.fecha_limite),
+                "deadline_text": deadline["text"],
+                "deadline_class": "badge ms-1 paeria-days-left "
+                + (
+                    "text-bg-danger"
+                    if deadline["overdue"]
+                    else "text-bg-warning"
+                    if deadline["urgent"]
+                    else "text-bg-light"
+                ),
+                "state": brain.review_state,
+                "state_title": state_title(solicitud, self.request),
+            }
+
+    def can_add_solicitud(self):
+        # The add view also needs "Add portal content", which the expediente's
+        # workflow takes away once it is closed.
+        context = self.context
+        return (
+            api.user.has_permission(ADD_SOLICITUD_PERMISSION, obj=context)
+            and api.user.has_permission("Add portal content", obj=context)
+            and "SolicitudInforme"
+            in [fti.getId() for fti in context.allowedContentTypes()]
+        )
+
+    def add_solicitud_url(self):
+        return f"{self.context.absolute_url()}/++add++SolicitudInforme"
+
+    def notifications(self):
+        """The expediente's notifications the user may see: addressee, notified
+        document, state in plain words and the dates, oldest first."""
+        from paeria.egov.notifications import STATE_TEXTS
+
+        brains = api.portal.get_tool("portal_catalog")(
+            portal_type="Notificacion",
+            path={"query": "/".join(self.context.getPhysicalPath()), "depth": 1},
+            sort_on="created",
+        )
+        for brain in brains:
+            notificacion = brain.getObject()
+            yield {
+                "url": brain.getURL(),
+                "addressee": notificacion.destinatario_name,
+                "document": notificacion.documento_title,
+                "made_available": localized_date(
+                    notificacion.fecha_puesta_disposicion, long_format=True
+                ),
+                "state": brain.review_state,
+                "state_text": translate(
+                    STATE_TEXTS[brain.review_state], context=self.request
+                ),
+            }
+
+    def can_notify(self):
+        context = self.context
+        return api.user.has_permission(
+            "paeria.egov: Add Notificacion", obj=context
+        ) and api.user.has_permission("Add portal content", obj=context)
+
+    def notify_url(self):
+        return f"{self.context.absolute_url()}/@@notificar"
+
+    def history_url(self):
+        return f"{self.context.absolute_url()}/@@historial"

@@ -11,7 +11,6 @@ to show, so there is nothing to forge.
 from paeria.egov import _
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.notifications import expire_if_due
-from paeria.egov.notifications import notified_document
 from paeria.egov.notifications import STATE_TEXTS as NOTIFICATION_STATE_TEXTS
 from plone import api
 from plone.app.uuid.utils import uuidToObject
@@ -103,7 +102,7 @@ def _notifications(expediente, request):
             continue
         expire_if_due(notificacion, request=request)
         state = api.content.get_state(notificacion)
-        documento = notified_document(notificacion) if state == "aceptada" else None
+        readable = state in ("aceptada", "rechazada")
         result.append(
             {
                 "@id": notificacion.absolute_url(),
@@ -118,8 +117,10 @@ def _notifications(expediente, request):
                 "fecha_expiracion": _date(notificacion.fecha_expiracion),
                 "pending": state == "puesta_a_disposicion",
                 # The notified document, readable once the notification is
-                # accessed.
-                "documento": documento.absolute_url() if documento else None,
+                # accessed (or counts as rejected).
+                "documento": (
+                    f"{notificacion.absolute_url()}/@@documento" if readable else None
+                ),
             }
         )
     return result

@@ -8,6 +8,7 @@ from paeria.egov.notifications import EVENT_TEXTS
 from paeria.egov.notifications import expire_if_due
 from paeria.egov.notifications import notifiable_documents
 from paeria.egov.notifications import NotificationError
+from paeria.egov.notifications import notified_document
 from paeria.egov.notifications import notify_document
 from paeria.egov.notifications import STATE_TEXTS
 from paeria.egov.notifications.certificate import certificate_pdf
@@ -16,6 +17,10 @@ from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zope.i18n import translate
+
+
+# States in which the notified document is the addressee's to read.
+ANSWERED = ("aceptada", "rechazada")
 
 
 def formatted(moment):
@@ -132,12 +137,56 @@ class NotificacionView(BrowserView):
         ]
 
     def document_url(self):
-        from paeria.egov.notifications import notified_document
-
+        """Where the user reads the notified document: the document itself
+        for the unit's staff, the notification's copy for the addressee once
+        accessed; None while it waits (reading it is accessing it)."""
         documento = notified_document(self.context)
-        if documento is None or not api.user.has_permission("View", obj=documento):
+        if documento is None:
             return None
-        return documento.absolute_url()
+        if api.user.has_permission("View", obj=documento):
+            return documento.absolute_url()
+        if self.state() in ANSWERED:
+            return f"{self.context.absolute_url()}/@@documento"
+        return None
+
+    def can_answer(self):
+        return self.state() == "puesta_a_disposicion" and api.user.has_permission(
+            "paeria.egov: Responder notificacion", obj=self.context
+        )
+
+
+class DocumentoNotificadoView(BrowserView):
+    """The notified document, for whoever may see the notification, once the
+    addressee accessed it or it counts as rejected (LPAC 43.2: the content is
+    reached by accessing the notification, which makes it notified); before,
+    only for those who read the document itself (the unit's staff)."""
+
+    def __call__(self):
+        from paeria.egov import journal
+        from paeria.egov.verification import set_download_headers
+        from paeria.egov.verification import stream
+        from zExceptions import Forbidden
+        from zExceptions import NotFound
+
+        expire_if_due(self.context, request=self.request)
+        documento = notified_document(self.context)
+        if documento is None or documento.file is None:
+            raise NotFound("The notified document is gone.")
+        state = api.content.get_state(self.context)
+        if state not in ANSWERED and not api.user.has_permission("View", obj=documento):
+            raise Forbidden(
+                translate(
+                    _(
+                        "error_notificacion_not_accessed",
+                        default="Access the notification first: reading its "
+                        "document is what notifies you.",
+                    ),
+                    context=self.request,
+                )
+            )
+        journal.record(documento, journal.DOWNLOAD, field="file", via="notificacion")
+        set_download_headers(self.request.response, documento)
+        return stream(documento)
 
 
 class CertificadoView(BrowserView):

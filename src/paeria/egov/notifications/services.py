@@ -40,6 +40,11 @@ class SerializeNotificacionToJson(SerializeToJson):
         expire_if_due(self.context, request=self.request)
         result = super().__call__(version=version, include_items=include_items)
         result["evidencias"] = evidence_json(self.context)
+        answered = result.get("review_state") in ("aceptada", "rechazada")
+        # Where the addressee reads the notified document, once accessed.
+        result["documento_url"] = (
+            f"{self.context.absolute_url()}/@@documento" if answered else None
+        )
         result["certificado"] = f"{self.context.absolute_url()}/@@certificado"
         return result
 
@@ -88,3 +93,15 @@ class NotificarPost(Service):
         self.request.response.setStatus(201)
         self.request.response.setHeader("Location", notificacion.absolute_url())
         return getMultiAdapter((notificacion, self.request), ISerializeToJson)()
+
+
+class ExpireNotificationsPost(Service):
+    """``POST <portal>/@expire-notifications`` (Manager): what the console
+    command does, for a cron job that reaches a running FileStorage instance
+    over HTTP (the console cannot open a database the server holds)."""
+
+    def reply(self):
+        from paeria.egov.notifications import expire_due
+
+        alsoProvides(self.request, IDisableCSRFProtection)
+        return {"expired": expire_due()}

@@ -12,6 +12,7 @@ from paeria.egov import _
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.registro.register import attached_documents
 from paeria.egov.registro.register import receipt_of
+from paeria.egov.system import as_portal
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
 from plone.app.uuid.utils import uuidToObject
@@ -51,13 +52,14 @@ def _copy_file(named_file):
 
 def file_entry_documents(asiento, expediente):
     """Copies of the entry's documents (and its receipt) in ``expediente``, the
-    citizen's with origin "ciudadano"; return them. The entry keeps its own."""
+    citizen's with origin "ciudadano", incorporated as presented; return them.
+    The entry keeps its own."""
     origen = "ciudadano" if asiento.tipo == ENTRADA else "administracion"
     documents = [(documento, origen) for documento in attached_documents(asiento)]
     receipt = receipt_of(asiento)
     if receipt is not None:
         documents.append((receipt, "administracion"))
-    return [
+    copies = [
         api.content.create(
             container=expediente,
             type="Documento",
@@ -71,6 +73,13 @@ def file_entry_documents(asiento, expediente):
         )
         for documento, document_origin in documents
     ]
+    # They are what was registered: incorporated as presented, never drafts
+    # of the unit (which would also keep the expediente from being closed).
+    comment = f"Registrado con el asiento {asiento.numero}"
+    with as_portal():
+        for copy in copies:
+            api.content.transition(obj=copy, transition="incorporar", comment=comment)
+    return copies
 
 
 def attach_entry_to_expediente(asiento, expediente):

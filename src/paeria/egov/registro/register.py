@@ -25,6 +25,7 @@ from paeria.egov.content.asiento import SERIES
 from paeria.egov.content.documento import check_file
 from paeria.egov.content.documento import MADRID
 from paeria.egov.numbering import next_number
+from paeria.egov.registro.serialize import hold_register
 from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.validators import guess_identifier_type
 from paeria.egov.validators import InvalidIdentifier
@@ -379,6 +380,7 @@ def register_entry(data, files=(), tipo=ENTRADA):
     """
     values, prepared = validate_registration(data, files, tipo)
     tipo = values["tipo"]
+    hold_register(api.portal.get()._p_jar)
     portal = api.portal.get()
     registro = registro_section()
     moment = now()

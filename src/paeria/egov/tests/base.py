@@ -184,3 +184,26 @@ def api_session(
     session.headers.update({"Accept": "application/json", "Accept-Language": language})
     session.auth = (user, password)
     return session
+
+
+class UserSessions:
+    """Mixin for functional test cases with ``self.portal_url``:
+    ``self.session(user_id)`` is a plone.restapi session logged in as one of
+    the named users of test_workflow_fixtures (``"admin"``: the site owner),
+    closed when the test ends; ``self.refresh()`` begins a new transaction to
+    see what the requests committed."""
+
+    def session(self, user_id):
+        from paeria.egov.tests.test_workflow_fixtures import PASSWORD
+
+        if user_id == "admin":
+            session = api_session(self.portal_url)
+        else:
+            session = api_session(self.portal_url, user_id, PASSWORD)
+        self.addCleanup(session.close)
+        return session
+
+    def refresh(self):
+        import transaction
+
+        transaction.begin()

@@ -25,14 +25,13 @@ def b64(data):
     return base64.b64encode(data).decode("ascii")
 
 
-class CarpetaTestCase(unittest.TestCase):
+class CarpetaTestCase(base.UserSessions, unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
         self.fixture = WorkflowFixture(self.portal)
-        self.sessions = []
         api.user.get(userid="interesado").setMemberProperties({"nif": INTERESADO_NIF})
         api.user.get(userid="ciudadano").setMemberProperties({"nif": OTHER_NIF})
         self.expediente = self.fixture.expediente("en_tramitacion", title="Obra menor")
@@ -46,15 +45,6 @@ class CarpetaTestCase(unittest.TestCase):
         self.ajeno.manage_setLocalRoles("ciudadano", ["Interesado"])
         self.ajeno.reindexObjectSecurity()
         transaction.commit()
-
-    def tearDown(self):
-        for session in self.sessions:
-            session.close()
-
-    def session(self, user_id):
-        session = base.api_session(self.portal_url, user_id, PASSWORD)
-        self.sessions.append(session)
-        return session
 
     def carpeta(self, user_id="interesado"):
         response = self.session(user_id).get(f"{self.portal_url}/@mi-carpeta")
@@ -114,7 +104,7 @@ class TestCarpeta(CarpetaTestCase):
 
         session = RelativeSession(self.portal_url)
         session.headers.update({"Accept": "application/json"})
-        self.sessions.append(session)
+        self.addCleanup(session.close)
         self.assertEqual(session.get("@mi-carpeta").status_code, 401)
 
     def test_the_classic_ui_page(self):
@@ -143,13 +133,23 @@ class TestCarpeta(CarpetaTestCase):
         (notificacion,) = self.carpeta()["expedientes"][0]["notificaciones"]
         self.assertTrue(notificacion["pending"])
         self.assertIsNone(notificacion["documento"])
-        accepted = self.session("interesado").post(
-            f"{notificacion['@id']}/@workflow/acceder", json={}
-        )
+        # Reading the document is accessing the notification: not before.
+        citizen = self.session("interesado")
+        self.assertIn(citizen.get(resolution.absolute_url()).status_code, DENIED)
+        early = citizen.get(f"{notificacion['@id']}/@@documento")
+        self.assertEqual(early.status_code, 403)
+        accepted = citizen.post(f"{notificacion['@id']}/@workflow/acceder", json={})
         self.assertEqual(accepted.status_code, 200, accepted.text)
         (notificacion,) = self.carpeta()["expedientes"][0]["notificaciones"]
         self.assertFalse(notificacion["pending"])
-        self.assertEqual(notificacion["documento"], resolution.absolute_url())
+        self.assertEqual(
+            notificacion["documento"], f"{notificacion['@id']}/@@documento"
+        )
+        document = citizen.get(notificacion["documento"])
+        self.assertEqual(document.status_code, 200)
+        self.assertEqual(
+            hashlib.sha256(document.content).hexdigest(), resolution.huella
+        )
 
 
 class TestSubsanacion(CarpetaTestCase):

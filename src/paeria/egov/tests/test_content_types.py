@@ -154,7 +154,7 @@ class TestSchemas(ManagerTestCase):
             "Catalogo": ["Procedimiento"],
             "Unidades": ["Unidad"],
             "Unidad": ["Expediente"],
-            "Expediente": ["Documento"],
+            "Expediente": ["Documento", "Notificacion", "SolicitudInforme"],
             "Documento": [],
             "Procedimiento": [],
         }

@@ -19,8 +19,6 @@ from paeria.egov.tests.test_workflow_fixtures import PASSWORD
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from persistent import Persistent
 from plone import api
-from plone.app.testing import SITE_OWNER_NAME
-from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.testing.zope import Browser
 from pypdf import PdfReader
 import hashlib
@@ -44,14 +42,13 @@ class SettableClock(Persistent):
         return SYSTEM_CLOCK.now() + self.offset
 
 
-class NotificationTestCase(unittest.TestCase):
+class NotificationTestCase(base.UserSessions, unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
         self.fixture = WorkflowFixture(self.portal)
-        self.sessions = []
         self.clock = SettableClock()
         self.portal.getSiteManager().registerUtility(self.clock, IClock)
         api.user.get(userid="interesado").setMemberProperties({"nif": INTERESADO_NIF})
@@ -85,23 +82,6 @@ class NotificationTestCase(unittest.TestCase):
         ][0]
         self.borrador = self.fixture.documento(self.expediente)
         transaction.commit()
-
-    def tearDown(self):
-        for session in self.sessions:
-            session.close()
-
-    def session(self, user_id):
-        if user_id == "admin":
-            session = base.api_session(
-                self.portal_url, SITE_OWNER_NAME, SITE_OWNER_PASSWORD
-            )
-        else:
-            session = base.api_session(self.portal_url, user_id, PASSWORD)
-        self.sessions.append(session)
-        return session
-
-    def refresh(self):
-        transaction.begin()
 
     def notify(self, user_id="tramitador", **body):
         body.setdefault("documento", api.content.get_uuid(self.resolucion))
@@ -400,3 +380,15 @@ class TestExpiry(NotificationTestCase):
         self.assertIn("cannot expire before", response.json()["error"]["message"])
         self.refresh()
         self.assertEqual(api.content.get_state(notificacion), "puesta_a_disposicion")
+
+    def test_cron_expires_over_http_as_a_manager_only(self):
+        notificacion = self.notified()
+        self.advance(days=EXPIRY_DAYS + 1)
+        url = f"{self.portal_url}/@expire-notifications"
+        self.assertIn(self.session("tramitador").post(url).status_code, DENIED)
+        self.assertEqual(api.content.get_state(notificacion), "puesta_a_disposicion")
+        response = self.session("admin").post(url)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"expired": 1})
+        self.refresh()
+        self.assertEqual(api.content.get_state(notificacion), "rechazada")

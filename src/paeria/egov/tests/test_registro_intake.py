@@ -16,20 +16,15 @@ import unittest
 DENIED = (401, 403, 404)
 
 
-class IntakeTestCase(unittest.TestCase):
+class IntakeTestCase(base.UserSessions, unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
         self.fixture = WorkflowFixture(self.portal)
-        self.sessions = []
         self.asiento = self.register()
         transaction.commit()
-
-    def tearDown(self):
-        for session in self.sessions:
-            session.close()
 
     def register(self, unidad=None, distributed=True):
         unidad = unidad or self.fixture.unidad
@@ -53,11 +48,6 @@ class IntakeTestCase(unittest.TestCase):
         if distributed:
             api.content.transition(asiento, "distribuir")
         return asiento
-
-    def session(self, user_id):
-        session = base.api_session(self.portal_url, user_id, PASSWORD)
-        self.sessions.append(session)
-        return session
 
     def post(self, user_id, service, asiento=None, **body):
         asiento = asiento or self.asiento

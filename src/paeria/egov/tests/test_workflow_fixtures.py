@@ -5,7 +5,10 @@ the other tests assume, so that those tests do not take them from the site.
 
 Everybody gets their role the way the portal gives it: the unit's staff through
 the unit's groups, the citizen and the invited unit as local roles on one
-expediente, the Auditor and the catalogue's editor globally.
+expediente, the Auditor and the catalogue's editor globally. Report requests
+(``WorkflowFixture.solicitud``) ask a third unit without members, so that
+the grants they make on the expediente change no named user's roles; the
+``colaborador`` user holds Colaborador on each request as on the expediente.
 """
 
 from contextlib import contextmanager
@@ -17,6 +20,7 @@ from plone.app.testing import logout
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
 from plone.app.testing import TEST_USER_NAME
+from plone.uuid.interfaces import IUUID
 import unittest
 
 
@@ -24,6 +28,9 @@ PASSWORD = "correct-horse-battery-7"
 UNIT_ID = "urbanismo"
 OTHER_UNIT_ID = "cultura"
 OTHER_UNIT_DIR3 = base.OTHER_UNIT_DIR3
+# The unit the fixture's report requests ask: nobody is in its groups.
+REQUESTED_UNIT_ID = "hacienda"
+REQUESTED_UNIT_DIR3 = "LA0024680"
 
 # user id -> (roles on the unit's expedientes and their documents, roles on a
 # procedure of the catalogue). Anonymous is every user's; Authenticated every
@@ -65,15 +72,26 @@ DOCUMENTO_PATHS = {
     "borrador": (),
     "pendiente_firma": ("enviar_firma",),
     "firmado": ("enviar_firma", "firmar"),
+    "incorporado": ("incorporar",),
     "anulado": ("anular",),
+}
+SOLICITUD_PATHS = {
+    "pendiente": (),
+    "emitido": ("emitir",),
+    "cancelada": ("cancelar",),
 }
 PROCEDIMIENTO_PATHS = {
     "borrador": (),
     "publicado": ("publicar",),
     "retirado": ("publicar", "retirar"),
 }
+NOTIFICACION_PATHS = {
+    "puesta_a_disposicion": (),
+    "aceptada": ("acceder",),
+    "rechazada": ("rechazar",),
+}
 # Transitions the test user (Manager) may not take: a person with the role does.
-TAKEN_BY = {"firmar": "responsable"}
+TAKEN_BY = {"firmar": "responsable", "acceder": "interesado", "rechazar": "interesado"}
 COMMENTS = {"anular": "Duplicat", "reabrir": "Recurs estimat"}
 
 
@@ -122,7 +140,10 @@ class WorkflowFixture:
                 username=user_id,
                 password=PASSWORD,
                 roles=["Member"] + GLOBAL_ROLES.get(user_id, []),
-                properties={"fullname": user_id.capitalize()},
+                properties={"fullname": user_id.capitalize()}
+                # The citizen's NIF, as the electronic office stores it: the
+                # addressee of notifications is known by it.
+                | ({"nif": INTERESADO_NIF} if user_id == "interesado" else {}),
             )
         groups = {
             "tramitador": self.unidad.tramitadores_group_id(),
@@ -162,6 +183,61 @@ class WorkflowFixture:
             self.transition(documento, step)
         assert api.content.get_state(documento) == state
         return documento
+
+    @property
+    def requested_unidad(self):
+        """The unit the fixture's report requests ask (created when first
+        needed, so that fixtures without requests stay as they were)."""
+        unidades = self.portal["unidades"]
+        if REQUESTED_UNIT_ID not in unidades:
+            base.create_unidad(
+                self.portal,
+                id=REQUESTED_UNIT_ID,
+                title="Hisenda",
+                dir3_code=REQUESTED_UNIT_DIR3,
+            )
+        return unidades[REQUESTED_UNIT_ID]
+
+    def solicitud(self, expediente=None, state="pendiente", **fields):
+        """A report request of ``expediente`` (a new one in en_tramitacion by
+        default) to the requested unit, in ``state``; ``emitir`` answers it
+        with a new draft document, which it incorporates."""
+        from paeria.egov.collaboration.requests import emitir
+
+        if expediente is None:
+            expediente = self.expediente("en_tramitacion")
+        fields.setdefault("unidad_solicitada", IUUID(self.requested_unidad))
+        fields.setdefault("asunto", f"Informe {state}")
+        # plone.api wants an id or a title; the request computes its title.
+        solicitud = api.content.create(
+            container=expediente, type="SolicitudInforme", title="Informe", **fields
+        )
+        solicitud.manage_setLocalRoles("colaborador", ["Colaborador"])
+        solicitud.reindexObjectSecurity()
+        for step in SOLICITUD_PATHS[state]:
+            if step == "emitir":
+                report = self.documento(
+                    expediente, title=f"Informe {state}", tipo_documental="TD13"
+                )
+                emitir(solicitud, report)
+            else:
+                self.transition(solicitud, step)
+        assert api.content.get_state(solicitud) == state
+        return solicitud
+
+    def notificacion(self, expediente=None, state="puesta_a_disposicion"):
+        """A notification of a new signed document of ``expediente`` (a new one
+        in en_tramitacion by default) to its interested party, in ``state``."""
+        from paeria.egov.notifications import notify_document
+
+        if expediente is None:
+            expediente = self.expediente("en_tramitacion")
+        documento = self.documento(expediente, "firmado", title=f"Ofici {state}")
+        notificacion = notify_document(expediente, IUUID(documento), INTERESADO_NIF)
+        for step in NOTIFICACION_PATHS[state]:
+            self.transition(notificacion, step)
+        assert api.content.get_state(notificacion) == state
+        return notificacion
 
     def procedimiento_in(self, state):
         procedimiento = base.create_procedimiento(
@@ -210,9 +286,36 @@ class TestFixtureRoles(unittest.TestCase):
                         held, roles_of(user_id, on_procedure) - {"Anonymous"}
                     )
 
+    def test_users_hold_the_intended_roles_on_a_report_request(self):
+        """A request inherits no local roles: the unit's staff hold theirs on
+        it through the unit's groups, the colaborador user its own grant, and
+        the citizen none at all (internal)."""
+        solicitud = self.fixture.solicitud()
+        for user_id in USERS:
+            if USERS[user_id] is None:
+                continue
+            with self.subTest(user=user_id):
+                held = set(api.user.get_roles(username=user_id, obj=solicitud))
+                held -= {"Member"}
+                expected = roles_of(user_id) - {"Anonymous"} - {"Interesado"}
+                self.assertEqual(held, expected)
+
     def test_paths_reach_every_state(self):
         for state in EXPEDIENTE_PATHS:
             with self.subTest(state=state):
                 self.assertEqual(
                     api.content.get_state(self.fixture.expediente(state)), state
+                )
+        expediente = self.fixture.expediente("en_tramitacion")
+        for state in DOCUMENTO_PATHS:
+            with self.subTest(documento=state):
+                self.assertEqual(
+                    api.content.get_state(self.fixture.documento(expediente, state)),
+                    state,
+                )
+        for state in SOLICITUD_PATHS:
+            with self.subTest(solicitud=state):
+                self.assertEqual(
+                    api.content.get_state(self.fixture.solicitud(expediente, state)),
+                    state,
                 )

@@ -11,8 +11,10 @@ from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests.test_workflow_fixtures import as_user
 from paeria.egov.tests.test_workflow_fixtures import DOCUMENTO_PATHS
 from paeria.egov.tests.test_workflow_fixtures import EXPEDIENTE_PATHS
+from paeria.egov.tests.test_workflow_fixtures import NOTIFICACION_PATHS
 from paeria.egov.tests.test_workflow_fixtures import PROCEDIMIENTO_PATHS
 from paeria.egov.tests.test_workflow_fixtures import roles_of
+from paeria.egov.tests.test_workflow_fixtures import SOLICITUD_PATHS
 from paeria.egov.tests.test_workflow_fixtures import USERS
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from plone import api
@@ -102,6 +104,8 @@ TABLES = {
         "paeria_expediente_workflow",
         "paeria_documento_workflow",
         "paeria_procedimiento_workflow",
+        "paeria_solicitudinforme_workflow",
+        "paeria_notificacion_workflow",
     )
 }
 
@@ -135,6 +139,8 @@ class TestDefinitions(WorkflowTablesTestCase):
             ("Expediente", "paeria_expediente_workflow"),
             ("Documento", "paeria_documento_workflow"),
             ("Procedimiento", "paeria_procedimiento_workflow"),
+            ("SolicitudInforme", "paeria_solicitudinforme_workflow"),
+            ("Notificacion", "paeria_notificacion_workflow"),
         ):
             with self.subTest(portal_type=portal_type):
                 self.assertEqual(
@@ -207,6 +213,12 @@ class ObjectsInEachStateTestCase(WorkflowTablesTestCase):
         for state in PROCEDIMIENTO_PATHS:
             procedimiento = self.fixture.procedimiento_in(state)
             yield "paeria_procedimiento_workflow", state, procedimiento, True
+        for state in SOLICITUD_PATHS:
+            solicitud = self.fixture.solicitud(expediente, state)
+            yield "paeria_solicitudinforme_workflow", state, solicitud, False
+        for state in NOTIFICACION_PATHS:
+            notificacion = self.fixture.notificacion(expediente, state)
+            yield "paeria_notificacion_workflow", state, notificacion, False
 
 
 class TestRoleMappingsOfObjects(ObjectsInEachStateTestCase):
@@ -238,6 +250,10 @@ class TestEffectivePermissionsOfUsers(ObjectsInEachStateTestCase):
             table = TABLES[workflow_id]
             for user_id in USERS:
                 held = roles_of(user_id, on_procedure)
+                if workflow_id == "paeria_solicitudinforme_workflow":
+                    # A request blocks the expediente's local roles: the
+                    # citizen holds nothing on it (test_workflow_fixtures).
+                    held = held - {"Interesado"}
                 with as_user(user_id):
                     security = getSecurityManager()
                     for permission, rows in table.permissions.items():
@@ -253,5 +269,8 @@ class TestEffectivePermissionsOfUsers(ObjectsInEachStateTestCase):
                                 bool(security.checkPermission(permission, obj)),
                                 expected,
                             )
-        # 6 + 4 + 3 states, 12 users, 12 / 7 / 5 permissions.
-        self.assertEqual(checked, (6 * 12 + 4 * 7 + 3 * 5) * len(USERS))
+        # 6 + 5 + 3 + 3 + 3 states, 12 users, 14 / 7 / 5 / 6 / 7 permissions.
+        self.assertEqual(
+            checked,
+            (6 * 14 + 5 * 7 + 3 * 5 + 3 * 6 + 3 * 7) * len(USERS),
+        )
