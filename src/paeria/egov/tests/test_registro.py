@@ -12,6 +12,7 @@ from paeria.egov.registro import distribute
 from paeria.egov.registro import open_expediente_from_entry
 from paeria.egov.registro import register_entry
 from paeria.egov.registro import RegistrationError
+from paeria.egov.registro import serialize
 from paeria.egov.registro.register import attached_documents
 from paeria.egov.registro.register import receipt_of
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
@@ -35,6 +36,8 @@ from zope.event import notify
 from zope.lifecycleevent import ObjectCopiedEvent
 from zope.lifecycleevent import ObjectModifiedEvent
 import hashlib
+import threading
+import transaction
 import unittest
 
 
@@ -151,6 +154,49 @@ class TestNumbering(RegistroTestCase):
     def test_unit_defaults_to_the_procedures(self):
         asiento = self.register(unidad_destino=None)
         self.assertEqual(asiento.unidad_destino, IUUID(self.unidad))
+
+
+class TestQueue(RegistroTestCase):
+    """Registrations wait for the register (registro/serialize.py) instead of
+    conflicting; the register is held until the transaction ends."""
+
+    def test_several_registrations_in_one_transaction(self):
+        first = self.register()
+        second = self.register()
+        self.assertEqual([first.numero[-6:], second.numero[-6:]], ["000001", "000002"])
+        self.assertTrue(serialize._process_lock.locked())
+
+    def test_the_register_is_free_again_when_the_transaction_ends(self):
+        self.register()
+        self.assertTrue(serialize._process_lock.locked())
+        transaction.abort()
+        self.assertFalse(serialize._process_lock.locked())
+
+    def test_a_registration_gives_up_when_the_register_stays_busy(self):
+        holder_has_it = threading.Event()
+        done = threading.Event()
+
+        def another_process_thread():
+            with serialize._process_lock:
+                holder_has_it.set()
+                done.wait(10)
+
+        holder = threading.Thread(target=another_process_thread)
+        holder.start()
+        try:
+            holder_has_it.wait(10)
+            with mock.patch.object(serialize, "WAIT_SECONDS", 0.2):
+                with self.assertRaises(serialize.RegisterBusy):
+                    self.register()
+        finally:
+            done.set()
+            holder.join()
+        catalog = api.portal.get_tool("portal_catalog")
+        self.assertEqual(
+            len(catalog.unrestrictedSearchResults(portal_type="Asiento")), 0
+        )
+        # No number was consumed: the next one is the first.
+        self.assertTrue(self.register().numero.endswith("/000001"))
 
 
 class TestEffectiveDate(RegistroTestCase):
