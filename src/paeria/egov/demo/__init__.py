@@ -113,6 +113,28 @@ EXPEDIENTES = (
 )
 
 
+# Other demo accounts (same password): a citizen whose NIF is the first
+# expediente's interested party (she sees it in Mi carpeta), a register clerk
+# and an internal auditor (global roles).
+CITIZEN = ("ciutadana.demo", "Anna Puig Soler", "12345678Z")
+GLOBAL_STAFF = (
+    ("registrador.demo", "Registrador — Registre general", "Registrador"),
+    ("auditor.demo", "Auditora — Control intern", "Auditor"),
+)
+
+
+def _member(username, fullname, role=None, **properties):
+    if api.user.get(username=username) is None:
+        api.user.create(
+            username=username,
+            email=f"{username}@demo.paeria.invalid",
+            password=DEMO_PASSWORD,
+            properties={"fullname": fullname, **properties},
+        )
+    if role:
+        api.user.grant_roles(username=username, roles=[role])
+
+
 def _staff_user(username, fullname, group_id):
     if api.user.get(username=username) is None:
         api.user.create(
@@ -188,7 +210,12 @@ def create_demo_data(site):
         created = 0
         for unit_id, proc_id, title, party, documents in EXPEDIENTES:
             unit = units[unit_id]
-            if api.content.find(context=unit, portal_type="Expediente", Title=title):
+            # Whoever runs it, and however the catalog's text index reads the
+            # title: look at the unit's own expedientes.
+            if any(
+                obj.portal_type == "Expediente" and obj.title == title
+                for obj in unit.objectValues()
+            ):
                 continue
             kind, identifier, name = party
             expediente = api.content.create(
@@ -227,6 +254,18 @@ def create_demo_data(site):
                     ),
                 )
             created += 1
+
+        for username, fullname, role in GLOBAL_STAFF:
+            _member(username, fullname, role=role)
+        username, fullname, nif = CITIZEN
+        _member(username, fullname, nif=nif)
+        catalog = api.portal.get_tool("portal_catalog")
+        for brain in catalog.unrestrictedSearchResults(portal_type="Expediente"):
+            expediente = brain._unrestrictedGetObject()
+            identifiers = {row.get("identifier") for row in expediente.interesados}
+            if nif in identifiers:
+                expediente.manage_setLocalRoles(username, ["Interesado"])
+                expediente.reindexObjectSecurity()
     logger.info(
         "Demo data: %d units, %d procedures, %d expedientes",
         len(units),
@@ -235,5 +274,6 @@ def create_demo_data(site):
     )
     return (
         f"Demo data: {len(units)} units (staff password '{DEMO_PASSWORD}'), "
-        f"{len(procedures)} published procedures, {created} expedientes."
+        f"{len(procedures)} published procedures, {created} expedientes; "
+        f"citizen {CITIZEN[0]}, {GLOBAL_STAFF[0][0]}, {GLOBAL_STAFF[1][0]}."
     )
