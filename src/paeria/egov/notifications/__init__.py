@@ -202,6 +202,7 @@ def notify_document(expediente, documento_uid, destinatario, request=None):
     from AccessControl import Unauthorized
     from paeria.egov.content.asiento import SALIDA
     from paeria.egov.registro.register import register_entry
+    from paeria.egov.registro.register import RegistrationError
 
     if not api.user.has_permission(
         "paeria.egov: Add Notificacion", obj=expediente
@@ -209,28 +210,36 @@ def notify_document(expediente, documento_uid, destinatario, request=None):
         raise Unauthorized("You may not notify from this expediente.")
     documento, row = _validate(expediente, documento_uid, destinatario)
     numero = expediente.numero or expediente.getId()
+    name = row.get("name") or row["identifier"]
     blob = documento.file
-    asiento = register_entry(
-        {
-            "canal": "telematico",
-            "interesado_identifier_type": row.get("identifier_type"),
-            "interesado_identifier": row["identifier"],
-            "interesado_name": row.get("name") or row["identifier"],
-            "resumen": f"Notificación: {documento.title} (expediente {numero})",
-            "procedimiento": getattr(expediente, "procedimiento", None),
-            "unidad_destino": IUUID(expediente.__parent__, None),
-        },
-        files=[
+    try:
+        asiento = register_entry(
             {
-                "data": blob.data,
-                "filename": blob.filename or f"{documento.getId()}.pdf",
-                "content_type": blob.contentType,
-                "tipo_documental": documento.tipo_documental,
-                "title": documento.title,
-            }
-        ],
-        tipo=SALIDA,
-    )
+                "canal": "telematico",
+                "interesado_identifier_type": row.get("identifier_type"),
+                "interesado_identifier": row["identifier"],
+                "interesado_name": name,
+                "resumen": f"Notificación: {documento.title} (expediente {numero})",
+                "procedimiento": getattr(expediente, "procedimiento", None),
+                "unidad_destino": IUUID(expediente.__parent__, None),
+            },
+            files=[
+                {
+                    "data": blob.data,
+                    "filename": blob.filename or f"{documento.getId()}.pdf",
+                    "content_type": blob.contentType,
+                    "tipo_documental": documento.tipo_documental,
+                    "title": documento.title,
+                }
+            ],
+            tipo=SALIDA,
+        )
+    except RegistrationError as error:
+        # The register refuses what it would at the counter (a format no longer
+        # accepted, a file above today's limit): say so of the document.
+        raise NotificationError(
+            {"documento": next(iter(error.errors.values()))}
+        ) from None
     moment = now()
     notificacion = createContent("Notificacion")
     notificacion.id = "notificacion-" + asiento.numero.replace("/", "-").lower()
@@ -238,12 +247,12 @@ def notify_document(expediente, documento_uid, destinatario, request=None):
         _(
             "notificacion_title",
             default="Notification of “${documento}” to ${destinatario}",
-            mapping={"documento": documento.title, "destinatario": row["name"]},
+            mapping={"documento": documento.title, "destinatario": name},
         ),
         target_language=api.portal.get_default_language(),
     )
     notificacion.destinatario_identifier = row["identifier"]
-    notificacion.destinatario_name = row.get("name") or row["identifier"]
+    notificacion.destinatario_name = name
     notificacion.documento = IUUID(documento)
     notificacion.documento_title = documento.title
     notificacion.huella_documento = documento.huella

@@ -227,6 +227,12 @@ class TestRefusals(NotificationTestCase):
             self.notify(documento=None, destinatario=42), ["documento", "destinatario"]
         )
 
+    def test_a_document_the_register_no_longer_accepts_is_refused(self):
+        # PDF taken off the accepted formats after the document was signed.
+        api.portal.set_registry_record("paeria.egov.allowed_formats", ["text/plain"])
+        transaction.commit()
+        self.assert_refused(self.notify(), ["documento"])
+
     def test_no_exit_number_is_consumed_by_a_refusal(self):
         self.notify(destinatario=base.VALID_CIF)
         notificacion = self.notified()
