@@ -288,6 +288,36 @@ def expire_notifications_command(settings):
     return 0
 
 
+def integrity_command(settings, command, as_json=False, every=1000):
+    """Read every document's blob and compare it with its fingerprints
+    (integrity-scan), or check a restored portal: counts, that scan and the
+    journal's chains, without writing (check-consistency). Exit status 1 when
+    anything is wrong; with ``as_json`` the standard output is one JSON
+    document (see paeria.egov.integrity.commands)."""
+    from paeria.egov.instance.zopeapp import zope_app
+    from paeria.egov.integrity import commands
+    import transaction
+
+    run = (
+        commands.integrity_scan
+        if command == "integrity-scan"
+        else commands.check_consistency
+    )
+    try:
+        with zope_app(settings.zope_conf) as app:
+            site = _journal_site(app, settings)
+            status = run(site, as_json=as_json, every=every)
+            transaction.abort()  # read-only: nothing to keep
+    except ConfigurationError:
+        raise
+    except Exception as error:
+        readable = _open_database_error(error)
+        if readable is None:
+            raise
+        raise readable from None
+    return status
+
+
 COMMANDS = {
     "configure": "write etc/ from the environment (HOST, PORT, RELSTORAGE_DSN…)",
     "create-site": "create the site with paeria.egov if absent (DEMO=1: demo data)",
@@ -298,6 +328,8 @@ COMMANDS = {
     "journal-seal": "seal the journal's pending entries into the global chain (cron)",
     "journal-verify": "seal, then verify every journal chain (exit 1 if one is broken)",
     "expire-notifications": "reject the notifications not accessed in 10 days (cron)",
+    "integrity-scan": "hash every document's file, report mismatches (exit 1 if any)",
+    "check-consistency": "counts, integrity scan, journal chains (exit 1 on a problem)",
 }
 
 
@@ -313,6 +345,17 @@ def parse_arguments(argv):
         "--home",
         default=os.environ.get("INSTANCE_HOME_DIR", "."),
         help="the instance folder holding etc/ and var/ (default: the current one)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="integrity-scan, check-consistency: print the result as JSON",
+    )
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=1000,
+        help="integrity-scan, check-consistency: a progress line every N documents",
     )
     return parser.parse_args(argv)
 
@@ -353,6 +396,10 @@ def main(argv=None):
             return journal_command(settings, command)
         if command == "expire-notifications":
             return expire_notifications_command(settings)
+        if command in ("integrity-scan", "check-consistency"):
+            return integrity_command(
+                settings, command, as_json=arguments.json, every=arguments.every
+            )
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

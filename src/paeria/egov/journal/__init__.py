@@ -63,6 +63,8 @@ DOWNLOAD = "download"
 VIEW_CONTENT = "view_content"
 ENI_EXPORT = "eni_export"
 ENI_IMPORT = "eni_import"
+# A file that no longer matches its fingerprint was refused (integrity/).
+INTEGRITY_FAILURE = "integrity_failure"
 ACTIONS = (
     CREATED,
     MODIFIED,
@@ -75,6 +77,7 @@ ACTIONS = (
     VIEW_CONTENT,
     ENI_EXPORT,
     ENI_IMPORT,
+    INTEGRITY_FAILURE,
 )
 
 ROLES_SNAPSHOT_KEY = "paeria.egov.journal.local_roles"

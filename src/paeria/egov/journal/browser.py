@@ -34,6 +34,9 @@ ACTION_LABELS = {
     journal.VIEW_CONTENT: _("journal_action_view_content", default="Content viewed"),
     journal.ENI_EXPORT: _("journal_action_eni_export", default="ENI export"),
     journal.ENI_IMPORT: _("journal_action_eni_import", default="ENI import"),
+    journal.INTEGRITY_FAILURE: _(
+        "journal_action_integrity_failure", default="Integrity check failed"
+    ),
 }
 
 CSV_COLUMNS = (

@@ -162,6 +162,7 @@ class DocumentoNotificadoView(BrowserView):
     only for those who read the document itself (the unit's staff)."""
 
     def __call__(self):
+        from paeria.egov import integrity
         from paeria.egov import journal
         from paeria.egov.verification import set_download_headers
         from paeria.egov.verification import stream
@@ -184,6 +185,7 @@ class DocumentoNotificadoView(BrowserView):
                     context=self.request,
                 )
             )
+        integrity.check_document(documento)
         journal.record(documento, journal.DOWNLOAD, field="file", via="notificacion")
         set_download_headers(self.request.response, documento)
         return stream(documento)

@@ -5,6 +5,7 @@ download link, or, for every miss, the same message with status 404. An
 address with too many misses gets 429 with ``Retry-After``.
 """
 
+from paeria.egov import integrity
 from paeria.egov import journal
 from paeria.egov.verification import metadata
 from paeria.egov.verification import page_url
@@ -56,6 +57,7 @@ class VerificarView(BrowserView):
             self.error = NOT_FOUND
             return self.index()
         if self.download:
+            integrity.check_document(verified.documento)
             set_download_headers(response, verified.documento)
             journal.record(
                 verified.documento, journal.DOWNLOAD, field="file", via="csv"

@@ -8,6 +8,7 @@ misses answers 429 with ``Retry-After``.
 """
 
 from paeria.egov import _
+from paeria.egov import integrity
 from paeria.egov import journal
 from paeria.egov.verification import api_url
 from paeria.egov.verification import metadata
@@ -75,6 +76,7 @@ class VerificarGet(Service):
         if verified is None:
             return self._error(404, "NotFound", NOT_FOUND)
         if self.download:
+            integrity.check_document(verified.documento)
             set_download_headers(self.request.response, verified.documento)
             journal.record(
                 verified.documento, journal.DOWNLOAD, field="file", via="csv"
