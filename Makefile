@@ -62,6 +62,22 @@ expire-notifications: configure ## Reject notifications not accessed in 10 days 
 journal-verify: configure ## Seal and verify every journal chain (exit 1 naming the first broken link)
 	@$(INSTANCE) journal-verify
 
+.PHONY: backup
+backup: ## Online backup of the database and blobs into BACKUP_DIR (default var/backups; FULL=1: full)
+	@bash scripts/backup.sh backup
+
+.PHONY: restore
+restore: ## Restore BACKUP_DIR into an empty var/ or database, portal stopped (FORCE=1 replaces data)
+	@bash scripts/backup.sh restore
+
+.PHONY: integrity-scan
+integrity-scan: configure ## Hash every document's file and report mismatches (exit 1 if any; server stopped or RelStorage)
+	@$(INSTANCE) integrity-scan
+
+.PHONY: check-consistency
+check-consistency: configure ## After a restore: counts, integrity scan and journal chains (exit 1 on a problem)
+	@$(INSTANCE) check-consistency
+
 .PHONY: test
 test: install ## Install if needed and run the whole test suite
 	@$(BIN)/python scripts/run_tests.py

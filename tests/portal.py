@@ -153,3 +153,21 @@ def registration(unidad_uid, summary, document=b""):
             }
         ],
     }
+
+
+# -- Backup and restore (scripts/backup.sh, tests/test_backup_restore.py) ---------
+
+BACKUP_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "backup.sh"
+
+
+def run_backup_script(action, home, backup_dir, *options, timeout=300, **settings):
+    """``scripts/backup.sh backup|restore`` as `make backup|restore` runs it,
+    with the instance's settings (RELSTORAGE_DSN…) in the environment."""
+    return subprocess.run(
+        ["bash", str(BACKUP_SCRIPT), action, "--home", str(home)]
+        + ["--backup-dir", str(backup_dir), *options],
+        env=instance_environment(**settings),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

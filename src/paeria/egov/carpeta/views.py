@@ -41,9 +41,18 @@ class MiCarpetaView(BrowserView):
         return self.index()
 
     def moment(self, value):
+        """An ISO date-time as the office shows it: 28/12/2026 10:30."""
         if not value:
             return ""
-        return value[:16].replace("T", " ")
+        day, _, time = value.partition("T")
+        return f"{self.day(day)} {time[:5]}".strip()
+
+    def day(self, value):
+        """An ISO date as the office shows it: 28/12/2026."""
+        if not value:
+            return ""
+        year, month, day = value[:10].split("-")
+        return f"{day}/{month}/{year}"
 
 
 class MiCarpetaGet(Service):

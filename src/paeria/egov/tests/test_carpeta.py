@@ -112,6 +112,9 @@ class TestCarpeta(CarpetaTestCase):
         browser.handleErrors = False
         browser.addHeader("Accept-Language", "en")
         browser.addHeader("Authorization", f"Basic interesado:{PASSWORD}")
+        # The user menu leads there from any page.
+        browser.open(self.portal_url)
+        self.assertIn(f"{self.portal_url}/@@mi-carpeta", browser.contents)
         browser.open(f"{self.portal_url}/@@mi-carpeta")
         self.assertIn(self.expediente.numero, browser.contents)
         self.assertIn("Being processed by the unit.", browser.contents)

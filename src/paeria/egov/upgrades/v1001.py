@@ -12,6 +12,7 @@ from plone import api
 
 PROFILE = "profile-paeria.egov:default"
 STEPS = (
+    "actions",
     "rolemap",
     "typeinfo",
     "workflow",
