@@ -57,7 +57,10 @@ def aportar(expediente, files, statement=""):
             "error_aportar_no_files",
             default="Attach at least one document.",
         )
+    if statement is None:
+        statement = ""
     if not isinstance(statement, str):
+        errors["statement"] = _("error_register_not_text", default="Must be text.")
         statement = ""
     statement = statement.strip()
     if len(statement) > STATEMENT_MAX_LENGTH:

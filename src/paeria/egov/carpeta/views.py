@@ -157,7 +157,7 @@ class AportarPost(Service):
             return self.refuse(
                 400, RegistrationError(error.errors).message, error.errors
             )
-        statement = data.get("statement") or ""
+        statement = data.get("statement")
         try:
             asiento = aportar(self.context, files, statement)
         except RegistrationError as error:

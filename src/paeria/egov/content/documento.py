@@ -58,6 +58,15 @@ def format_name(content_type):
     return FORMAT_NAMES.get(base, base.rsplit("/", 1)[-1].upper()[:20])
 
 
+def _head(named_file, size=1024):
+    """The first bytes of a named file, blob or not, without reading it all."""
+    opener = getattr(named_file, "open", None)
+    if opener is not None:
+        with opener() as stream:
+            return stream.read(size)
+    return bytes(named_file.data[:size])
+
+
 def check_file(value):
     """Refuse a file whose type is not accepted, that is empty, or too large."""
     if value is None:
@@ -85,6 +94,13 @@ def check_file(value):
     size = value.getSize()
     if size == 0:
         raise FieldValueError(_("error_file_empty", default="The file is empty."))
+    # The declared type is the client's word: the first bytes must agree (an
+    # executable sent as application/pdf is refused).
+    from paeria.egov.security.sniff import content_mismatch
+
+    mismatch = content_mismatch(_head(value), content_type)
+    if mismatch is not None:
+        raise FieldValueError(mismatch)
     if size > limit_mb * 1024 * 1024:
         raise FieldValueError(
             _(

@@ -173,7 +173,7 @@ class TestIniciarTramite(FilingTestCase):
             expone="Vull reformar la cuina.",
             solicita="Que se me conceda la licencia.",
             documentos=self.documents(
-                **{FOTOS: b64file(b"\x89PNG fake", "f.png", "image/png")}
+                **{FOTOS: b64file(b"\x89PNG\r\n\x1a\n fake", "f.png", "image/png")}
             ),
             files=[b64file(extra, "annex.pdf")],
         )

@@ -1,0 +1,103 @@
+"""plone.restapi field deserializers that check the JSON type first.
+
+The stock ones trust it: a list for a Choice fails deep in the vocabulary
+lookup (500), a number for a file or a date too, a file object without data
+is taken as "no change" even when there is nothing to keep, and a TextLine
+takes control characters (which then break the ENI XML export). These
+subclasses, registered for our browser layer, refuse such values with a
+``ValueError`` naming what is wrong, which plone.restapi answers as a 400 for
+that field; the rest is the stock behaviour.
+"""
+
+from paeria.egov import _
+from paeria.egov.validators import has_control_chars
+from plone.restapi.deserializer.dxfields import ChoiceFieldDeserializer
+from plone.restapi.deserializer.dxfields import DatetimeFieldDeserializer
+from plone.restapi.deserializer.dxfields import DefaultFieldDeserializer
+from plone.restapi.deserializer.dxfields import NamedFieldDeserializer
+from plone.restapi.deserializer.dxfields import TextLineFieldDeserializer
+from zope.i18n import translate
+
+
+SCALARS = (str, int, float, bool)
+
+
+class Refusing:
+    def refuse(self, message):
+        raise ValueError(translate(message, context=self.request))
+
+
+class GuardedChoiceDeserializer(Refusing, ChoiceFieldDeserializer):
+    def __call__(self, value):
+        if isinstance(value, dict) and "token" not in value:
+            token = value  # an object is only accepted as {"token": …}
+        else:
+            token = value.get("token") if isinstance(value, dict) else value
+        if token is not None and not isinstance(token, SCALARS):
+            self.refuse(
+                _(
+                    "error_json_choice",
+                    default="Give one of the accepted values, as text.",
+                )
+            )
+        return super().__call__(value)
+
+
+class GuardedDatetimeDeserializer(Refusing, DatetimeFieldDeserializer):
+    def __call__(self, value):
+        if value is not None and not isinstance(value, str):
+            self.refuse(
+                _(
+                    "error_json_datetime",
+                    default="Give the date and time as text (ISO 8601).",
+                )
+            )
+        return super().__call__(value)
+
+
+class GuardedNamedFieldDeserializer(Refusing, NamedFieldDeserializer):
+    def __call__(self, value):
+        if isinstance(value, dict):
+            current = getattr(self.field.context, self.field.__name__, None)
+            if "data" not in value and current is None:
+                self.refuse(
+                    _(
+                        "error_json_file_data",
+                        default="The file needs its data (and filename and "
+                        "content type).",
+                    )
+                )
+            if "data" in value and not isinstance(value["data"], str):
+                self.refuse(
+                    _("error_json_file_shape", default="The file's data must be text.")
+                )
+        elif value is not None and not hasattr(value, "metadata"):
+            # Anything but an object or a TUS upload.
+            self.refuse(
+                _(
+                    "error_json_file_shape_object",
+                    default="Give the file as an object with data, encoding, "
+                    "filename and content-type.",
+                )
+            )
+        return super().__call__(value)
+
+
+class RefusingControlCharacters(Refusing):
+    def __call__(self, value):
+        if isinstance(value, str) and has_control_chars(value):
+            self.refuse(
+                _(
+                    "error_json_control_characters",
+                    default="The text has control characters; remove them.",
+                )
+            )
+        return super().__call__(value)
+
+
+class GuardedTextLineDeserializer(RefusingControlCharacters, TextLineFieldDeserializer):
+    """One line of text (titles, codes)."""
+
+
+class GuardedTextDeserializer(RefusingControlCharacters, DefaultFieldDeserializer):
+    """Text of several lines: tab, line feed and carriage return stay."""

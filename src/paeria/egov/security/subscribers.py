@@ -1,0 +1,94 @@
+"""Records refuse the doors the workflows and the content subscribers leave
+open (registered in configure.zcml).
+
+- A closed or archived expediente is not moved or renamed (its removal is
+  refused by subscribers/workflow.py): moving it to another unit would hand
+  its documents to other staff, renaming it would break the addresses cited
+  in its notifications and its ENI index. It moves only with its container.
+- WebDAV's writing methods (PUT, DELETE, PROPPATCH, MKCOL, MOVE, COPY, LOCK,
+  UNLOCK), which Zope answers on the WSGI server, are refused on records and
+  inside them: the portal has no WebDAV client, and "WebDAV Lock items" and
+  the property sheets are not managed by the workflows (a Manager could lock
+  a signed document or write a property of a register entry).
+"""
+
+from Acquisition import aq_base
+from Acquisition import aq_chain
+from Acquisition import aq_inner
+from paeria.egov import _
+from paeria.egov.content.asiento import IAsiento
+from paeria.egov.content.asiento import IRegisteredDocument
+from paeria.egov.content.documento import IDocumento
+from paeria.egov.content.expediente import CLOSED_STATES
+from paeria.egov.content.expediente import IExpediente
+from paeria.egov.subscribers.workflow import IMMUTABLE_DOCUMENT_STATES
+from paeria.egov.workflow.errors import RecordImmutable
+from plone import api
+from plone.rest.interfaces import IAPIRequest
+from zExceptions import Forbidden
+from zope.i18n import translate
+
+
+WEBDAV_WRITES = frozenset(
+    ("PUT", "DELETE", "PROPPATCH", "MKCOL", "MOVE", "COPY", "LOCK", "UNLOCK")
+)
+
+
+def _state(obj):
+    return api.content.get_state(obj, default=None)
+
+
+def is_record(obj):
+    """Whether ``obj`` is kept as it is: a closed expediente, a register entry
+    or one of its documents, a signed, incorporated or annulled document."""
+    if IAsiento.providedBy(obj) or IRegisteredDocument.providedBy(obj):
+        return True
+    if IExpediente.providedBy(obj):
+        return _state(obj) in CLOSED_STATES
+    if IDocumento.providedBy(obj):
+        return _state(obj) in IMMUTABLE_DOCUMENT_STATES
+    return False
+
+
+def protect_closed_expediente_placement(expediente, event):
+    """IObjectWillBeMovedEvent: a closed or archived expediente is not moved
+    or renamed, unless it moves with its container."""
+    if event.oldParent is None or event.newParent is None:
+        return  # being added, or removed (refused by subscribers/workflow.py)
+    if aq_base(event.object) is not aq_base(expediente):
+        return  # moved with its unit
+    if _state(expediente) not in CLOSED_STATES:
+        return
+    raise RecordImmutable(
+        _(
+            "error_expediente_closed_not_moved",
+            default="The expediente ${numero} is closed: it cannot be moved or "
+            "renamed.",
+            mapping={"numero": expediente.numero or expediente.getId()},
+        ),
+        url=expediente.absolute_url(),
+    )
+
+
+def refuse_webdav_writes(event):
+    """IPubAfterTraversal: a WebDAV writing method on a record, or on anything
+    inside one (a new child's null resource included), is refused with a 403
+    before it runs."""
+    request = event.request
+    method = (request.get("REQUEST_METHOD") or "GET").upper()
+    if method not in WEBDAV_WRITES or IAPIRequest.providedBy(request):
+        return  # plone.rest's services answer PUT, DELETE... of JSON clients
+    published = request.get("PUBLISHED")
+    obj = getattr(published, "__self__", published)
+    for each in aq_chain(aq_inner(obj)) if obj is not None else ():
+        if is_record(each):
+            raise Forbidden(
+                translate(
+                    _(
+                        "error_record_webdav",
+                        default="“${title}” is a record: WebDAV cannot change it.",
+                        mapping={"title": each.Title()},
+                    ),
+                    context=request,
+                )
+            )
