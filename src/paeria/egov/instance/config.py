@@ -30,6 +30,8 @@ class InstanceSettings:
     demo: bool = True
     threads: int = 4
     zodb_cache_size: int = 30000
+    # Behind an HTTPS terminator: the login cookie is sent over HTTPS only.
+    secure_cookies: bool = False
 
     @property
     def etc(self) -> Path:
@@ -80,6 +82,8 @@ class InstanceSettings:
             relstorage_dsn=environ.get("RELSTORAGE_DSN", "").strip(),
             demo=environ.get("DEMO", "1").strip().lower() not in ("0", "false", "no"),
             threads=int(threads_text),
+            secure_cookies=environ.get("SECURE_COOKIES", "0").strip().lower()
+            in ("1", "true", "yes"),
         )
 
 

@@ -58,6 +58,7 @@ def ensure_site(app, settings):
             portal_timezone="Europe/Madrid",
         )
         setSite(site)
+        apply_cookie_policy(site, settings)
         message = f"Created the site /{settings.site_id} with paeria.egov."
         if settings.demo:
             message += " " + create_demo_content(site)
@@ -65,6 +66,7 @@ def ensure_site(app, settings):
         return message
 
     setSite(site)
+    apply_cookie_policy(site, settings)
     setup = site.portal_setup
     if setup.getLastVersionForProfile(PROFILE_ID) == "unknown":
         setup.runAllImportStepsFromProfile(f"profile-{PROFILE_ID}")
@@ -80,6 +82,17 @@ def ensure_site(app, settings):
         )
     transaction.commit()
     return f"The site /{settings.site_id} exists; its data was kept."
+
+
+def apply_cookie_policy(site, settings):
+    """The login cookie (plone.session) carries the ``secure`` flag when the
+    portal is served over HTTPS (SECURE_COOKIES=1), on every start, so that
+    the environment stays the one place that says it."""
+    session = site.acl_users.get("session")
+    if session is not None and bool(getattr(session, "secure", False)) != bool(
+        settings.secure_cookies
+    ):
+        session.secure = bool(settings.secure_cookies)
 
 
 def create_demo_content(site):

@@ -117,3 +117,26 @@ class TestSiteLayout(unittest.TestCase):
         self.assertIn(
             "Catalogo", api.portal.get_registry_record("plone.displayed_types")
         )
+
+
+class TestCookiePolicy(unittest.TestCase):
+    """SECURE_COOKIES=1 (behind HTTPS) gives the login cookie its secure flag,
+    applied on every start; unset, it is taken away again."""
+
+    layer = PAERIA_EGOV_INTEGRATION_TESTING
+
+    def test_the_environment_decides_the_secure_flag(self):
+        from paeria.egov.instance.config import InstanceSettings
+        from paeria.egov.instance.site import apply_cookie_policy
+
+        portal = self.layer["portal"]
+        session = portal.acl_users.session
+        for environ, expected in (
+            ({"SECURE_COOKIES": "1"}, True),
+            ({}, False),
+            ({"SECURE_COOKIES": "yes"}, True),
+        ):
+            with self.subTest(environ=environ):
+                settings = InstanceSettings.from_environment("/tmp", environ)
+                apply_cookie_policy(portal, settings)
+                self.assertIs(bool(session.secure), expected)
