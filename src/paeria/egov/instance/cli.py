@@ -5,6 +5,7 @@ Every problem with the machine's configuration (a port in use, an unwritable
 readable line on stderr and exit status 2, never a traceback.
 """
 
+from contextlib import contextmanager
 from paeria.egov.instance.config import ConfigurationError
 from paeria.egov.instance.config import InstanceSettings
 from paeria.egov.instance.config import site_zcml
@@ -209,38 +210,26 @@ def console(settings):
     )
 
 
-def _journal_site(app, settings):
+@contextmanager
+def site_of(settings):
+    """The Plone site of the instance, as the current site, for a console
+    command: the database opened and closed around the block, and a database
+    that cannot be opened (locked by a running server, unreachable) reported
+    in one readable line."""
+    from paeria.egov.instance.zopeapp import zope_app
     from plone.base.interfaces import IPloneSiteRoot
     from zope.component.hooks import setSite
 
-    site = app.get(settings.site_id)
-    if site is None or not IPloneSiteRoot.providedBy(site):
-        raise ConfigurationError(
-            f"There is no Plone site /{settings.site_id}: run `paeria-instance "
-            "create-site` first or set SITE_ID."
-        )
-    setSite(site)
-    return site
-
-
-def journal_command(settings, command):
-    """Seal the journal's pending entries into the global chain (journal-seal,
-    for cron) or seal and verify every chain (journal-verify); the latter
-    returns 1 when a chain is broken, naming its first broken link."""
-    from paeria.egov import journal
-    from paeria.egov.instance.zopeapp import zope_app
-    import transaction
-
     try:
         with zope_app(settings.zope_conf) as app:
-            site = _journal_site(app, settings)
-            if command == "journal-seal":
-                sealed = journal.seal(site)
-                transaction.commit()
-                print(f"Sealed {sealed} journal entries into the global chain.")
-                return 0
-            result = journal.verify(site, seal_first=True)
-            transaction.commit()
+            site = app.get(settings.site_id)
+            if site is None or not IPloneSiteRoot.providedBy(site):
+                raise ConfigurationError(
+                    f"There is no Plone site /{settings.site_id}: run "
+                    "`paeria-instance create-site` first or set SITE_ID."
+                )
+            setSite(site)
+            yield site
     except ConfigurationError:
         raise
     except Exception as error:
@@ -248,6 +237,23 @@ def journal_command(settings, command):
         if readable is None:
             raise
         raise readable from None
+
+
+def journal_command(settings, command):
+    """Seal the journal's pending entries into the global chain (journal-seal,
+    for cron) or seal and verify every chain (journal-verify); the latter
+    returns 1 when a chain is broken, naming its first broken link."""
+    from paeria.egov import journal
+    import transaction
+
+    with site_of(settings) as site:
+        if command == "journal-seal":
+            sealed = journal.seal(site)
+            transaction.commit()
+            print(f"Sealed {sealed} journal entries into the global chain.")
+            return 0
+        result = journal.verify(site, seal_first=True)
+        transaction.commit()
     print(
         f"Sealed {result.sealed} entries; checked {result.chains_checked} chains "
         f"and {result.entries_checked} entries. Global chain: "
@@ -268,22 +274,12 @@ def journal_command(settings, command):
 def expire_notifications_command(settings):
     """Expire every notification not accessed within its 10 calendar days
     (LPAC 43.2), as the portal; meant for cron."""
-    from paeria.egov.instance.zopeapp import zope_app
     from paeria.egov.notifications import expire_due
     import transaction
 
-    try:
-        with zope_app(settings.zope_conf) as app:
-            _journal_site(app, settings)
-            expired = expire_due()
-            transaction.commit()
-    except ConfigurationError:
-        raise
-    except Exception as error:
-        readable = _open_database_error(error)
-        if readable is None:
-            raise
-        raise readable from None
+    with site_of(settings):
+        expired = expire_due()
+        transaction.commit()
     print(f"Expired {expired} notifications not accessed in time.")
     return 0
 
@@ -294,7 +290,6 @@ def integrity_command(settings, command, as_json=False, every=1000):
     journal's chains, without writing (check-consistency). Exit status 1 when
     anything is wrong; with ``as_json`` the standard output is one JSON
     document (see paeria.egov.integrity.commands)."""
-    from paeria.egov.instance.zopeapp import zope_app
     from paeria.egov.integrity import commands
     import transaction
 
@@ -303,18 +298,9 @@ def integrity_command(settings, command, as_json=False, every=1000):
         if command == "integrity-scan"
         else commands.check_consistency
     )
-    try:
-        with zope_app(settings.zope_conf) as app:
-            site = _journal_site(app, settings)
-            status = run(site, as_json=as_json, every=every)
-            transaction.abort()  # read-only: nothing to keep
-    except ConfigurationError:
-        raise
-    except Exception as error:
-        readable = _open_database_error(error)
-        if readable is None:
-            raise
-        raise readable from None
+    with site_of(settings) as site:
+        status = run(site, as_json=as_json, every=every)
+        transaction.abort()  # read-only: nothing to keep
     return status
 
 
