@@ -263,6 +263,17 @@ class TestUnreadableBodies(BadInputTestCase):
                         self.assertClean(response)
         self.assertNextNumberIsTheFirst()
 
+    def test_search_batching_that_is_not_a_number(self):
+        session = self.session("tramitador")
+        for name, value in (("b_start", "x"), ("b_size", "-3"), ("b_start", "1e9")):
+            with self.subTest(name=name, value=value):
+                response = session.get(f"{self.portal_url}/@search?{name}={value}")
+                self.assertClean(response, (400,))
+                self.assertIn(name, response.json()["error"]["fields"])
+        self.assertEqual(
+            session.get(f"{self.portal_url}/@search?b_start=0").status_code, 200
+        )
+
     def test_a_date_of_the_wrong_type(self):
         """plone.restapi's own deserializer fails on a number (500); ours
         answers 400 naming the field (security/deserializers.py)."""
