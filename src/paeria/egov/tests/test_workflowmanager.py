@@ -130,6 +130,20 @@ class IntegrationTestCase(unittest.TestCase):
 
 
 class TestReading(IntegrationTestCase):
+    def test_titles_are_shown_in_the_users_language(self):
+        from paeria.egov.tests.test_i18n import LOCALES
+        from paeria.egov.tests.test_i18n import read_catalogue
+
+        self.request.environ["HTTP_ACCEPT_LANGUAGE"] = "es"
+        self.request.other.pop("LANGUAGE_TOOL", None)
+        html = self.render("paeria_solicitudinforme_workflow")
+        spanish = read_catalogue(LOCALES / "es" / "LC_MESSAGES" / "plone.po")
+        wf = api.portal.get_tool("portal_workflow")["paeria_solicitudinforme_workflow"]
+        for title in [wf.title] + [state.title for state in wf.states.objectValues()]:
+            with self.subTest(title=title):
+                self.assertTrue(spanish[title][0])
+                self.assertIn(spanish[title][0], html)
+
     def test_lists_every_paeria_workflow_with_types_states_and_transitions(self):
         tool = api.portal.get_tool("portal_workflow")
         expected = sorted(i for i in tool.objectIds() if i.startswith("paeria_"))
