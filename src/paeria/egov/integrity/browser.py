@@ -7,14 +7,9 @@ No internals in the answer: neither the path on disk nor the fingerprints;
 those are in the log and the journal.
 """
 
-from html import escape
 from paeria.egov import _
-from paeria.egov.integrity import logger
-from paeria.egov.services.conflicts import wants_json
-from Products.Five.browser import BrowserView
+from paeria.egov.services.errorviews import ReadableErrorView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
-from zope.i18n import translate
-import json
 
 
 STATUS = 500
@@ -40,37 +35,12 @@ def failure_message(documento):
     )
 
 
-class IntegrityFailureView(BrowserView):
+class IntegrityFailureView(ReadableErrorView):
+    status = STATUS
+    error_type = ERROR_TYPE
+    heading = HEADING
+    help = HELP
     page = ViewPageTemplateFile("templates/integrity_failure.pt")
 
-    def __call__(self):
-        failure = self.context
-        request = self.request
-        response = request.response
-        message = translate(failure_message(failure.documento), context=request)
-        # Locked: the publisher, before calling this view, and
-        # plone.transformchain, after it, set the status from the exception.
-        response.setStatus(STATUS, lock=True)
-        response.setHeader("Cache-Control", "no-store")
-        if wants_json(request):
-            response.setHeader("Content-Type", "application/json")
-            return json.dumps({"error": {"type": ERROR_TYPE, "message": message}})
-        response.setHeader("Content-Type", "text/html;charset=utf-8")
-        # The site's layout, in the context the request was published in;
-        # if that cannot be rendered, a plain page still says what happened.
-        self.context = self.__parent__
-        try:
-            return self.page(message=message)
-        except Exception:
-            logger.exception("cannot render the integrity failure page in the layout")
-            return self.basic_page(message)
-
-    def basic_page(self, message):
-        heading = escape(translate(HEADING, context=self.request))
-        help_text = escape(translate(HELP, context=self.request))
-        return (
-            "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
-            f"<title>{heading}</title></head><body>"
-            f"<h1>{heading}</h1><p>{escape(message)}</p><p>{help_text}</p>"
-            "</body></html>"
-        )
+    def message(self):
+        return failure_message(self.context.documento)

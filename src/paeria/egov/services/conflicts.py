@@ -22,14 +22,10 @@ up; Zope already logs each retried attempt at INFO ("… Request will be
 retried."), so operators, and the system tests, can count both.
 """
 
-from html import escape
 from paeria.egov import _
-from plone.rest.interfaces import IAPIRequest
-from Products.Five.browser import BrowserView
+from paeria.egov.services.errorviews import ReadableErrorView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from transaction.interfaces import TransientError
-from zope.i18n import translate
-import json
 import logging
 
 
@@ -62,58 +58,24 @@ def busy_message(request):
     )
 
 
-def wants_json(request):
-    if IAPIRequest.providedBy(request):
-        return True
-    accept = request.getHeader("Accept", "") or ""
-    return "application/json" in accept and "text/html" not in accept
-
-
-class BusyView(BrowserView):
+class BusyView(ReadableErrorView):
     """The exception view (``index.html``) of ``TransientError``."""
 
+    status = 503
+    error_type = "ServiceUnavailable"
+    heading = HEADING
+    help = HELP
     page = ViewPageTemplateFile("conflict.pt")
 
-    def __call__(self):
-        request = self.request
-        response = request.response
-        message = translate(busy_message(request), context=request)
-        # Locked: the publisher, before calling this view, and
-        # plone.transformchain, after it, set the status from the exception's
-        # class, which would make it a 500.
-        response.setStatus(503, lock=True)
-        response.setHeader("Retry-After", str(RETRY_AFTER_SECONDS))
-        response.setHeader("Cache-Control", "no-store")
-        if wants_json(request):
-            response.setHeader("Content-Type", "application/json")
-            return json.dumps(
-                {
-                    "error": {
-                        "type": "ServiceUnavailable",
-                        "message": message,
-                        "retry_after": RETRY_AFTER_SECONDS,
-                    }
-                }
-            )
-        response.setHeader("Content-Type", "text/html;charset=utf-8")
-        # The site's layout, in the context the request was published in;
-        # if that cannot be rendered, a plain page still says what happened.
-        self.context = self.__parent__
-        try:
-            return self.page(message=message)
-        except Exception:
-            logger.exception("cannot render the busy page in the site's layout")
-            return self.basic_page(message)
+    def message(self):
+        return busy_message(self.request)
 
-    def basic_page(self, message):
-        heading = escape(translate(HEADING, context=self.request))
-        help_text = escape(translate(HELP, context=self.request))
-        return (
-            "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
-            f"<title>{heading}</title></head><body>"
-            f"<h1>{heading}</h1><p>{escape(message)}</p><p>{help_text}</p>"
-            "</body></html>"
-        )
+    def headers(self, response):
+        response.setHeader("Retry-After", str(RETRY_AFTER_SECONDS))
+        super().headers(response)
+
+    def error(self, message):
+        return super().error(message) | {"retry_after": RETRY_AFTER_SECONDS}
 
 
 def log_conflict(event):
