@@ -54,6 +54,10 @@ setup(
         "reportlab",
         "pypdf",
         "collective.z3cform.datagridfield",
+        # The reference data loader: fake Spanish people and companies, and
+        # its progress bar.
+        "Faker",
+        "tqdm",
     ],
     extras_require={
         "relstorage": [

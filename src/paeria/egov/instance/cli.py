@@ -304,6 +304,14 @@ def integrity_command(settings, command, as_json=False, every=1000):
     return status
 
 
+def load_reference_command(settings, scale, seed, batch):
+    """Load (or resume) the reference data set: see paeria.egov.reference."""
+    from paeria.egov.reference.command import load_reference
+
+    with site_of(settings) as site:
+        return load_reference(site, scale, seed, batch)
+
+
 COMMANDS = {
     "configure": "write etc/ from the environment (HOST, PORT, RELSTORAGE_DSN…)",
     "create-site": "create the site with paeria.egov if absent (DEMO=1: demo data)",
@@ -316,6 +324,7 @@ COMMANDS = {
     "expire-notifications": "reject the notifications not accessed in 10 days (cron)",
     "integrity-scan": "hash every document's file, report mismatches (exit 1 if any)",
     "check-consistency": "counts, integrity scan, journal chains (exit 1 on a problem)",
+    "load-reference": "load the reference data (--scale small|reference; resumable)",
 }
 
 
@@ -342,6 +351,24 @@ def parse_arguments(argv):
         type=int,
         default=1000,
         help="integrity-scan, check-consistency: a progress line every N documents",
+    )
+    parser.add_argument(
+        "--scale",
+        choices=("small", "reference"),
+        default="small",
+        help="load-reference: 'reference' is Lleida's volume, 'small' a hundredth",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=2026,
+        help="load-reference: the same seed always gives the same data",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=100,
+        help="load-reference: expedientes per transaction (and per resumable step)",
     )
     return parser.parse_args(argv)
 
@@ -382,6 +409,10 @@ def main(argv=None):
             return journal_command(settings, command)
         if command == "expire-notifications":
             return expire_notifications_command(settings)
+        if command == "load-reference":
+            return load_reference_command(
+                settings, arguments.scale, arguments.seed, arguments.batch
+            )
         if command in ("integrity-scan", "check-consistency"):
             return integrity_command(
                 settings, command, as_json=arguments.json, every=arguments.every

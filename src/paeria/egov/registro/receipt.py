@@ -10,6 +10,7 @@ own secure verification code (CSV) and the address where to verify it.
 from io import BytesIO
 from paeria.egov import _
 from paeria.egov.content.asiento import TIPOS_ASIENTO
+from paeria.egov.content.lookup import title_by_uid
 from paeria.egov.vocabularies.codes import CODE_LISTS
 from plone import api
 from reportlab.lib.pagesizes import A4
@@ -57,9 +58,7 @@ def _code_title(vocabulary_name, code):
 def _title_of(uid):
     if not uid:
         return ""
-    catalog = api.portal.get_tool("portal_catalog")
-    brains = catalog.unrestrictedSearchResults(UID=uid)
-    return brains[0].Title if brains else uid
+    return title_by_uid(uid) or uid
 
 
 def _size(num_bytes):

@@ -14,6 +14,7 @@ from paeria.egov.content.documento import HASH_FUNCTION
 from paeria.egov.content.documento import MADRID
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.content.lookup import object_by_uid
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
@@ -22,8 +23,8 @@ from paeria.egov.validators import InvalidIdentifier
 from paeria.egov.validators import validate_dir3
 from paeria.egov.validators import validate_identifier
 from plone import api
-from plone.app.uuid.utils import uuidToObject
 from plone.uuid.interfaces import IUUID
+from zope.container.interfaces import IContainerModifiedEvent
 import hashlib
 
 
@@ -66,7 +67,7 @@ def procedure_of(expediente):
     procedure in draft is private to the catalogue's editors)."""
     if not expediente.procedimiento:
         return None
-    return uuidToObject(expediente.procedimiento, unrestricted=True)
+    return object_by_uid(expediente.procedimiento)
 
 
 def compute_expediente_deadline(expediente, today=None):
@@ -151,6 +152,9 @@ def expediente_copied(expediente, event):
 
 
 def expediente_modified(expediente, event):
+    if IContainerModifiedEvent.providedBy(event):
+        # A document added, removed or reordered: nothing derived changes.
+        return
     update_expediente_derived(expediente)
     # Plone queued a reindex for this modification, but looking the procedure
     # up searches the catalog, which runs that queue before the derived values
