@@ -62,6 +62,11 @@ expire-notifications: configure ## Reject notifications not accessed in 10 days 
 journal-verify: configure ## Seal and verify every journal chain (exit 1 naming the first broken link)
 	@$(INSTANCE) journal-verify
 
+SCALE ?= small
+.PHONY: load-reference
+load-reference: configure ## Load the reference data set into the site (SCALE=small|reference; resumable)
+	@$(INSTANCE) load-reference --scale $(SCALE)
+
 .PHONY: backup
 backup: ## Online backup of the database and blobs into BACKUP_DIR (default var/backups; FULL=1: full)
 	@bash scripts/backup.sh backup
