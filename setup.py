@@ -64,8 +64,10 @@ setup(
             "RelStorage[postgresql]",
         ],
         "test": [
+            # Not plone.restapi[test]: its test add-ons (discussion,
+            # multilingual, iterate, caching) would be installed beside the
+            # portal and loaded into it.
             "plone.app.testing",
-            "plone.restapi[test]",
             "zope.testrunner",
             "hypothesis",
             "pytest",

@@ -308,6 +308,14 @@ def load_reference_command(settings, scale, seed, batch):
     """Load (or resume) the reference data set: see paeria.egov.reference."""
     from paeria.egov.reference.command import load_reference
 
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # As for serve: `kill` (or Ctrl-C in a shell that started it in the
+    # background) ends the load after aborting its batch, and the database is
+    # closed cleanly, ready to resume.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     with site_of(settings) as site:
         return load_reference(site, scale, seed, batch)
 

@@ -25,6 +25,8 @@ from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.namedfile.file import NamedBlobFile
 from plone.uuid.interfaces import IUUID
+import requests
+import urllib.parse
 
 
 # Valid values, checked by hand (NIF letter = number mod 23; the CIF's control
@@ -172,14 +174,29 @@ def prefer_english(request):
     request.other.pop("LANGUAGE_TOOL", None)
 
 
+class RelativeSession(requests.Session):
+    """A requests session for the test server: relative URLs are resolved
+    against ``base_url`` (the portal). With ``test``, it is closed when the
+    test ends, so that no socket outlives it."""
+
+    def __init__(self, base_url, test=None):
+        super().__init__()
+        self.base_url = base_url.rstrip("/") + "/"
+        if test is not None:
+            test.addCleanup(self.close)
+
+    def request(self, method, url, *args, **kwargs):
+        if not urllib.parse.urlsplit(url).scheme:
+            url = urllib.parse.urljoin(self.base_url, url.lstrip("/"))
+        return super().request(method, url, *args, **kwargs)
+
+
 def api_session(
     portal_url, user=SITE_OWNER_NAME, password=SITE_OWNER_PASSWORD, language="en"
 ):
     """A plone.restapi session (JSON in and out) authenticated as ``user``;
     close it in the test's tearDown. Messages come in ``language`` (English by
     default, so tests compare the texts' defaults whatever the translations)."""
-    from plone.restapi.testing import RelativeSession
-
     session = RelativeSession(portal_url)
     session.headers.update({"Accept": "application/json", "Accept-Language": language})
     session.auth = (user, password)

@@ -100,7 +100,7 @@ class TestCarpeta(CarpetaTestCase):
         self.assertEqual(self.carpeta("tramitador")["expedientes"], [])
 
     def test_anonymous_is_asked_to_log_in(self):
-        from plone.restapi.testing import RelativeSession
+        from paeria.egov.tests.base import RelativeSession
 
         session = RelativeSession(self.portal_url)
         session.headers.update({"Accept": "application/json"})

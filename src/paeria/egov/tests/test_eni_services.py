@@ -4,6 +4,7 @@ from lxml import etree
 from paeria.egov.eni import bridge
 from paeria.egov.eni.schemas import qname
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
+from paeria.egov.tests.base import RelativeSession
 from paeria.egov.tests.test_eni_bridge import EniPortalFixture
 from paeria.egov.tests.test_eni_bridge import needs_xsd
 from paeria.egov.tests.test_eni_bridge import pdf_bytes
@@ -13,7 +14,6 @@ from plone.app.testing import setRoles
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.app.testing import TEST_USER_ID
-from plone.restapi.testing import RelativeSession
 import base64
 import re
 import transaction

@@ -13,6 +13,7 @@ from paeria.egov.registro import register_entry
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests.base import api_session
+from paeria.egov.tests.base import RelativeSession
 from paeria.egov.tests.base import VALID_CIF
 from paeria.egov.tests.base import VALID_NIE
 from paeria.egov.tests.base import VALID_NIF
@@ -22,7 +23,6 @@ from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
-from plone.restapi.testing import RelativeSession
 from plone.uuid.interfaces import IUUID
 from unittest import mock
 import csv

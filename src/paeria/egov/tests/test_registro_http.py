@@ -7,13 +7,13 @@ from paeria.egov.tests.base import api_session
 from paeria.egov.tests.base import create_procedimiento
 from paeria.egov.tests.base import create_unidad
 from paeria.egov.tests.base import pdf_bytes
+from paeria.egov.tests.base import RelativeSession
 from paeria.egov.tests.base import VALID_NIF
 from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.app.testing import TEST_USER_ID
-from plone.restapi.testing import RelativeSession
 from plone.uuid.interfaces import IUUID
 from pypdf import PdfReader
 import base64

@@ -6,10 +6,10 @@ from paeria.egov import verification
 from paeria.egov.registro import register_entry
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
+from paeria.egov.tests.base import RelativeSession
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from paeria.egov.verification import FailedLookupThrottle
 from paeria.egov.verification import normalise
-from plone.restapi.testing import RelativeSession
 from plone.uuid.interfaces import IUUID
 from unittest import mock
 import hashlib
