@@ -1,6 +1,6 @@
 ### paeria.egov — everything a developer or an operator runs, from a fresh clone.
 # Settings come from the environment: PORT, HOST, SITE_ID, ADMIN_PASSWORD, DEMO,
-# RELSTORAGE_DSN (see README.md).
+# STORAGE, RELSTORAGE_DSN (see README.md).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -17,7 +17,7 @@ PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q -c co
 
 .PHONY: help
 help: ## List the targets
-	@echo "paeria.egov — make targets (settings: PORT HOST SITE_ID ADMIN_PASSWORD DEMO RELSTORAGE_DSN)"
+	@echo "paeria.egov — make targets (settings: PORT HOST SITE_ID ADMIN_PASSWORD DEMO STORAGE RELSTORAGE_DSN)"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
 
@@ -49,6 +49,11 @@ start: install ## Install if needed, create the site if absent, serve http://HOS
 .PHONY: serve
 serve: ## Serve an instance already configured (no install, no site creation)
 	@$(INSTANCE) serve
+
+N ?= 2
+.PHONY: cluster
+cluster: install ## N Zope processes (N=2) on PostgreSQL behind HAProxy on PORT (STORAGE=postgres; docs/scaling.md)
+	@$(INSTANCE) cluster --processes $(N)
 
 .PHONY: console
 console: configure ## Interactive Python console with `app` bound to the Zope root
@@ -94,6 +99,11 @@ test-unit: install ## Only the add-on's zope.testrunner suites (integration and 
 .PHONY: test-system
 test-system: install ## Only the system suites in tests/ (a running portal driven from outside)
 	@$(BIN)/python scripts/run_tests.py --only system
+
+SCALE ?= small
+.PHONY: bench
+bench: install ## Benchmark against stock Plone 6.2, print one table (SCALE=small|reference, ONLY=1,2…)
+	@$(BIN)/python bench/run.py --scale $(SCALE) $(if $(ONLY),--only $(ONLY))
 
 .PHONY: lint
 lint: install ## Check code style (ruff) and ZCML/XML formatting (zpretty)

@@ -5,9 +5,10 @@
 #   scripts/backup.sh restore [--home DIR] [--backup-dir DIR] [--date yyyy-mm-dd-hh-mm-ss]
 #                             [--dump FILE] [--force]
 #
-# The storage is chosen as the instance chooses it: RELSTORAGE_DSN set means
-# RelStorage on that PostgreSQL database (pg_dump / pg_restore, blobs included,
-# as they live in the database); otherwise the FileStorage in var/filestorage
+# The storage is chosen as the instance chooses it: RELSTORAGE_DSN set (or
+# STORAGE=postgres, its default database) means RelStorage on that PostgreSQL
+# database (pg_dump / pg_restore, blobs included, as they live in the
+# database); otherwise the FileStorage in var/filestorage
 # with its blobs in var/blobstorage (repozo, then the blob directory).
 #
 # Settings from the environment (the options above override them):
@@ -90,6 +91,10 @@ home="$(cd "$home" && pwd)"
 var="$home/var"
 backup_dir="${backup_dir:-$var/backups}"
 dsn="${RELSTORAGE_DSN:-}"
+# STORAGE=postgres alone means the instance's default database (instance/config.py).
+if [[ -z "$dsn" && "${STORAGE:-}" == postgres ]]; then
+    dsn="host=127.0.0.1 port=5432 dbname=paeria user=postgres"
+fi
 truthy() { [[ "$1" =~ ^(1|yes|true|on)$ ]]; }
 
 # repozo comes with ZODB, installed in the checkout's virtualenv.

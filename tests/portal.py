@@ -23,7 +23,11 @@ def free_port():
 
 def instance_environment(**settings):
     environment = dict(os.environ)
-    for name in ("PORT", "HOST", "SITE_ID", "ADMIN_PASSWORD", "DEMO", "RELSTORAGE_DSN"):
+    # What the developer's shell sets must not leak into the instances tested.
+    for name in (
+        *("PORT", "HOST", "SITE_ID", "ADMIN_PASSWORD", "DEMO", "RELSTORAGE_DSN"),
+        *("STORAGE", "RELSTORAGE_CACHE_MB"),
+    ):
         environment.pop(name, None)
     environment.update({key: str(value) for key, value in settings.items()})
     return environment

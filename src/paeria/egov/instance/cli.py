@@ -29,7 +29,7 @@ def check_var_writable(settings):
     if settings.storage == "filestorage":
         folders += [settings.var / "filestorage", settings.var / "blobstorage"]
     else:
-        folders.append(settings.var / "blobcache")
+        folders += [settings.blob_cache, settings.object_cache]
     try:
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
@@ -79,13 +79,19 @@ def check_database(settings):
         import psycopg2
     except ImportError:
         raise ConfigurationError(
-            "RELSTORAGE_DSN is set but RelStorage's PostgreSQL driver is not "
-            "installed: run `make install`."
+            "The database is in PostgreSQL but RelStorage's PostgreSQL driver is "
+            "not installed: run `make install`."
         ) from None
     try:
         connection = psycopg2.connect(settings.relstorage_dsn, connect_timeout=5)
     except psycopg2.Error as error:
         reason = " ".join(str(error).split()) or error.__class__.__name__
+        if settings.relstorage_dsn_is_default:
+            raise ConfigurationError(
+                "Cannot connect to PostgreSQL with STORAGE=postgres's default DSN "
+                f"{settings.relstorage_dsn!r}: {reason} (create the database with "
+                "`createdb -h 127.0.0.1 -U postgres paeria`, or set RELSTORAGE_DSN)"
+            ) from None
         raise ConfigurationError(
             f"Cannot connect to PostgreSQL with RELSTORAGE_DSN: {reason}"
         ) from None
@@ -321,7 +327,7 @@ def load_reference_command(settings, scale, seed, batch):
 
 
 COMMANDS = {
-    "configure": "write etc/ from the environment (HOST, PORT, RELSTORAGE_DSN…)",
+    "configure": "write etc/ from the environment (HOST, PORT, STORAGE…)",
     "create-site": "create the site with paeria.egov if absent (DEMO=1: demo data)",
     "serve": "serve the portal until stopped",
     "start": "configure, create-site, then serve",
@@ -332,6 +338,7 @@ COMMANDS = {
     "expire-notifications": "reject the notifications not accessed in 10 days (cron)",
     "integrity-scan": "hash every document's file, report mismatches (exit 1 if any)",
     "check-consistency": "counts, integrity scan, journal chains (exit 1 on a problem)",
+    "cluster": "N processes on one PostgreSQL database behind HAProxy (--processes)",
     "load-reference": "load the reference data (--scale small|reference; resumable)",
 }
 
@@ -361,10 +368,17 @@ def parse_arguments(argv):
         help="integrity-scan, check-consistency: a progress line every N documents",
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="cluster: how many Zope processes behind the balancer (default: 2)",
+    )
+    parser.add_argument(
         "--scale",
-        choices=("small", "reference"),
+        choices=("small", "tenth", "reference"),
         default="small",
-        help="load-reference: 'reference' is Lleida's volume, 'small' a hundredth",
+        help="load-reference: 'reference' is Lleida's volume, 'tenth' and 'small' "
+        "a tenth and a hundredth of it",
     )
     parser.add_argument(
         "--seed",
@@ -386,6 +400,10 @@ def main(argv=None):
     try:
         settings = InstanceSettings.from_environment(Path(arguments.home))
         command = arguments.command
+        if command == "cluster":
+            from paeria.egov.instance.cluster import run_cluster
+
+            return run_cluster(settings, arguments.processes)
         if command in ("configure", "start"):
             configure(settings)
         elif not settings.zope_conf.exists():

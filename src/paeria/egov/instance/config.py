@@ -1,8 +1,12 @@
 """The instance's settings, read from the environment, and the files written from them.
 
-Storage is chosen by configuration only: without ``RELSTORAGE_DSN`` the instance
-uses an embedded FileStorage with its blobs under ``var/``; with it, RelStorage
-on that PostgreSQL database (history-free, blobs cached locally under ``var/``).
+Storage is chosen by configuration only: ``STORAGE=filestorage`` (the default)
+is an embedded FileStorage with its blobs under ``var/``; ``STORAGE=postgres``
+is RelStorage on the PostgreSQL database of ``RELSTORAGE_DSN`` (by default
+:data:`DEFAULT_POSTGRES_DSN`), history-free, with the blobs in the database and
+two local caches under ``var/``: the blob cache and RelStorage's persistent
+object cache, so that a restarted process starts warm. ``RELSTORAGE_DSN``
+alone, without ``STORAGE``, also means PostgreSQL.
 """
 
 from dataclasses import dataclass
@@ -11,6 +15,14 @@ import os
 
 
 DEFAULT_ADMIN_PASSWORD = "admin"  # noqa: S105 - the documented development default
+# The database `STORAGE=postgres` uses when RELSTORAGE_DSN is not set: the local
+# server as Debian's postgresql package installs it (README, docs/scaling.md).
+DEFAULT_POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=paeria user=postgres"
+STORAGE_CHOICES = ("filestorage", "postgres")
+# RelStorage's in-memory pickle cache per process (its own default, 10 MB, holds
+# a fraction of a Plone site's hot objects); it is also the most that the
+# persistent cache writes to disk at shutdown and reads back at start.
+DEFAULT_RELSTORAGE_CACHE_MB = 256
 
 
 class ConfigurationError(Exception):
@@ -27,6 +39,9 @@ class InstanceSettings:
     admin_password: str = DEFAULT_ADMIN_PASSWORD
     admin_password_is_default: bool = True
     relstorage_dsn: str = ""
+    # True when the DSN is DEFAULT_POSTGRES_DSN, chosen by STORAGE=postgres alone.
+    relstorage_dsn_is_default: bool = False
+    relstorage_cache_mb: int = DEFAULT_RELSTORAGE_CACHE_MB
     demo: bool = True
     threads: int = 4
     zodb_cache_size: int = 30000
@@ -53,6 +68,16 @@ class InstanceSettings:
     def storage(self) -> str:
         return "relstorage" if self.relstorage_dsn else "filestorage"
 
+    @property
+    def blob_cache(self) -> Path:
+        return self.var / "blobcache"
+
+    @property
+    def object_cache(self) -> Path:
+        """RelStorage's persistent cache: written when the database is closed
+        cleanly, read back when it is opened (one SQLite file per database)."""
+        return self.var / "relstorage-cache"
+
     @classmethod
     def from_environment(cls, home, environ=None):
         environ = os.environ if environ is None else environ
@@ -72,6 +97,15 @@ class InstanceSettings:
             raise ConfigurationError(
                 f"THREADS must be a positive number, not {threads_text!r}."
             )
+        relstorage_dsn, dsn_is_default = _storage_from_environment(environ)
+        cache_text = environ.get(
+            "RELSTORAGE_CACHE_MB", str(DEFAULT_RELSTORAGE_CACHE_MB)
+        ).strip()
+        if not cache_text.isdigit():
+            raise ConfigurationError(
+                "RELSTORAGE_CACHE_MB must be a number of megabytes (0 disables "
+                f"the cache), not {cache_text!r}."
+            )
         return cls(
             home=Path(home).resolve(),
             host=environ.get("HOST", "127.0.0.1").strip() or "127.0.0.1",
@@ -79,12 +113,35 @@ class InstanceSettings:
             site_id=site_id,
             admin_password=password or DEFAULT_ADMIN_PASSWORD,
             admin_password_is_default=not password,
-            relstorage_dsn=environ.get("RELSTORAGE_DSN", "").strip(),
+            relstorage_dsn=relstorage_dsn,
+            relstorage_dsn_is_default=dsn_is_default,
+            relstorage_cache_mb=int(cache_text),
             demo=environ.get("DEMO", "1").strip().lower() not in ("0", "false", "no"),
             threads=int(threads_text),
             secure_cookies=environ.get("SECURE_COOKIES", "0").strip().lower()
             in ("1", "true", "yes"),
         )
+
+
+def _storage_from_environment(environ):
+    """(DSN, whether it is the default) from STORAGE and RELSTORAGE_DSN; an
+    empty DSN means FileStorage."""
+    storage = environ.get("STORAGE", "").strip().lower()
+    dsn = environ.get("RELSTORAGE_DSN", "").strip()
+    if storage not in ("", *STORAGE_CHOICES):
+        raise ConfigurationError(
+            f"STORAGE must be 'filestorage' (the default) or 'postgres', not "
+            f"{environ['STORAGE'].strip()!r}."
+        )
+    if storage == "filestorage" and dsn:
+        raise ConfigurationError(
+            "STORAGE=filestorage and RELSTORAGE_DSN are both set: unset "
+            "RELSTORAGE_DSN, or use STORAGE=postgres to store the database in "
+            "PostgreSQL."
+        )
+    if storage == "postgres" and not dsn:
+        return DEFAULT_POSTGRES_DSN, True
+    return dsn, False
 
 
 def _zconfig_value(value: str) -> str:
@@ -104,8 +161,10 @@ def storage_section(settings: InstanceSettings) -> str:
     <relstorage>
         keep-history false
         shared-blob-dir false
-        blob-dir {var}/blobcache
+        blob-dir {settings.blob_cache}
         blob-cache-size 2gb
+        cache-local-mb {settings.relstorage_cache_mb}
+        cache-local-dir {settings.object_cache}
         <postgresql>
             dsn {_zconfig_value(settings.relstorage_dsn)}
         </postgresql>
