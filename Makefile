@@ -102,19 +102,19 @@ test-system: install ## Only the system suites in tests/ (a running portal drive
 
 SCALE ?= small
 .PHONY: bench
-bench: install ## Benchmark against stock Plone 6.2, print one table (SCALE=small|reference, ONLY=1,2…)
+bench: install ## Benchmark against stock Plone 6.2, print one table (SCALE=small|tenth|reference, ONLY=1,2…)
 	@$(BIN)/python bench/run.py --scale $(SCALE) $(if $(ONLY),--only $(ONLY))
 
 .PHONY: lint
 lint: install ## Check code style (ruff) and ZCML/XML formatting (zpretty)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/zpretty --check $$(find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/')
 
 .PHONY: format
 format: install ## Format code (ruff) and ZCML/XML (zpretty) in place
-	$(BIN)/ruff check --fix src tests scripts
-	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts bench
+	$(BIN)/ruff format src tests scripts bench
 	$(BIN)/zpretty -i $$(find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/')
 
 .PHONY: i18n
