@@ -43,6 +43,20 @@ def run_instance(command, home, timeout=300, **settings):
     )
 
 
+def terminate(process, timeout=60):
+    """SIGTERM, as operators stop it; SIGKILL (and the timeout raised) if it
+    does not end in ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
 class RunningPortal:
     """`paeria-instance start` in a subprocess; stop() sends SIGTERM as operators do."""
 
@@ -83,15 +97,7 @@ class RunningPortal:
         raise RuntimeError("the portal did not answer in time")
 
     def stop(self, timeout=60):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
+        terminate(self.process, timeout)
 
     def kill(self):
         """SIGKILL, as a crash or the kernel's OOM killer would end it: no
@@ -131,6 +137,32 @@ def create_unidad(portal_url, auth, id="urbanismo", dir3_code="LA0012345"):
     )
     response.raise_for_status()
     return response.json()["UID"]
+
+
+def create_procedimiento(portal_url, auth, unidad_uid):
+    """A published-ready Procedimiento of ``unidad_uid`` over plone.restapi;
+    returns its JSON."""
+    import requests
+
+    response = requests.post(
+        f"{portal_url}/tramites",
+        json={
+            "@type": "Procedimiento",
+            "title": "Llicència d'obres",
+            "sia_code": "123456",
+            "responsible_unit": unidad_uid,
+            "max_resolution_amount": 3,
+            "max_resolution_unit": "months",
+            "silence_effect": "estimatorio",
+            "channels": ["telematico", "presencial"],
+            "online_start": True,
+        },
+        headers={"Accept": "application/json"},
+        auth=auth,
+        timeout=60,
+    )
+    response.raise_for_status()
+    return response.json()
 
 
 def registration(unidad_uid, summary, document=b""):

@@ -12,6 +12,7 @@ the entry registered later; and its register goes on from the restored
 counter without a gap.
 """
 
+from tests.portal import create_procedimiento
 from tests.portal import create_unidad
 from tests.portal import INSTANCE
 from tests.portal import instance_environment
@@ -65,21 +66,7 @@ def create_expediente(portal, unidad):
     """A procedure, an expediente of it and a document in it, over REST."""
     from paeria.egov.demo.pdf import make_pdf
 
-    procedimiento = post(
-        portal,
-        "/tramites",
-        {
-            "@type": "Procedimiento",
-            "title": "Llicència d'obres",
-            "sia_code": "123456",
-            "responsible_unit": unidad,
-            "max_resolution_amount": 3,
-            "max_resolution_unit": "months",
-            "silence_effect": "estimatorio",
-            "channels": ["telematico", "presencial"],
-            "online_start": True,
-        },
-    )
+    procedimiento = create_procedimiento(portal.url, ADMIN, unidad)
     expediente = post(
         portal,
         "/unidades/urbanismo",

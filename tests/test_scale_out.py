@@ -28,9 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 from paeria.egov.instance.cluster import BACKEND
 from paeria.egov.instance.cluster import find_haproxy
 from paeria.egov.instance.config import ConfigurationError
+from tests.portal import create_procedimiento
 from tests.portal import create_unidad
 from tests.portal import INSTANCE
 from tests.portal import instance_environment
+from tests.portal import terminate
 from tests.postgresql import ScratchDatabase
 from tests.test_register_concurrency import RETRIED
 import base64
@@ -126,15 +128,7 @@ class RunningCluster:
         raise RuntimeError("the cluster was not ready in time:\n" + self.text()[-4000:])
 
     def stop(self, timeout=120):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
+        terminate(self.process, timeout)
 
     def text(self):
         return self.output.read_text(errors="replace") if self.output.exists() else ""
@@ -263,21 +257,7 @@ def test_what_one_process_writes_the_other_serves(cluster, shared):
 
     first, second = (backend["url"] for backend in cluster.backends)
     unidad = create_unidad(first, ADMIN)
-    procedimiento = post(
-        first,
-        "/tramites",
-        {
-            "@type": "Procedimiento",
-            "title": "Llicència d'obres",
-            "sia_code": "123456",
-            "responsible_unit": unidad,
-            "max_resolution_amount": 3,
-            "max_resolution_unit": "months",
-            "silence_effect": "estimatorio",
-            "channels": ["telematico", "presencial"],
-            "online_start": True,
-        },
-    )
+    procedimiento = create_procedimiento(first, ADMIN, unidad)
     expediente = post(
         first,
         "/unidades/urbanismo",
