@@ -42,6 +42,7 @@ from paeria.egov.registro.register import format_register_number
 from paeria.egov.registro.register import RECEIPT_ID
 from paeria.egov.registro.register import RECEIPT_TIPO_DOCUMENTAL
 from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.subscribers.content import compute_expediente_deadline
 from paeria.egov.workflow.signing import CSV_SIGNATURE
 from paeria.egov.workflow.signing import SignatureRecord
 from persistent.list import PersistentList
@@ -607,31 +608,27 @@ class ReferenceLoader:
         for (action, state), moment in zip(steps, moments[1:], strict=True):
             if action == "requerir_subsanacion":
                 document_number += 1
-                requirement, _ = self._document(
+                self._signed_pdf(
                     expediente,
                     plan,
                     document_number,
                     "Requeriment d'esmena",
                     "TD06",
-                    "administracion",
                     moment,
-                    "pdf",
+                    responsable,
                 )
-                self._signed(requirement, moment, responsable)
                 expediente.suspensions = ((moment.date(), None),)
             if action == "resolver":
                 document_number += 1
-                resolution, _ = self._document(
+                resolution = self._signed_pdf(
                     expediente,
                     plan,
                     document_number,
                     "Resolució",
                     "TD01",
-                    "administracion",
                     moment,
-                    "pdf",
+                    responsable,
                 )
-                self._signed(resolution, moment, responsable)
             actor = (
                 responsable
                 if action in ("resolver", "cerrar", "archivar")
@@ -639,9 +636,7 @@ class ReferenceLoader:
             )
             history.append((action, state, actor, moment, ""))
         self._history(expediente, history, tramitador)
-        expediente.fecha_limite = None  # recomputed below from its suspensions
-        from paeria.egov.subscribers.content import compute_expediente_deadline
-
+        # Recomputed with its suspensions, as of its last step.
         expediente.fecha_limite = compute_expediente_deadline(
             expediente, today=moments[-1].date()
         )
@@ -651,6 +646,14 @@ class ReferenceLoader:
                 plan, expediente, unit, procedure, resolution, row, history[-1][3]
             )
         expediente.reindexObject()
+
+    def _signed_pdf(self, expediente, plan, number, title, tipo, moment, signer):
+        """A PDF the unit issues and its head signs (a requirement, a resolution)."""
+        documento, _ = self._document(
+            expediente, plan, number, title, tipo, "administracion", moment, "pdf"
+        )
+        self._signed(documento, moment, signer)
+        return documento
 
     def _signed(self, documento, moment, signer):
         self._history(
