@@ -88,8 +88,8 @@ SCALES = {
         "create": 100,
         "create_rest": 50,
         "repetitions": 500,
-        "seconds": 30,
-        "rounds": 6,
+        "seconds": 20,
+        "rounds": 4,
         "registrations": 200,
     },
 }
@@ -120,8 +120,10 @@ WRITERS = 10
 SIDES = ("paeria", "stock")
 # The harness's scripts that shape the data (a change loads it again).
 DATA_SCRIPTS = (
+    "_describe.py",
     "_zope.py",
     "odt.py",
+    "paeria_load.py",
     "paeria_prepare.py",
     "stock_build.py",
 )
@@ -173,6 +175,7 @@ class Bench:
         self.data_source = None
         self.staff_password = None
         self.clusters = []
+        self.follower = None
 
     # -- Set-up ------------------------------------------------------------
 
@@ -357,19 +360,26 @@ class Bench:
         say("paeria: creating the site (DEMO=0)")
         env = self.configure_paeria(home)
         run([INSTANCE, "create-site", "--home", home], log, env)
-        started = time.monotonic()
         conf = home / "etc" / "zope.conf"
+        # Stock Plone mirrors each batch as soon as it is committed, on the
+        # other core: at the reference volume the two loads one after the
+        # other would take most of three hours.
+        feed = self.work / "paeria-feed.jsonl"
+        feed.write_text("")
+        self.follow_feed(feed, resume)
+        loaded = self.work / "paeria-loaded.json"
         say(
             f"paeria: {'resuming ' if resume else ''}load-reference --scale "
-            f"{self.scale}"
+            f"{self.scale}, stock Plone following"
         )
+        started = time.monotonic()
         run(
-            [INSTANCE, "load-reference", "--home", home, "--scale", self.scale],
+            [sys.executable, INSIDE / "paeria_load.py", "--conf", conf]
+            + ["--out", loaded, "--scale", self.scale, "--feed", feed],
             log,
-            env,
         )
-        password, source = REFERENCE_PASSWORD, "paeria-instance load-reference"
         load_seconds = time.monotonic() - started
+        password, source = REFERENCE_PASSWORD, "paeria-instance load-reference"
         say("paeria: describing the data and choosing the samples")
         run(
             [sys.executable, INSIDE / "paeria_prepare.py", "--conf", conf]
@@ -382,7 +392,11 @@ class Bench:
         return {
             "data_source": source,
             "staff_password": password,
-            "load": {"seconds": load_seconds, **counts},
+            "load": {
+                "seconds": load_seconds,
+                "objects": read_json(loaded)["objects"],
+                **counts,
+            },
             "zodb": {
                 "data_fs_bytes": size,
                 "blob_bytes": blob_bytes(home),
@@ -390,6 +404,47 @@ class Bench:
                 "bytes_per_document": size / max(counts["documents"], 1),
             },
         }
+
+    def follow_feed(self, feed, resume):
+        """Start stock_build.py --feed on a new stock site (kept when the
+        paeria load resumes); stock_pristine waits for it."""
+        home = self.work / "stock-pristine"
+        if home.exists() and not resume:
+            shutil.rmtree(home)
+        settings = self.write_stock_config(home, free_port())
+        log = self.logs / "stock.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        command = [self.stock_python, INSIDE / "stock_build.py"]
+        command += ["--conf", settings.zope_conf, "--out", self.work / "stock-fed.json"]
+        command += ["--feed", feed, "--admin-password", ADMIN[1]]
+        with log.open("ab") as output:
+            output.write(f"\n$ {' '.join(map(str, command))}\n".encode())
+            output.flush()
+            self.follower = subprocess.Popen(
+                [str(part) for part in command],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    def stop_follower(self):
+        if self.follower is not None and self.follower.poll() is None:
+            self.follower.terminate()
+            self.follower.wait()
+
+    def followed(self):
+        """Wait for the stock load that follows the feed; what it loaded."""
+        say("stock: finishing the load that followed paeria.egov's")
+        status = self.follower.wait()
+        self.follower = None
+        if status:
+            tail = (self.logs / "stock.log").read_text(errors="replace")[-3000:]
+            raise BenchError(f"stock_build.py --feed exited {status}:\n{tail}")
+        self.notes.append(
+            "Both sides' reference data were loaded at the same time, one process "
+            "per core (stock Plone following paeria.egov's batches); their load "
+            "rates are those of that shared run."
+        )
+        return read_json(self.work / "stock-fed.json")["load"]
 
     def write_stock_config(self, home, port, dsn=""):
         """zope.conf, zope.ini and site.zcml for stock Plone, from the very
@@ -435,7 +490,8 @@ class Bench:
             say("stock: reusing the loaded data of an earlier run")
             built = read_json(stamp_file)
         else:
-            resume = (
+            fed = self.followed() if self.follower is not None else None
+            resume = fed is not None or (
                 not self.args.rebuild
                 and stamp_file.exists()
                 and read_json(stamp_file).get("loading") == stamp
@@ -444,7 +500,11 @@ class Bench:
                 shutil.rmtree(home)
             write_json(stamp_file, {"loading": stamp})
             settings = self.write_stock_config(home, free_port())
-            say("stock: creating the site and loading the same volume")
+            say(
+                "stock: adding what the feed did not carry"
+                if fed
+                else "stock: creating the site and loading the same volume"
+            )
             run(
                 [self.stock_python, INSIDE / "stock_build.py"]
                 + ["--conf", settings.zope_conf, "--out", built_file]
@@ -455,10 +515,17 @@ class Bench:
             say("stock: packing")
             size = pack(home)
             loaded = read_json(built_file)
+            load = loaded["load"]
+            if fed:
+                load = {
+                    "items": load["items"] + fed["items"],
+                    "seconds": load["seconds"] + fed["seconds"],
+                }
+                load["items_per_s"] = load["items"] / max(load["seconds"], 1e-9)
             documents = loaded["counts"]["documents"]
             built = {
                 "stamp": stamp,
-                "load": {**loaded["load"], **loaded["counts"]},
+                "load": {**load, **loaded["counts"]},
                 "zodb": {
                     "data_fs_bytes": size,
                     "blob_bytes": blob_bytes(home),
@@ -1218,6 +1285,7 @@ def main(argv=None):
         print("interrupted", file=sys.stderr)
         return 130
     finally:
+        bench.stop_follower()
         bench.stop_clusters()
         Server.stop_all()
     out = Path(args.out) if args.out else BENCH / "results" / f"bench-{args.scale}.json"

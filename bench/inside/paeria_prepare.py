@@ -14,14 +14,13 @@ Writes (--out) {"manifest": ..., "samples": ..., "counts": ...}:
 Runs in paeria.egov's venv.
 """
 
+from _describe import describe
 from _zope import arguments
-from _zope import progress
 from _zope import site_of
 from _zope import write
 from _zope import zope_app
 import random
 import re
-import time
 
 
 args = arguments(
@@ -100,73 +99,6 @@ def ensure_big_expediente(site, catalog, unit, procedure_uid, documents):
             )
     transaction.commit()
     return "/".join(expediente.getPhysicalPath()), True
-
-
-def describe(site, catalog):
-    """The manifest: containers keyed by path, each with its documents."""
-    from paeria.egov.browser.unidad import OPEN
-
-    site_path = "/".join(site.getPhysicalPath())
-    units_root = f"{site_path}/unidades/"
-    containers = {}
-    for portal_type in ("Expediente", "Asiento"):
-        for brain in catalog.unrestrictedSearchResults(portal_type=portal_type):
-            path = brain.getPath()
-            relative = path[len(site_path) + 1 :].split("/")
-            # Units' expedientes go to the unit's folder; the rest (the
-            # register) to a folder named after their top-level container.
-            group = relative[1] if path.startswith(units_root) else relative[0]
-            containers[path] = {
-                "kind": portal_type,
-                "group": group,
-                "id": relative[-1],
-                "title": brain.Title,
-                "numero": getattr(brain, "expediente_numero", None)
-                or getattr(brain, "registro_numero", None)
-                or "",
-                "ids": sorted(getattr(brain, "interesados_ids", None) or ()),
-                "open": portal_type == "Expediente"
-                and getattr(brain, "eni_state", None) == OPEN,
-                "docs": [],
-            }
-    orphans = 0
-    started = time.perf_counter()
-    brains = catalog.unrestrictedSearchResults(portal_type="Documento")
-    for count, brain in enumerate(brains, start=1):
-        path = brain.getPath()
-        parent = path.rsplit("/", 1)[0]
-        while parent and parent not in containers:
-            parent = parent.rsplit("/", 1)[0]
-        if not parent:
-            orphans += 1
-            continue
-        document = brain._unrestrictedGetObject()
-        named = document.file
-        containers[parent]["docs"].append(
-            {
-                "title": document.Title(),
-                "filename": named.filename,
-                "mime": named.contentType,
-                "blob": named._blob.committed(),
-                "size": named.getSize(),
-            }
-        )
-        if count % 1000 == 0:
-            site._p_jar.cacheGC()
-            progress(f"  described {count}/{len(brains)} documents")
-    progress(
-        f"  described {len(brains)} documents in "
-        f"{time.perf_counter() - started:.1f}s ({orphans} outside any container)"
-    )
-    units = []
-    for brain in catalog.unrestrictedSearchResults(portal_type="Unidad", sort_on="id"):
-        unit = brain._unrestrictedGetObject()
-        units.append({"id": unit.getId(), "title": unit.Title()})
-    return {
-        "units": units,
-        "containers": list(containers.values()),
-        "documents": len(brains) - orphans,
-    }
 
 
 def pick_words(catalog, document_paths, documents):

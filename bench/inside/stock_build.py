@@ -13,6 +13,12 @@ needs there (Contributor, Editor, Reader: add, change, see), and the
 staff users of the samples are members of their unit's group, so that queries
 run with the same security filtering as paeria.egov's.
 
+With --feed it follows what paeria_load.py appends while paeria.egov's data
+are still loading (both loads then run at once, one per core); the run with
+--manifest afterwards adds only what is missing (the 50-document expediente
+paeria_prepare.py makes) and the staff users. Files get the paeria document's
+path within its container as id, so that both runs agree on what exists.
+
 Runs in the stock venv only: it must not import paeria.egov.
 """
 
@@ -26,9 +32,10 @@ import time
 
 
 args = arguments(
-    ("--manifest", {"required": True, "help": "paeria_prepare.py's JSON"}),
+    ("--manifest", {"help": "paeria_prepare.py's JSON: mirror all of it"}),
+    ("--feed", {"help": "paeria_load.py's feed: mirror it as it grows"}),
     ("--admin-password", {"required": True}),
-    ("--password", {"required": True, "help": "of the staff users"}),
+    ("--password", {"help": "of the staff users (with --manifest)"}),
     ("--batch", {"type": int, "default": 200, "help": "items per commit"}),
     description=__doc__,
 )
@@ -71,64 +78,64 @@ def ensure_site(app):
     return site, True
 
 
-def mirror(site, prepared):
-    from plone import api
-    from plone.namedfile.file import NamedBlobFile
-    import transaction
+class Mirror:
+    """Creates the Folders and Files, committing every ``--batch`` items, and
+    times only its own work (not the waits for the feed)."""
 
-    manifest = prepared["manifest"]
-    samples = prepared["samples"]
-    staff = {}
-    for tray in samples["trays"]:
-        staff.setdefault(tray["user"], set()).add(tray["unit"])
-    for sample in [samples["big"], samples["create"], *samples["get"]]:
-        unit = stock_path("/" + args.site, sample.get("path") or sample["unit_path"])
-        staff.setdefault(sample["user"], set()).add(unit.split("/")[2])
+    def __init__(self, site):
+        self.site = site
+        self.items = self.pending = 0
+        self.seconds = 0.0
+        self.groups = {}
 
-    started = time.perf_counter()
-    items = pending = 0
+    def created(self):
+        self.items += 1
+        self.pending += 1
+        if self.pending >= args.batch:
+            self.commit()
 
-    def created(count=1):
-        nonlocal items, pending
-        items += count
-        pending += count
-        if pending >= args.batch:
-            transaction.commit()
-            site._p_jar.cacheGC()
-            pending = 0
+    def commit(self):
+        import transaction
 
-    groups = {}
-    with api.env.adopt_roles(["Manager"]):
-        folders = {unit["id"]: unit["title"] for unit in manifest["units"]}
-        for container in manifest["containers"]:
-            folders.setdefault(container["group"], container["group"].title())
-        for folder_id, title in sorted(folders.items()):
-            if folder_id not in site.objectIds():
+        transaction.commit()
+        self.site._p_jar.cacheGC()
+        self.pending = 0
+
+    def group_folder(self, folder_id, title):
+        """The unit's (or the register's) folder, where the group of its staff
+        has the roles a case worker needs, set before anything is added so
+        that no subtree has to be reindexed for security later."""
+        from plone import api
+
+        site = self.site
+        if folder_id not in self.groups:
+            if not site.hasObject(folder_id):
                 api.content.create(
                     container=site, type="Folder", id=folder_id, title=title
                 )
-                created()
+                self.created()
             group_id = f"{folder_id}-editors"
             if api.group.get(groupname=group_id) is None:
                 api.group.create(groupname=group_id, title=f"{title} — editors")
-            site[folder_id].manage_setLocalRoles(group_id, STAFF_ROLES)
-            site[folder_id].reindexObjectSecurity()
-            groups[folder_id] = group_id
-        for username, units in sorted(staff.items()):
-            if api.user.get(username=username) is None:
-                api.user.create(
-                    username=username,
-                    email=f"{username}@bench.invalid",
-                    password=args.password,
-                )
-            for unit in sorted(units):
-                api.group.add_user(groupname=groups[unit], username=username)
-        transaction.commit()
+            folder = site[folder_id]
+            if list(folder.get_local_roles_for_userid(group_id)) != STAFF_ROLES:
+                folder.manage_setLocalRoles(group_id, STAFF_ROLES)
+                folder.reindexObjectSecurity()
+            self.groups[folder_id] = group_id
+        return site[folder_id]
 
-        for number, container in enumerate(manifest["containers"], start=1):
-            parent = site[container["group"]]
-            if container["id"] in parent.objectIds():
-                continue  # a second run after an interrupted one
+    def container(self, container, titles):
+        """One Folder per expediente or entry, one File per document; what an
+        interrupted run or the feed already made is kept."""
+        from plone import api
+        from plone.namedfile.file import NamedBlobFile
+
+        began = time.perf_counter()
+        group = container["group"]
+        parent = self.group_folder(group, titles.get(group, group.title()))
+        if parent.hasObject(container["id"]):
+            folder = parent[container["id"]]
+        else:
             keywords = [k for k in [container["numero"], *container["ids"]] if k]
             folder = api.content.create(
                 container=parent,
@@ -140,29 +147,107 @@ def mirror(site, prepared):
             )
             if container["kind"] == "Expediente" and not container["open"]:
                 api.content.transition(folder, transition="publish")
-            created()
-            for document in container["docs"]:
-                with open(document["blob"], "rb") as data:
-                    api.content.create(
-                        container=folder,
-                        type="File",
-                        title=document["title"],
-                        file=NamedBlobFile(
-                            data.read(),
-                            contentType=document["mime"],
-                            filename=document["filename"],
-                        ),
-                    )
-                created()
-            if number % 500 == 0:
-                rate = items / (time.perf_counter() - started)
-                progress(
-                    f"  stock: {number}/{len(manifest['containers'])} folders, "
-                    f"{items} items, {rate:.0f} items/s"
+            self.created()
+        for document in container["docs"]:
+            if folder.hasObject(document["id"]):
+                continue
+            with open(document["blob"], "rb") as data:
+                api.content.create(
+                    container=folder,
+                    type="File",
+                    id=document["id"],
+                    title=document["title"],
+                    file=NamedBlobFile(
+                        data.read(),
+                        contentType=document["mime"],
+                        filename=document["filename"],
+                    ),
                 )
-        transaction.commit()
-    elapsed = time.perf_counter() - started
-    return {"items": items, "seconds": elapsed, "items_per_s": items / elapsed}
+            self.created()
+        self.seconds += time.perf_counter() - began
+
+    def load(self):
+        return {
+            "items": self.items,
+            "seconds": self.seconds,
+            "items_per_s": self.items / self.seconds if self.seconds else 0,
+        }
+
+
+def staff_users(mirror, samples):
+    """The staff users of the samples, members of their unit's group."""
+    from plone import api
+
+    staff = {}
+    for tray in samples["trays"]:
+        staff.setdefault(tray["user"], set()).add(tray["unit"])
+    for sample in [samples["big"], samples["create"], *samples["get"]]:
+        unit = stock_path("/" + args.site, sample.get("path") or sample["unit_path"])
+        staff.setdefault(sample["user"], set()).add(unit.split("/")[2])
+    for username, units in sorted(staff.items()):
+        if api.user.get(username=username) is None:
+            api.user.create(
+                username=username,
+                email=f"{username}@bench.invalid",
+                password=args.password,
+            )
+        for unit in sorted(units):
+            api.group.add_user(groupname=mirror.groups[unit], username=username)
+
+
+def mirror_manifest(site, prepared):
+    from plone import api
+
+    manifest = prepared["manifest"]
+    titles = {unit["id"]: unit["title"] for unit in manifest["units"]}
+    mirror = Mirror(site)
+    total = len(manifest["containers"])
+    with api.env.adopt_roles(["Manager"]):
+        for unit in manifest["units"]:
+            mirror.group_folder(unit["id"], unit["title"])
+        for number, container in enumerate(manifest["containers"], start=1):
+            mirror.container(container, titles)
+            if number % 5000 == 0:
+                progress(f"  stock: {number}/{total} folders, {mirror.items} new items")
+        staff_users(mirror, prepared["samples"])
+        mirror.commit()
+    return mirror.load()
+
+
+def follow_feed(site, feed):
+    """Mirror what paeria_load.py appends to ``feed`` until it says done."""
+    from plone import api
+
+    mirror = Mirror(site)
+    titles = {}
+    folders = 0
+    with api.env.adopt_roles(["Manager"]), open(feed, encoding="utf-8") as lines:
+        pending = ""
+        while True:
+            chunk = lines.readline()
+            if not chunk or not chunk.endswith("\n"):
+                pending += chunk
+                mirror.commit()
+                time.sleep(0.5)
+                continue
+            data = json.loads(pending + chunk)
+            pending = ""
+            if data.get("done"):
+                break
+            for unit in data.get("units", ()):
+                titles[unit["id"]] = unit["title"]
+                mirror.group_folder(unit["id"], unit["title"])
+            for container in data.get("containers", ()):
+                mirror.container(container, titles)
+                folders += 1
+                if folders % 5000 == 0:
+                    rate = mirror.items / mirror.seconds if mirror.seconds else 0
+                    progress(
+                        f"  stock: {folders} folders from the feed, "
+                        f"{mirror.items} items, {rate:.0f} items/s"
+                    )
+        mirror.commit()
+    return mirror.load()
 
 
 def stock_samples(site, samples):
@@ -194,8 +279,6 @@ def counts(site):
     }
 
 
-with open(args.manifest, encoding="utf-8") as source:
-    prepared = json.load(source)
 with zope_app(args.conf) as app:
     import transaction
 
@@ -204,12 +287,17 @@ with zope_app(args.conf) as app:
     transaction.commit()
     progress("  stock: created the Plone site" if new else "  stock: site exists")
     with site_of(app, args.site) as site:
-        load = mirror(site, prepared)
-        write(
-            args.out,
-            {
-                "load": load,
-                "samples": stock_samples(site, prepared["samples"]),
-                "counts": counts(site),
-            },
-        )
+        if args.feed:
+            write(args.out, {"load": follow_feed(site, args.feed)})
+        else:
+            with open(args.manifest, encoding="utf-8") as source:
+                prepared = json.load(source)
+            load = mirror_manifest(site, prepared)
+            write(
+                args.out,
+                {
+                    "load": load,
+                    "samples": stock_samples(site, prepared["samples"]),
+                    "counts": counts(site),
+                },
+            )
