@@ -9,8 +9,14 @@ from paeria.egov.content.unidad import IUnidad
 from plone.app.contenttypes.indexers import SearchableText
 from plone.app.contenttypes.indexers import SearchableText_file
 from plone.indexer import indexer
+from plone.indexer.interfaces import IIndexer
+from plone.indexer.wrapper import IndexableObjectWrapper
 from plone.uuid.interfaces import IUUID
+from Products.ZCatalog.interfaces import IZCatalog
+from zope.component import adapter
+from zope.component import getSiteManager
 from zope.interface import Interface
+from zope.interface import providedBy
 
 
 def enclosing_unidad(obj):
@@ -256,3 +262,41 @@ PLONE_COLUMNS = (
 
 for _name in PLONE_COLUMNS:
     globals()[f"own_{_name}"] = _own_attribute_indexer(_name, IDomainContent)
+
+
+@adapter(IDomainContent, IZCatalog)
+class DomainIndexableObject(IndexableObjectWrapper):
+    """What the catalog reads a domain object's indexes and columns from:
+    plone.indexer's wrapper, but asking the component registry for each
+    name's indexer with the object's and the catalog's interfaces computed
+    once per cataloging. plone.indexer computes them again for every one of
+    the catalog's ~90 indexes and columns, and a Dexterity object's
+    interfaces are costly to compute: profiled, those lookups took 8 % of the
+    reference loader's time."""
+
+    def __init__(self, object, catalog):
+        super().__init__(object, catalog)
+        self.__dict__["_indexer_lookup"] = (
+            getSiteManager().adapters.lookup,
+            (providedBy(object), providedBy(catalog)),
+        )
+
+    def __getattr__(self, name):
+        lookup, required = self.__dict__["_indexer_lookup"]
+        obj = self._IndexableObjectWrapper__object
+        factory = lookup(required, IIndexer, name)
+        if factory is not None:
+            found = factory(obj, self._IndexableObjectWrapper__catalog)
+            if found is not None:
+                return found()
+        # As plone.indexer: the workflow's variables, then the object's own
+        # attributes (acquired ones only if they are Python scripts).
+        variables = self._IndexableObjectWrapper__vars
+        if name in variables:
+            return variables[name]
+        value = getattr(obj, name)
+        if hasattr(aq_base(obj), name):
+            return value
+        if getattr(value, "meta_type", None) == "Script (Python)":
+            return value
+        raise AttributeError(name)
