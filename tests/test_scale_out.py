@@ -8,7 +8,8 @@ one portal.
 - Concurrent edits of different expedientes, from many clients through both
   processes, are all saved, and never conflict on the expedientes or any
   object of paeria.egov: the conflicts there are, Zope retries, are all in
-  Plone's catalog (its full-text indexes), which the test proves by locating
+  Plone's catalog (the lexicon's new words, now that the full-text indexes
+  merge edits of different documents), which the test proves by locating
   each conflicting object; their number is printed (see docs/scaling.md).
 - SIGHUP restarts the processes one at a time, each drained from HAProxy
   first: no read through the balancer fails, and each process starts again
@@ -416,8 +417,8 @@ STREETS = [
 def test_concurrent_edits_of_different_expedientes(cluster, shared):
     """Many clients edit different expedientes at once through both processes.
     Every edit is saved. The only objects two edits ever contend for are the
-    catalog's (its full-text indexes and their lexicon, whose small entries
-    change as a whole: see docs/scaling.md), never the expedientes, their
+    catalog's (the lexicon, when both add new words to the same small part of
+    it: see docs/scaling.md), never the expedientes, their
     journal or anything else of paeria.egov; Zope retries those conflicts, and
     the rare request that loses all four attempts answers 503 with nothing
     saved, which the client sends again. The counts are printed."""

@@ -96,10 +96,14 @@ def ensure_holidays():
 
 
 def post_install(context):
-    """Post install: the site layout and the calendar, idempotently."""
+    """Post install: the site layout, the calendar and the full-text indexes
+    that merge concurrent changes, idempotently."""
+    from paeria.egov.catalog.textindex import use_merging_indexes
+
     portal = api.portal.get()
     ensure_sections(portal)
     ensure_holidays()
+    use_merging_indexes(api.portal.get_tool("portal_catalog"))
 
 
 def uninstall(context):

@@ -1,0 +1,1 @@
+"""The portal catalog's full-text indexes, made to merge concurrent changes."""
