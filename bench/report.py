@@ -141,20 +141,6 @@ def rows(results, sections):
             ("numero", "Expediente by number", LOOKUP_IN_PROCESS_MS),
             ("fulltext", "Full text over documents (25)", FULLTEXT_IN_PROCESS_MS),
         )
-        for key, label, limit in in_process:
-            p = percentiles(paeria, "inprocess", key)
-            s = percentiles(stock, "inprocess", key)
-            out.append(
-                Row(
-                    "2",
-                    f"{label}, in-process p50 / p95",
-                    "ms",
-                    p,
-                    s,
-                    f"p95 ≤ {limit} ms",
-                    check(p, lambda v, limit=limit: v[1] <= limit),
-                )
-            )
         over_http = (
             ("tray", "Work tray, HTTP `@search`", LOOKUP_HTTP_MS),
             ("tray_page", "Work tray, HTTP Classic UI page", None),
@@ -162,20 +148,25 @@ def rows(results, sections):
             ("numero", "Expediente by number, HTTP `@search`", LOOKUP_HTTP_MS),
             ("fulltext", "Full text, HTTP `@search`", None),
         )
-        for key, label, limit in over_http:
-            p = percentiles(paeria, "http", key)
-            s = percentiles(stock, "http", key)
-            out.append(
-                Row(
-                    "2",
-                    f"{label}, 1 client, p50 / p95",
-                    "ms",
-                    p,
-                    s,
-                    f"p95 ≤ {limit} ms" if limit else "",
-                    check(p, lambda v, limit=limit: v[1] <= limit) if limit else None,
+        for where, figures, suffix in (
+            ("inprocess", in_process, "in-process p50 / p95"),
+            ("http", over_http, "1 client, p50 / p95"),
+        ):
+            for key, label, limit in figures:
+                p = percentiles(paeria, where, key)
+                out.append(
+                    Row(
+                        "2",
+                        f"{label}, {suffix}",
+                        "ms",
+                        p,
+                        percentiles(stock, where, key),
+                        f"p95 ≤ {limit} ms" if limit else "",
+                        check(p, lambda v, limit=limit: v[1] <= limit)
+                        if limit
+                        else None,
+                    )
                 )
-            )
 
     if "3" in sections:
         p = percentiles(paeria, "open", "rest")

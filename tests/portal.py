@@ -165,6 +165,27 @@ def create_procedimiento(portal_url, auth, unidad_uid):
     return response.json()
 
 
+def documento_with_pdf(title="Projecte bàsic"):
+    """The JSON body of a Documento (a 40-line project PDF made by the demo's
+    PDF maker) for ``POST <expediente>``, and the PDF's bytes."""
+    from paeria.egov.demo.pdf import make_pdf
+    import base64
+
+    pdf = make_pdf("Projecte", [f"Line {n} of the project." for n in range(40)])
+    body = {
+        "@type": "Documento",
+        "title": title,
+        "tipo_documental": "TD14",
+        "file": {
+            "data": base64.b64encode(pdf).decode("ascii"),
+            "encoding": "base64",
+            "filename": "projecte.pdf",
+            "content-type": "application/pdf",
+        },
+    }
+    return body, pdf
+
+
 def registration(unidad_uid, summary, document=b""):
     """The JSON body of ``POST /registro/@registrar`` with one PDF attached."""
     import base64

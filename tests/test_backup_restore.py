@@ -14,6 +14,7 @@ counter without a gap.
 
 from tests.portal import create_procedimiento
 from tests.portal import create_unidad
+from tests.portal import documento_with_pdf
 from tests.portal import INSTANCE
 from tests.portal import instance_environment
 from tests.portal import registration
@@ -21,7 +22,6 @@ from tests.portal import run_backup_script
 from tests.portal import run_instance
 from tests.portal import RunningPortal
 from tests.postgresql import ScratchDatabase
-import base64
 import hashlib
 import json
 import pytest
@@ -64,8 +64,6 @@ def register(portal, unidad, summary):
 
 def create_expediente(portal, unidad):
     """A procedure, an expediente of it and a document in it, over REST."""
-    from paeria.egov.demo.pdf import make_pdf
-
     procedimiento = create_procedimiento(portal.url, ADMIN, unidad)
     expediente = post(
         portal,
@@ -86,22 +84,8 @@ def create_expediente(portal, unidad):
             ],
         },
     )
-    pdf = make_pdf("Projecte", [f"Line {n} of the project." for n in range(40)])
-    documento = post(
-        portal,
-        site_path(expediente["@id"]),
-        {
-            "@type": "Documento",
-            "title": "Projecte bàsic",
-            "tipo_documental": "TD14",
-            "file": {
-                "data": base64.b64encode(pdf).decode("ascii"),
-                "encoding": "base64",
-                "filename": "projecte.pdf",
-                "content-type": "application/pdf",
-            },
-        },
-    )
+    body, pdf = documento_with_pdf()
+    documento = post(portal, site_path(expediente["@id"]), body)
     assert documento["huella"] == hashlib.sha256(pdf).hexdigest()
     return documento
 

@@ -31,12 +31,12 @@ from paeria.egov.instance.cluster import find_haproxy
 from paeria.egov.instance.config import ConfigurationError
 from tests.portal import create_procedimiento
 from tests.portal import create_unidad
+from tests.portal import documento_with_pdf
 from tests.portal import INSTANCE
 from tests.portal import instance_environment
 from tests.portal import terminate
 from tests.postgresql import ScratchDatabase
 from tests.test_register_concurrency import RETRIED
-import base64
 import csv
 import hashlib
 import io
@@ -254,8 +254,6 @@ def expediente_body(procedimiento, title, description=""):
 
 
 def test_what_one_process_writes_the_other_serves(cluster, shared):
-    from paeria.egov.demo.pdf import make_pdf
-
     first, second = (backend["url"] for backend in cluster.backends)
     unidad = create_unidad(first, ADMIN)
     procedimiento = create_procedimiento(first, ADMIN, unidad)
@@ -264,22 +262,8 @@ def test_what_one_process_writes_the_other_serves(cluster, shared):
         "/unidades/urbanismo",
         expediente_body(procedimiento["UID"], "Obra menor al carrer Major"),
     )
-    pdf = make_pdf("Projecte", [f"Line {n} of the project." for n in range(40)])
-    documento = post(
-        first,
-        site_path(expediente["@id"]),
-        {
-            "@type": "Documento",
-            "title": "Projecte bàsic",
-            "tipo_documental": "TD14",
-            "file": {
-                "data": base64.b64encode(pdf).decode("ascii"),
-                "encoding": "base64",
-                "filename": "projecte.pdf",
-                "content-type": "application/pdf",
-            },
-        },
-    )
+    body, pdf = documento_with_pdf()
+    documento = post(first, site_path(expediente["@id"]), body)
     fingerprint = hashlib.sha256(pdf).hexdigest()
     assert documento["huella"] == fingerprint
 
