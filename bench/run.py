@@ -362,8 +362,8 @@ class Bench:
         run([INSTANCE, "create-site", "--home", home], log, env)
         conf = home / "etc" / "zope.conf"
         # Stock Plone mirrors each batch as soon as it is committed, on the
-        # other core: at the reference volume the two loads one after the
-        # other would take most of three hours.
+        # other core: at the reference volume each load takes hours, and one
+        # after the other would take their sum.
         feed = self.work / "paeria-feed.jsonl"
         feed.write_text("")
         self.follow_feed(feed, resume)
