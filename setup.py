@@ -75,6 +75,9 @@ setup(
             "RelStorage[postgresql]",
         ],
         "dev": [
+            # The sampling profiler docs/performance.md's profiles were taken
+            # with (`py-spy record -- .venv/bin/paeria-instance ...`).
+            "py-spy",
             "ruff",
             "zpretty",
             "zest.pocompile",
