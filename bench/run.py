@@ -380,7 +380,8 @@ class Bench:
             log,
         )
         load_seconds = time.monotonic() - started
-        password, source = REFERENCE_PASSWORD, "paeria-instance load-reference"
+        password = REFERENCE_PASSWORD
+        source = "paeria.egov.reference, what `paeria-instance load-reference` runs"
         say("paeria: describing the data and choosing the samples")
         run(
             [sys.executable, INSIDE / "paeria_prepare.py", "--conf", conf]
