@@ -39,17 +39,18 @@ def _container(brain, site_path):
 
 def describe_containers(site, catalog, paths=None, say_every=0):
     """The containers (all, or those at ``paths``) keyed by path, each with
-    its documents in path order, and how many documents were outside any."""
+    its documents sorted by their stock id, and how many documents there were
+    inside them."""
     site_path = "/".join(site.getPhysicalPath())
-    where = {} if paths is None else {"path": {"query": sorted(paths), "depth": 0}}
+    at_paths = {} if paths is None else {"path": {"query": sorted(paths), "depth": 0}}
+    under_paths = {} if paths is None else {"path": {"query": sorted(paths)}}
     containers = {
         brain.getPath(): _container(brain, site_path)
         for brain in catalog.unrestrictedSearchResults(
-            portal_type=CONTAINER_TYPES, **where
+            portal_type=CONTAINER_TYPES, **at_paths
         )
     }
-    where = {} if paths is None else {"path": {"query": sorted(paths)}}
-    brains = catalog.unrestrictedSearchResults(portal_type="Documento", **where)
+    brains = catalog.unrestrictedSearchResults(portal_type="Documento", **under_paths)
     orphans = 0
     started = time.perf_counter()
     for count, brain in enumerate(brains, start=1):
