@@ -1,7 +1,7 @@
 """Install and uninstall handlers of the GenericSetup profiles."""
 
-from datetime import date
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov import logger
 from plone import api
 from plone.base.interfaces import INonInstallable
@@ -91,7 +91,7 @@ def ensure_sections(portal):
 def ensure_holidays():
     from paeria.egov.registry.calendar import prefill_years
 
-    year = date.today().year
+    year = clock.today().year
     prefill_years((year, year + 1))
 
 

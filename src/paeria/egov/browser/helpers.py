@@ -2,8 +2,8 @@
 
 from datetime import datetime
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov.calendar import business_days_between
-from paeria.egov.calendar import MADRID
 from paeria.egov.registry.calendar import site_calendar
 from plone import api
 from plone.base.utils import human_readable_size
@@ -34,11 +34,6 @@ def term_title(vocabulary_name, token, request, context=None):
     return translate(term.title, context=request)
 
 
-def today():
-    """Deadlines are local: the day in Madrid, wherever the server runs."""
-    return datetime.now(MADRID).date()
-
-
 def as_date(value):
     if value is None:
         return None
@@ -59,7 +54,7 @@ def business_days_left(deadline, reference=None):
     deadline = as_date(deadline)
     if deadline is None:
         return None
-    return business_days_between(reference or today(), deadline, site_calendar())
+    return business_days_between(reference or clock.today(), deadline, site_calendar())
 
 
 def deadline_status(deadline, request, reference=None):
@@ -74,7 +69,7 @@ def deadline_status(deadline, request, reference=None):
             mapping={"days": -left},
         )
     elif left == 0:
-        reference = reference or today()
+        reference = reference or clock.today()
         if as_date(deadline) < reference:
             # Past, but only non-business days in between: still overdue.
             message = _("msg_deadline_passed", default="Deadline passed")

@@ -32,7 +32,8 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
-from zoneinfo import ZoneInfo
+from paeria.egov import clock
+from paeria.egov.clock import OFFICE_ZONE
 import holidays
 
 
@@ -40,7 +41,6 @@ __all__ = (
     "BUSINESS_DAYS",
     "CALENDAR_DAYS",
     "LLEIDA_MUNICIPAL_HOLIDAYS",
-    "MADRID",
     "MONTHS",
     "UNITS",
     "YEARS",
@@ -60,7 +60,6 @@ __all__ = (
 
 #: Official time of the electronic office ("sede electrónica", art. 31.1
 #: LPAC) for peninsular Spain.
-MADRID = ZoneInfo("Europe/Madrid")
 
 #: Term expressed in business days (art. 30.2 LPAC, the default for days).
 BUSINESS_DAYS = "business_days"
@@ -449,10 +448,6 @@ def _add_months(start, n):
         raise ValueError(f"{n} months after {start} is out of range") from None
 
 
-def _today():
-    return datetime.now(MADRID).date()
-
-
 def suspension_days(suspensions, today=None):
     """Total length in calendar days of the suspension periods.
 
@@ -473,7 +468,7 @@ def suspension_days(suspensions, today=None):
     ones (one ends on the day the next starts) simply add up.
     """
     if today is None:
-        today = _today()
+        today = clock.today()
     _check_date(today, "today")
     if isinstance(suspensions, (str, bytes)):
         raise ValueError(f"suspensions must be (from, to) pairs, got {suspensions!r}")
@@ -547,7 +542,7 @@ def compute_deadline(start, amount, unit, calendar, suspensions=(), today=None):
     return business_day_on_or_after(last_day, calendar)
 
 
-def effective_filing_datetime(moment, calendar, *, tz=MADRID):
+def effective_filing_datetime(moment, calendar, *, tz=OFFICE_ZONE):
     """When a filing in the electronic registry counts as made.
 
     Art. 31.2.b LPAC: "la presentación en un día inhábil se entenderá

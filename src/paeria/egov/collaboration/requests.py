@@ -17,8 +17,8 @@ Interesado and the other units asked on the same expediente do not see it.
 """
 
 from Acquisition import aq_base
-from datetime import datetime
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov import journal
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_expediente
@@ -27,7 +27,6 @@ from paeria.egov.content.solicitudinforme import ANSWERED
 from paeria.egov.content.solicitudinforme import CANCELLED
 from paeria.egov.content.solicitudinforme import default_deadline
 from paeria.egov.content.solicitudinforme import ISolicitudInforme
-from paeria.egov.content.solicitudinforme import MADRID
 from paeria.egov.content.solicitudinforme import PENDING
 from paeria.egov.workflow.rules import ITransitionPrecondition
 from paeria.egov.workflow.rules import MAX_NAMED
@@ -52,10 +51,6 @@ ANSWER_STATES = ("borrador", "incorporado")
 # that a grant is withdrawn even if the request that caused it changed unit.
 GRANTED_KEY = "paeria.egov.collaboration.colaborador_groups"
 TITLE_EXCERPT = 80
-
-
-def now():
-    return datetime.now(MADRID).replace(microsecond=0)
 
 
 def state_of(obj):
@@ -92,7 +87,8 @@ def requests_in(expediente, including=(), excluding=()):
         found[IUUID(solicitud)] = solicitud
     for solicitud in excluding:
         found.pop(IUUID(solicitud, None), None)
-    return sorted(found.values(), key=lambda request: request.fecha_solicitud or now())
+    now = clock.office_now()
+    return sorted(found.values(), key=lambda request: request.fecha_solicitud or now)
 
 
 def pending_requests(expediente):
@@ -193,7 +189,7 @@ def solicitud_added(solicitud, event):
     """IObjectAddedEvent: who asked and when (never from the client), the
     default deadline, the title, and the grants."""
     if not moved_with_container(solicitud, event):
-        requested_at = now()
+        requested_at = clock.office_now()
         solicitud.solicitante = api.user.get_current().getId()
         solicitud.fecha_solicitud = requested_at
         if solicitud.__dict__.get("fecha_limite") is None:
@@ -246,7 +242,7 @@ def solicitud_transitioned(solicitud, event):
     if tid is None:
         return
     if event.new_state.getId() == ANSWERED:
-        solicitud.fecha_emision = now()
+        solicitud.fecha_emision = clock.office_now()
         documento = answer_document(solicitud)
         if documento is not None:
             incorporate(
@@ -261,7 +257,7 @@ def solicitud_transitioned(solicitud, event):
                 ),
             )
     elif event.new_state.getId() == CANCELLED:
-        solicitud.fecha_cancelacion = now()
+        solicitud.fecha_cancelacion = clock.office_now()
     expediente = enclosing_expediente(solicitud)
     if expediente is not None:
         sync_collaborators(expediente, including=(solicitud,))

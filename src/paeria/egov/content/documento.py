@@ -1,7 +1,7 @@
 """Documento: an electronic document with its ENI metadata (NTI Documento)."""
 
-from datetime import datetime
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov.content.constraints import checked
 from paeria.egov.content.constraints import FieldValueError
 from paeria.egov.content.constraints import known_code
@@ -21,11 +21,8 @@ from zope.interface import Invalid
 from zope.interface import invariant
 from zope.interface import provider
 from zope.schema.interfaces import IContextAwareDefaultFactory
-import pytz
 
 
-# Stored datetimes carry pytz zones: ZODB cannot pickle zoneinfo objects.
-MADRID = pytz.timezone("Europe/Madrid")
 HASH_FUNCTION = "SHA-256"
 
 # ENI NombreFormato for the accepted MIME types (NTI Catálogo de estándares).
@@ -125,10 +122,6 @@ def default_organo(context):
     return api.portal.get_registry_record("paeria.egov.organo_dir3", default=None)
 
 
-def now_in_madrid():
-    return datetime.now(MADRID).replace(microsecond=0)
-
-
 class IDocumento(model.Schema):
     """The file and what the NTI requires to be said about it."""
 
@@ -151,7 +144,7 @@ class IDocumento(model.Schema):
 
     fecha_captura = schema.Datetime(
         title=_("label_fecha_captura", default="Capture date"),
-        defaultFactory=now_in_madrid,
+        defaultFactory=clock.office_now,
         required=True,
     )
 

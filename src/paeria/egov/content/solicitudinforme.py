@@ -8,8 +8,8 @@ requested unit's staff get the Colaborador role on the expediente while the
 request is pending.
 """
 
-from datetime import datetime
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov.content.constraints import FieldValueError
 from plone.autoform import directives
 from plone.dexterity.content import Item
@@ -19,19 +19,13 @@ from zope import schema
 from zope.interface import implementer
 from zope.interface import provider
 from zope.schema.interfaces import IContextAwareDefaultFactory
-import pytz
 
 
-MADRID = pytz.timezone("Europe/Madrid")
 # LPAC art. 80.2: reports are issued within ten days (business days, art. 30.2).
 DEFAULT_TERM_BUSINESS_DAYS = 10
 PENDING = "pendiente"
 ANSWERED = "emitido"
 CANCELLED = "cancelada"
-
-
-def today_in_madrid():
-    return datetime.now(MADRID).date()
 
 
 def default_deadline(start=None):
@@ -41,7 +35,7 @@ def default_deadline(start=None):
     from paeria.egov.registry.calendar import site_calendar
 
     return add_business_days(
-        start or today_in_madrid(), DEFAULT_TERM_BUSINESS_DAYS, site_calendar()
+        start or clock.today(), DEFAULT_TERM_BUSINESS_DAYS, site_calendar()
     )
 
 

@@ -4,7 +4,7 @@ staff, published procedures and expedientes with real PDF documents.
 Deterministic, so that a demo reads the same every time. The demo staff's
 password is DEMO_PASSWORD; never create demo data on a production site."""
 
-from datetime import date
+from paeria.egov import clock
 from paeria.egov import logger
 from paeria.egov.demo.pdf import make_pdf
 from plone import api
@@ -238,7 +238,7 @@ def create_demo_data(site):
                     [
                         f"Expedient {expediente.numero}: {title}.",
                         f"Interessat: {name} ({identifier}).",
-                        f"Data: {date.today().isoformat()}.",
+                        f"Data: {clock.today().isoformat()}.",
                     ],
                 )
                 api.content.create(

@@ -28,10 +28,10 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from dataclasses import fields
 from datetime import datetime
+from paeria.egov import clock
+from paeria.egov.clock import MADRID
 from paeria.egov.content.documento import check_file
 from paeria.egov.content.documento import HASH_FUNCTION
-from paeria.egov.content.documento import MADRID
-from paeria.egov.content.documento import now_in_madrid
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.content.unidad import IUnidad
@@ -173,7 +173,7 @@ def ensure_documento_csv(documento) -> str:
         return csv
     documento.eni_csv = new_csv()
     documento.eni_csv_huella = documento.huella
-    documento.eni_csv_date = now_in_madrid()
+    documento.eni_csv_date = clock.office_now()
     # An audit-like write while reading (GET): not a forged request.
     safeWrite(documento)
     return documento.eni_csv
@@ -269,7 +269,7 @@ def expediente_to_eni(
         organos=expediente_organos(expediente),
         opening_date=_aware(expediente.fecha_apertura),
         classification=expediente.clasificacion,
-        index_date=index_date or now_in_madrid(),
+        index_date=index_date or clock.office_now(),
         state=expediente.eni_state,
         interesados=[
             row["identifier"]
@@ -298,7 +298,7 @@ def export_expediente(expediente, *, include_documents: bool = True) -> bytes:
     index CSV, fingerprint of the signed IndiceContenido, format, user and the
     documents indexed.
     """
-    index_date = now_in_madrid()
+    index_date = clock.office_now()
     index_csv = new_csv()
     eni = expediente_to_eni(expediente, index_date=index_date, index_csv=index_csv)
     data = expediente_to_xml(eni, include_documents=include_documents)
@@ -460,7 +460,7 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
         documento.eni_signatures_origen = [
             signature_to_record(signature) for signature in eni.signatures
         ]
-    origin = {"imported": now_in_madrid(), "user": _current_user_id()}
+    origin = {"imported": clock.office_now(), "user": _current_user_id()}
     if entry is not None:
         origin.update(
             {
@@ -621,7 +621,7 @@ def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
             "index_signatures": [
                 signature_to_record(signature) for signature in eni.index_signatures
             ],
-            "imported": now_in_madrid(),
+            "imported": clock.office_now(),
             "user": _current_user_id(),
         }
         for entry in eni.index_entries:

@@ -23,18 +23,16 @@ from Acquisition import aq_inner
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
+from paeria.egov import clock
+from paeria.egov.clock import MADRID
 from paeria.egov.journal import storage
 from plone import api
 from plone.uuid.interfaces import IUUID
 from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
-import pytz
 import transaction
 import uuid
 
-
-UTC = pytz.utc
-MADRID = pytz.timezone("Europe/Madrid")
 
 # portal_type ids journalled; SolicitudInforme and Notificacion are matched by
 # their id so that they are journalled as soon as their types exist.
@@ -176,7 +174,7 @@ def record(obj, action, path=None, **details):
     connection = site._p_jar
     before = _registered_before(connection, request)
     group = group_of(obj)
-    moment = datetime.now(UTC)
+    moment = clock.now()
     uid = _uid(obj)
     content = {
         "id": uuid.uuid4().hex,

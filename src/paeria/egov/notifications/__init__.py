@@ -15,15 +15,14 @@ for cron) and lazily whenever a notification is read (:func:`expire_if_due`).
 Every state keeps its :func:`evidence <record_evidence>`: who, when, from which
 address, and the fingerprint of the notified document at that moment.
 
-Time comes from the :class:`IClock` utility, so that tests (and a deployment
-replaying a day) can set it; the default is the system's clock.
+Time comes from :mod:`paeria.egov.clock`, so that tests and an operator
+re-running expiry as of a day (``PAERIA_AS_OF``) can set it.
 """
 
-from datetime import datetime
 from datetime import timedelta
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov import logger
-from paeria.egov.content.documento import MADRID
 from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.system import as_portal
 from paeria.egov.system import AUTOMATED_ACTOR
@@ -32,10 +31,7 @@ from plone.app.uuid.utils import uuidToObject
 from plone.dexterity.utils import addContentToContainer
 from plone.dexterity.utils import createContent
 from plone.uuid.interfaces import IUUID
-from zope.component import queryUtility
 from zope.i18n import translate
-from zope.interface import implementer
-from zope.interface import Interface
 import pytz
 
 
@@ -79,24 +75,9 @@ EVENT_TEXTS = {
 }
 
 
-class IClock(Interface):
-    """Where notifications take the time from."""
-
-    def now():
-        """The current moment: aware, Europe/Madrid, to the second."""
-
-
-@implementer(IClock)
-class SystemClock:
-    def now(self):
-        return datetime.now(MADRID).replace(microsecond=0)
-
-
-SYSTEM_CLOCK = SystemClock()
-
-
 def now():
-    return queryUtility(IClock, default=SYSTEM_CLOCK).now()
+    """The current moment in the office's official time, to the second."""
+    return clock.office_now()
 
 
 class NotificationError(ValueError):

@@ -13,11 +13,11 @@ from DateTime import DateTime
 from datetime import timedelta
 from hashlib import sha256
 from paeria.egov.calendar import effective_filing_datetime
+from paeria.egov.clock import MADRID
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.content.asiento import SALIDA
 from paeria.egov.content.asiento import SERIES
-from paeria.egov.content.documento import MADRID
 from paeria.egov.eni.bridge import CSV_ALPHABET
 from paeria.egov.eni.bridge import CSV_LENGTH
 from paeria.egov.eni.bridge import csv_regulation

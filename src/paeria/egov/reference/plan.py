@@ -9,7 +9,7 @@ the entries had arrived one after another over the years.
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.reference.people import party
 import random
 

@@ -32,7 +32,8 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from paeria.egov import _
-from paeria.egov.content.documento import MADRID
+from paeria.egov import clock
+from paeria.egov.clock import MADRID
 from paeria.egov.registro.register import RECEIPT_ID
 from plone import api
 from plone.batching import Batch
@@ -488,7 +489,7 @@ def export_filename(filters, extension):
     """``libro-registro-<from>-<to>.<ext>``; an open end is named ``inicio``
     (the beginning) or by today's date."""
     start = filters.get("desde")
-    end = filters.get("hasta") or datetime.now(MADRID).date()
+    end = filters.get("hasta") or clock.today()
     start_text = start.isoformat() if start else "inicio"
     return f"libro-registro-{start_text}-{end.isoformat()}.{extension}"
 

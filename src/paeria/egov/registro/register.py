@@ -14,16 +14,16 @@ checking the current user's add permissions, so that the online filing can
 register on a citizen's behalf.
 """
 
-from datetime import datetime
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov.calendar import effective_filing_datetime
+from paeria.egov.clock import MADRID
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.content.asiento import SALIDA
 from paeria.egov.content.asiento import SERIES
 from paeria.egov.content.documento import check_file
-from paeria.egov.content.documento import MADRID
 from paeria.egov.numbering import next_number
 from paeria.egov.registro.serialize import hold_register
 from paeria.egov.registry.calendar import site_calendar
@@ -85,11 +85,6 @@ class RegistrationError(ValueError):
             mapping={"fields": ", ".join(sorted(self.errors))},
         )
         super().__init__(self.message)
-
-
-def now():
-    """The presentation moment, to the second, in the office's official time."""
-    return datetime.now(MADRID).replace(microsecond=0)
 
 
 def format_register_number(series, year, number):
@@ -383,7 +378,7 @@ def register_entry(data, files=(), tipo=ENTRADA):
     hold_register(api.portal.get()._p_jar)
     portal = api.portal.get()
     registro = registro_section()
-    moment = now()
+    moment = clock.office_now()
     series = SERIES[tipo]
     number = next_number(portal, series, moment.year)
     numero = format_register_number(series, moment.year, number)

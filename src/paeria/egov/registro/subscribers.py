@@ -6,11 +6,10 @@ subscribers refuse what reaches the objects by a path that skips permissions
 (Python, a Manager's ZMI, a generic add form, a copy), with a readable error,
 and the publisher aborts the transaction."""
 
-from datetime import datetime
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.asiento import IRegisteredDocument
-from paeria.egov.content.documento import MADRID
 from paeria.egov.workflow.errors import RecordImmutable
 from plone import api
 from plone.app.uuid.utils import uuidToObject
@@ -99,7 +98,7 @@ def record_distribution(asiento, event):
         return
     unidad_uid = asiento.unidad_distribucion or asiento.unidad_destino
     asiento.unidad_distribucion = unidad_uid
-    asiento.fecha_distribucion = datetime.now(MADRID).replace(microsecond=0)
+    asiento.fecha_distribucion = clock.office_now()
     unidad = uuidToObject(unidad_uid, unrestricted=True)
     if unidad is not None:
         asiento.manage_setLocalRoles(unidad.tramitadores_group_id(), ["Tramitador"])

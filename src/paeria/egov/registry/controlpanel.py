@@ -2,6 +2,7 @@
 
 from datetime import date
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov.calendar import default_holidays
 from paeria.egov.content.constraints import checked
 from paeria.egov.content.constraints import FieldValueError
@@ -58,7 +59,7 @@ def municipal_holiday_lines(lines):
 def known_subdivision(code):
     """One the holidays library knows, or pre-filling a new year would fail."""
     try:
-        default_holidays(date.today().year, subdiv=code, municipal=())
+        default_holidays(clock.today().year, subdiv=code, municipal=())
     except ValueError:
         raise FieldValueError(
             _(

@@ -23,11 +23,10 @@ the publisher aborts the transaction: nothing is kept, no number consumed.
 """
 
 from AccessControl import Unauthorized
-from datetime import datetime
 from io import BytesIO
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov import journal
-from paeria.egov.content.documento import MADRID
 from paeria.egov.registro.distribution import distribute
 from paeria.egov.registro.distribution import open_expediente_from_entry
 from paeria.egov.registro.receipt import issuer_name
@@ -265,7 +264,7 @@ def statement_pdf(title, citizen, procedure_title, unit_title, expone, solicita)
         )
     page.field(
         _t(_("label_fecha_presentacion_solicitud", default="Made on")),
-        datetime.now(MADRID).strftime("%Y-%m-%d %H:%M:%S %Z"),
+        clock.office_now().strftime("%Y-%m-%d %H:%M:%S %Z"),
     )
     for label, text in (
         (_t(_("label_expone", default="States (expone)")), expone),

@@ -18,9 +18,9 @@ records of a user are dropped when that user files again.
 
 from BTrees.OOBTree import OOBTree
 from paeria.egov import _
+from paeria.egov import clock
 from plone import api
 from zope.annotation.interfaces import IAnnotations
-import time
 
 
 ANNOTATION_KEY = "paeria.egov.sede.idempotency"
@@ -73,7 +73,7 @@ def remembered(userid, token, target, now=None):
     if record is None:
         return None
     moment, first_target, result = record
-    if (now or time.time()) - moment > KEEP:
+    if (now or clock.now().timestamp()) - moment > KEEP:
         return None
     if first_target != target:
         # Imported here: filing.py imports this module.
@@ -86,7 +86,7 @@ def remembered(userid, token, target, now=None):
 def remember(userid, token, target, result, now=None):
     if token is None:
         return
-    now = now or time.time()
+    now = now or clock.now().timestamp()
     records = _records(create=True)
     expired = [
         key

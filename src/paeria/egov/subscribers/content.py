@@ -6,12 +6,13 @@ subscribers are the only writers."""
 
 from Acquisition import aq_base
 from datetime import datetime
+from paeria.egov import clock
 from paeria.egov import logger
 from paeria.egov.calendar import compute_deadline
+from paeria.egov.clock import MADRID
 from paeria.egov.content.documento import default_organo
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.documento import HASH_FUNCTION
-from paeria.egov.content.documento import MADRID
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.content.lookup import object_by_uid
@@ -26,10 +27,6 @@ from plone import api
 from plone.uuid.interfaces import IUUID
 from zope.container.interfaces import IContainerModifiedEvent
 import hashlib
-
-
-def now():
-    return datetime.now(MADRID).replace(microsecond=0)
 
 
 def sha256_of_file(named_file):
@@ -123,7 +120,7 @@ def update_expediente_derived(expediente):
 def expediente_added(expediente, event):
     """Number (AAAA/NNNNNN, gapless per year), ENI identifier, opening date."""
     if expediente.numero is None:
-        opened = now()
+        opened = clock.office_now()
         year = opened.year
         number = next_number(api.portal.get(), EXPEDIENTE, year)
         expediente.numero = format_expediente_number(year, number)
@@ -214,14 +211,14 @@ def documento_added(documento, event):
         # Only now, inside its container, does the default know the unit.
         documento.organo = default_organo(documento)
     documento.organo = canonical_dir3(documento.organo)
-    captured = documento.fecha_captura or now()
+    captured = documento.fecha_captura or clock.office_now()
     documento.eni_identifier = document_identifier(documento, captured.year)
     update_fingerprint(documento)
     expediente = enclosing_expediente(documento)
     if expediente is not None:
         if not (added_with_its_container(documento, event) and documento.orden):
             documento.orden = expediente.take_order_number()
-        documento.fecha_incorporacion = now()
+        documento.fecha_incorporacion = clock.office_now()
     else:
         documento.orden = None
         documento.fecha_incorporacion = None
@@ -239,7 +236,7 @@ def documento_moved(documento, event):
     expediente = enclosing_expediente(documento)
     if expediente is not None:
         documento.orden = expediente.take_order_number()
-        documento.fecha_incorporacion = now()
+        documento.fecha_incorporacion = clock.office_now()
         documento.reindexObject(idxs=["orden", "expediente_numero", "unidad_uid"])
 
 

@@ -14,9 +14,8 @@ may undo: event subscribers only (registered in workflow.zcml).
 """
 
 from Acquisition import aq_base
-from datetime import datetime
 from paeria.egov import _
-from paeria.egov.content.documento import MADRID
+from paeria.egov import clock
 from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.subscribers.content import compute_expediente_deadline
 from paeria.egov.subscribers.content import sha256_of_file
@@ -31,11 +30,6 @@ SUBSANACION = "subsanacion"
 # Documents in these states are records: kept as they are, forever.
 # Documents that are records: signed, incorporated as presented, annulled.
 IMMUTABLE_DOCUMENT_STATES = frozenset(("firmado", "incorporado", "anulado"))
-
-
-def today():
-    """Today in the electronic office's official time (LPAC art. 31.1)."""
-    return datetime.now(MADRID).date()
 
 
 def state_of(obj):
@@ -63,12 +57,12 @@ def track_suspension(expediente, event):
         return
     periods = list(expediente.suspensions or ())
     if event.new_state.getId() == SUBSANACION:
-        periods.append((today(), None))
+        periods.append((clock.today(), None))
     elif event.old_state.getId() == SUBSANACION:
         if not periods or periods[-1][1] is not None:
             return
         start = periods[-1][0]
-        periods[-1] = (start, max(start, today()))
+        periods[-1] = (start, max(start, clock.today()))
     else:
         return
     expediente.suspensions = tuple(periods)

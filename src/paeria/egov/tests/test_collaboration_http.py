@@ -9,7 +9,7 @@ subsanación ends, after which nobody modifies them."""
 from datetime import datetime
 from datetime import UTC
 from paeria.egov.calendar import add_business_days
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.content.solicitudinforme import today_in_madrid
 from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING

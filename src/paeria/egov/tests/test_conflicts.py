@@ -14,9 +14,9 @@ conflicts between two processes on PostgreSQL.)
 """
 
 from datetime import datetime
+from paeria.egov.clock import MADRID
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import SERIES
-from paeria.egov.content.documento import MADRID
 from paeria.egov.numbering import last_number
 from paeria.egov.services.conflicts import RETRY_AFTER_SECONDS
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING

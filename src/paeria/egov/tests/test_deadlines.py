@@ -9,7 +9,7 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from datetime import UTC
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.registry.calendar import format_holiday_lines
 from paeria.egov.registry.calendar import municipal_pairs
 from paeria.egov.registry.calendar import parse_holiday_lines

@@ -6,7 +6,7 @@ when they are not found.
 
 from datetime import datetime
 from lxml import etree
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.eni import bridge
 from paeria.egov.eni import schemas
 from paeria.egov.eni.export import expediente_to_xml

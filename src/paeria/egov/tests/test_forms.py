@@ -4,7 +4,7 @@ creates the content with its computed metadata."""
 
 from datetime import datetime
 from html import unescape
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import last_number
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING

@@ -6,7 +6,7 @@ from AccessControl.SecurityManagement import newSecurityManager
 from AccessControl.SecurityManagement import noSecurityManager
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import last_number

@@ -7,7 +7,7 @@ from datetime import datetime
 from io import BytesIO
 from lxml import etree
 from lxml import html
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.registro import distribute
 from paeria.egov.registro import register_entry
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING

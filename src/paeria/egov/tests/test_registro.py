@@ -6,7 +6,7 @@ from datetime import datetime
 from io import BytesIO
 from OFS.CopySupport import CopyError
 from OFS.event import ObjectWillBeMovedEvent
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.numbering import last_number
 from paeria.egov.registro import distribute
 from paeria.egov.registro import open_expediente_from_entry

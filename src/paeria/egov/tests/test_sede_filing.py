@@ -8,7 +8,7 @@ generic application."""
 
 from io import BytesIO
 from paeria.egov.calendar import compute_deadline
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base

@@ -7,7 +7,7 @@ from AccessControl import Unauthorized as AccessControlUnauthorized
 from datetime import timedelta
 from OFS.event import ObjectWillBeRemovedEvent
 from paeria.egov.calendar import compute_deadline
-from paeria.egov.content.documento import MADRID
+from paeria.egov.clock import MADRID
 from paeria.egov.eni.bridge import csv_regulation
 from paeria.egov.eni.bridge import documento_signatures
 from paeria.egov.eni.model import check_signature

@@ -13,9 +13,8 @@ The document's CSV is also its own attribute ``csv``, indexed (``csv``) so that
 a verification service finds the document by it, and unique in the site.
 """
 
-from datetime import datetime
+from paeria.egov import clock
 from paeria.egov.content.documento import HASH_FUNCTION
-from paeria.egov.content.documento import MADRID
 from persistent import Persistent
 from persistent.list import PersistentList
 from plone import api
@@ -114,10 +113,6 @@ def current_signer():
     return user_id, fullname
 
 
-def now():
-    return datetime.now(MADRID).replace(microsecond=0)
-
-
 def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
     """Record a signature of ``documento`` by the current user and return it.
 
@@ -158,7 +153,7 @@ def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
         signature_type,
         signer_id=signer_id,
         signer_fullname=signer_fullname,
-        signed_at=now(),
+        signed_at=clock.office_now(),
         huella=huella,
         **eni,
     )
@@ -193,7 +188,7 @@ def add_automated_csv_signature(documento, csv, issuer_name):
         CSV_SIGNATURE,
         signer_id=AUTOMATED_SIGNER_ID,
         signer_fullname=issuer_name,
-        signed_at=now(),
+        signed_at=clock.office_now(),
         huella=documento.huella,
         csv_value=csv,
         csv_regulation=csv_regulation(),

@@ -19,6 +19,7 @@ idempotent).
 
 from AccessControl.SecurityManagement import newSecurityManager
 from AccessControl.SecurityManagement import noSecurityManager
+from paeria.egov import clock
 from paeria.egov import logger
 from paeria.egov.workflowmanager import storage
 from plone import api
@@ -86,7 +87,7 @@ def run(site, job_id, commit):
         job = storage.get_job(job_id, portal=site)
         paths = object_paths(site, wf, job["states"])
         job["status"] = "running"
-        job["started"] = job["heartbeat"] = storage.utcnow()
+        job["started"] = job["heartbeat"] = clock.now()
         job["total"] = len(paths)
         return paths
 
@@ -95,12 +96,12 @@ def run(site, job_id, commit):
         job = storage.get_job(job_id, portal=site)
         job["done"] += len(batch)
         job["updated"] += updated
-        job["heartbeat"] = storage.utcnow()
+        job["heartbeat"] = clock.now()
 
     def finish():
         job = storage.get_job(job_id, portal=site)
         job["status"] = "finished"
-        job["finished"] = storage.utcnow()
+        job["finished"] = clock.now()
         if job["mode"] == "background":
             storage.record_change(
                 storage.ROLE_MAPPINGS_UPDATED,
@@ -184,7 +185,7 @@ def run_in_background(db, site_path, job_id, user_id):
             job = storage.get_job(job_id, portal=site)
             job["status"] = "failed"
             job["error"] = f"{type(error).__name__}: {error}"
-            job["finished"] = storage.utcnow()
+            job["finished"] = clock.now()
             transaction.commit()
         except Exception:
             transaction.abort()

@@ -16,7 +16,7 @@ workflow tool is not annotatable.
 """
 
 from BTrees.OOBTree import OOBTree
-from datetime import datetime
+from paeria.egov import clock
 from persistent.mapping import PersistentMapping
 from plone import api
 from zope.annotation.interfaces import IAnnotations
@@ -33,10 +33,6 @@ DEFAULT_BATCH_SIZE = 100
 
 CELL_CHANGED = "cell_changed"
 ROLE_MAPPINGS_UPDATED = "role_mappings_updated"
-
-
-def utcnow():
-    return datetime.now(pytz.UTC)
 
 
 def _storage(portal=None, create=True):
@@ -111,7 +107,7 @@ def record_change(
     own entry. Every write to the log goes through here, so that the journal
     can take these entries over in one place.
     """
-    when = when or utcnow()
+    when = when or clock.now()
     entry = {
         "id": uuid.uuid4().hex,
         "kind": kind,
@@ -149,7 +145,7 @@ def log_entries(workflow_id=None, limit=None, portal=None):
 
 
 def new_job(workflow_id, states, user_id, mode, portal=None):
-    job_id = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+    job_id = f"{clock.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     job = PersistentMapping(
         {
             "id": job_id,
@@ -161,7 +157,7 @@ def new_job(workflow_id, states, user_id, mode, portal=None):
             "total": None,
             "done": 0,
             "updated": 0,
-            "created": utcnow(),
+            "created": clock.now(),
             "started": None,
             "finished": None,
             "heartbeat": None,
