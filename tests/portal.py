@@ -26,7 +26,7 @@ def instance_environment(**settings):
     # What the developer's shell sets must not leak into the instances tested.
     for name in (
         *("PORT", "HOST", "SITE_ID", "ADMIN_PASSWORD", "DEMO", "RELSTORAGE_DSN"),
-        *("STORAGE", "RELSTORAGE_CACHE_MB"),
+        *("STORAGE", "RELSTORAGE_CACHE_MB", "PAERIA_AS_OF"),
     ):
         environment.pop(name, None)
     environment.update({key: str(value) for key, value in settings.items()})

@@ -6,6 +6,7 @@ readable line on stderr and exit status 2, never a traceback.
 """
 
 from contextlib import contextmanager
+from paeria.egov import clock
 from paeria.egov.instance.config import ConfigurationError
 from paeria.egov.instance.config import InstanceSettings
 from paeria.egov.instance.config import site_zcml
@@ -326,6 +327,42 @@ def load_reference_command(settings, scale, seed, batch):
         return load_reference(site, scale, seed, batch)
 
 
+# The scheduled tasks an operator may re-run as of an instant (--as-of or
+# PAERIA_AS_OF): what they decide depends on the date, and re-running one for a
+# day the server was down must decide as that day would have.
+AS_OF_COMMANDS = ("expire-notifications", "journal-seal", "journal-verify")
+
+
+def apply_as_of(command, as_of):
+    """Move the portal's clock for a scheduled task run as of an instant;
+    refuse it for the others, where a moved clock would stamp real work with
+    a false date."""
+    if command not in AS_OF_COMMANDS:
+        if as_of:
+            raise ConfigurationError(
+                f"--as-of applies to {', '.join(AS_OF_COMMANDS)} only, not {command}."
+            )
+        if os.environ.get(clock.AS_OF_ENVIRONMENT):
+            print(
+                f"warning: {clock.AS_OF_ENVIRONMENT} is ignored by {command}: it "
+                f"applies to {', '.join(AS_OF_COMMANDS)} only.",
+                file=sys.stderr,
+            )
+        return None
+    try:
+        instant = clock.apply_as_of(as_of)
+    except ValueError as error:
+        raise ConfigurationError(f"--as-of / {clock.AS_OF_ENVIRONMENT}: {error}")
+    if instant is not None:
+        local = instant.astimezone(clock.MADRID)
+        print(
+            f"Running {command} as of {local.isoformat()} ({clock.OFFICE_TIMEZONE}), "
+            "not the system's time.",
+            file=sys.stderr,
+        )
+    return instant
+
+
 COMMANDS = {
     "configure": "write etc/ from the environment (HOST, PORT, STORAGE…)",
     "create-site": "create the site with paeria.egov if absent (DEMO=1: demo data)",
@@ -368,6 +405,13 @@ def parse_arguments(argv):
         help="integrity-scan, check-consistency: a progress line every N documents",
     )
     parser.add_argument(
+        "--as-of",
+        metavar="INSTANT",
+        help=f"{', '.join(AS_OF_COMMANDS)}: run as of this ISO 8601 date or "
+        "date-time (2026-12-31, 2026-12-31T09:00 in Europe/Madrid, or with Z or "
+        f"an offset) instead of now; also from ${clock.AS_OF_ENVIRONMENT}",
+    )
+    parser.add_argument(
         "--processes",
         type=int,
         default=2,
@@ -400,6 +444,7 @@ def main(argv=None):
     try:
         settings = InstanceSettings.from_environment(Path(arguments.home))
         command = arguments.command
+        apply_as_of(command, arguments.as_of)
         if command == "cluster":
             from paeria.egov.instance.cluster import run_cluster
 
