@@ -58,9 +58,6 @@ __all__ = (
     "suspension_days",
 )
 
-#: Official time of the electronic office ("sede electrónica", art. 31.1
-#: LPAC) for peninsular Spain.
-
 #: Term expressed in business days (art. 30.2 LPAC, the default for days).
 BUSINESS_DAYS = "business_days"
 #: Term expressed in calendar ("naturales") days, only when a law or EU law
