@@ -3,6 +3,7 @@ read and update; computed fields are the server's; bad input is a 400 that
 names the field, and nothing is stored."""
 
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import last_number
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
@@ -233,7 +234,13 @@ class TestCreateReadUpdate(RESTTestCase):
         )
         validate_eni_document_id(body["eni_identifier"])
         self.assertEqual(body["organo"], base.UNIT_DIR3)
-        self.assertTrue(body["fecha_incorporacion"].startswith(str(self.year)))
+        # plone.restapi answers in UTC; the day is Madrid's (2 Jun 2026, setUp).
+        incorporated = datetime.datetime.fromisoformat(body["fecha_incorporacion"])
+        if incorporated.tzinfo is None:
+            incorporated = incorporated.replace(tzinfo=datetime.UTC)
+        self.assertEqual(
+            incorporated.astimezone(clock.OFFICE_ZONE).date(), datetime.date(2026, 6, 2)
+        )
         download = self.session.get(body["file"]["download"])
         self.assertEqual(download.content, data)
 
