@@ -24,8 +24,10 @@ from zope.component import getGlobalSiteManager
 from zope.component import provideHandler
 from zope.component.hooks import setSite
 from zope.globalrequest import setRequest
+from ZPublisher.HTTPRequest import HTTPRequest
 from ZPublisher.interfaces import IPubBeforeAbort
 import contextlib
+import random
 import threading
 import transaction
 import unittest
@@ -276,6 +278,15 @@ class TestConcurrentRequests(unittest.TestCase):
             session.close()
 
     def test_concurrent_posts_take_consecutive_numbers(self):
+        # The publisher's pause before a retry, as Zope's (a random wait up to
+        # 2**retries seconds) but on an Event: Zope's time.sleep fails with
+        # EINVAL under libfaketime 0.9.10 when the monotonic clock is not faked
+        # (the date-shifted runs), which turned every retry into a 500.
+        def delay_retry(request):
+            threading.Event().wait(random.uniform(0, 2**request.retry_count))
+
+        self.addCleanup(setattr, HTTPRequest, "delay_retry", HTTPRequest.delay_retry)
+        HTTPRequest.delay_retry = delay_retry
         start = threading.Barrier(self.clients, timeout=60)
 
         def client(position):
