@@ -461,6 +461,27 @@ class TestSubsanacion(WorkflowRulesTestCase):
                 compute_expediente_deadline(expediente), datetime.date(2026, 12, 21)
             )
 
+    def test_a_correction_answered_on_a_holiday(self):
+        # The citizen may answer through the electronic office on any day:
+        # the suspension ends that day even if it is a holiday, and its days
+        # are calendar days (art. 22.1.a LPAC), the holiday included.
+        base.with_holidays(2026, 2027)
+        # Opened Tuesday 8 Sep 2026: due Wednesday 9 Dec (8 Dec a holiday).
+        with clock.travel("2026-09-08T10:00"):
+            expediente = self.fixture.expediente("en_tramitacion")
+        # Required on Thursday 24 Sep, answered on Tuesday 29 Sep, Sant Miquel
+        # (Lleida's local holiday): (24 Sep, 29 Sep] is 5 days.
+        with clock.travel("2026-09-24T12:00"):
+            api.content.transition(expediente, "requerir_subsanacion")
+        with clock.travel("2026-09-29T18:00"):
+            api.content.transition(expediente, "subsanar")
+        self.assertEqual(
+            expediente.suspensions,
+            ((datetime.date(2026, 9, 24), datetime.date(2026, 9, 29)),),
+        )
+        # 8 Dec + 5 = Sunday 13 Dec, extended to Monday 14 Dec (art. 30.5).
+        self.assertEqual(expediente.fecha_limite, datetime.date(2026, 12, 14))
+
     def test_resolving_during_subsanacion_ends_the_suspension(self):
         expediente = self.fixture.expediente("subsanacion")
         self.fixture.documento(expediente, "firmado", tipo_documental="TD01")
