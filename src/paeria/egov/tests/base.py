@@ -20,6 +20,7 @@ English: ``api_session`` asks for it, ``prefer_english`` does it for an
 integration test's request (the site's default language is Spanish).
 """
 
+from paeria.egov import clock
 from plone import api
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
@@ -66,6 +67,26 @@ def pdf_bytes(text="Solicitud"):
         xref,
     )
     return out
+
+
+def travel(test, instant, tick=True):
+    """Run the rest of ``test`` (its setUp onwards) with the portal's clock at
+    ``instant`` (aware, or ISO text: ``2026-06-02T10:00`` is Madrid time), so
+    that its dates are literals checked by hand; undone at cleanup. The clock
+    is the process's, so the functional layer's HTTP server sees it too."""
+    travelling = clock.travel(instant, tick=tick)
+    travelling.__enter__()
+    test.addCleanup(travelling.__exit__, None, None, None)
+
+
+def with_holidays(*years):
+    """Make sure the site's registry holds the holidays of ``years`` (national,
+    Catalan and Lleida's, as the installation prefills them): installing only
+    fills the year the layer was set up in and the next one, whatever instant
+    a test then travels to."""
+    from paeria.egov.registry.calendar import prefill_years
+
+    prefill_years(years)
 
 
 def named_file(data=None, filename="solicitud.pdf", content_type="application/pdf"):

@@ -10,7 +10,7 @@ from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
 from datetime import UTC
-from paeria.egov import calendar as legal_calendar
+from paeria.egov import clock
 from paeria.egov.calendar import add_business_days
 from paeria.egov.calendar import add_calendar_days
 from paeria.egov.calendar import add_months
@@ -23,13 +23,12 @@ from paeria.egov.calendar import default_holidays
 from paeria.egov.calendar import effective_filing_datetime
 from paeria.egov.calendar import HolidayCalendar
 from paeria.egov.calendar import is_business_day
-from paeria.egov.calendar import MADRID
 from paeria.egov.calendar import MONTHS
 from paeria.egov.calendar import next_business_day
 from paeria.egov.calendar import suspension_days
 from paeria.egov.calendar import UNITS
 from paeria.egov.calendar import YEARS
-from unittest import mock
+from paeria.egov.clock import OFFICE_ZONE as MADRID
 from zoneinfo import ZoneInfo
 import functools
 import unittest
@@ -422,28 +421,29 @@ class TestSuspensions(CalendarTestCase):
                 self.assertEqual(suspension_days(periods, today=today), expected)
 
     def test_open_suspension_defaults_to_madrid_today(self):
-        today = datetime.now(MADRID).date()
-        periods = ((today - timedelta(days=3), None),)
-        self.assertEqual(suspension_days(periods), 3)
+        # Today is Friday 10 Apr 2026 at noon in Madrid.
+        periods = ((D(2026, 4, 7), None),)
+        with clock.travel("2026-04-10T12:00"):
+            self.assertEqual(suspension_days(periods), 3)
+        with clock.travel("2026-04-17T12:00"):
+            self.assertEqual(suspension_days(periods), 10)
 
     def test_open_suspension_today_is_the_madrid_day(self):
         # 22:30 UTC on 10 Apr 2026 is already 11 Apr in Madrid (CEST).
-        instant = datetime(2026, 4, 10, 22, 30, tzinfo=UTC)
-
-        class FrozenDatetime(datetime):
-            @classmethod
-            def now(cls, tz=None):
-                return instant.astimezone(tz)
-
         periods = ((D(2026, 4, 1), None),)
-        with mock.patch.object(legal_calendar, "datetime", FrozenDatetime):
+        with clock.travel(datetime(2026, 4, 10, 22, 30, tzinfo=UTC)):
             self.assertEqual(suspension_days(periods), 10)
+            # 30 Mar + 10 business days = Wed 15 Apr (Easter skipped);
+            # + 10 suspended days = Sat 25 Apr -> Mon 27 Apr.
             self.assertEqual(
                 compute_deadline(
                     D(2026, 3, 30), 10, BUSINESS_DAYS, self.calendar, periods
                 ),
                 D(2026, 4, 27),
             )
+        # An hour earlier it is still 10 Apr in Madrid: 9 days.
+        with clock.travel(datetime(2026, 4, 10, 21, 30, tzinfo=UTC)):
+            self.assertEqual(suspension_days(periods), 9)
 
     def test_compute_deadline_with_suspensions(self):
         start = D(2026, 3, 30)  # 10 business days -> 15 Apr 2026
@@ -501,6 +501,185 @@ class TestSuspensions(CalendarTestCase):
                     compute_deadline(start, amount, unit, self.calendar, periods),
                     expected,
                 )
+
+
+class TestLegalCases(CalendarTestCase):
+    """One named test per case of arts. 30 and 31 LPAC, on Lleida's calendar
+    (national + Catalan holidays from the ``holidays`` library, Sant Anastasi
+    11 May and Sant Miquel 29 Sep). Weekdays and holidays are in comments."""
+
+    def test_weekend_deadline_moves_to_monday(self):
+        # Art. 30.5. Wed 7 Jan 2026 + 10 calendar days = Saturday 17 Jan;
+        # Thu 8 Jan + 10 = Sunday 18 Jan: both end on Monday 19 Jan.
+        for start in (D(2026, 1, 7), D(2026, 1, 8)):
+            with self.subTest(start=start):
+                self.assertEqual(
+                    compute_deadline(start, 10, CALENDAR_DAYS, self.calendar),
+                    D(2026, 1, 19),
+                )
+        # The same term ending on Friday 16 Jan stays there.
+        self.assertEqual(
+            compute_deadline(D(2026, 1, 6), 10, CALENDAR_DAYS, self.calendar),
+            D(2026, 1, 16),
+        )
+
+    def test_national_holiday_deadline_moves_to_next_business_day(self):
+        # Fri 2 Oct 2026 + 10 calendar days = Monday 12 Oct, Fiesta Nacional
+        # de España: the term ends on Tuesday 13 Oct.
+        self.assertEqual(
+            self.calendar.holiday_name(D(2026, 10, 12)), "Festa Nacional d'Espanya"
+        )
+        self.assertEqual(
+            compute_deadline(D(2026, 10, 2), 10, CALENDAR_DAYS, self.calendar),
+            D(2026, 10, 13),
+        )
+
+    def test_catalan_holiday_deadline_moves_to_next_business_day(self):
+        # 6 Mar 2026 + 1 month = Monday 6 Apr, Easter Monday: a holiday in
+        # Catalonia, not in the rest of Spain. Here the term ends Tuesday 7.
+        self.assertEqual(
+            compute_deadline(D(2026, 3, 6), 1, MONTHS, self.calendar), D(2026, 4, 7)
+        )
+        national = HolidayCalendar(
+            {2026: default_holidays(2026, subdiv=None, municipal=())}
+        )
+        self.assertEqual(
+            compute_deadline(D(2026, 3, 6), 1, MONTHS, national), D(2026, 4, 6)
+        )
+
+    def test_local_holiday_deadline_moves_to_next_business_day(self):
+        # 11 Apr 2026 + 1 month = Monday 11 May, Sant Anastasi (Lleida):
+        # the term ends on Tuesday 12 May.
+        self.assertEqual(
+            compute_deadline(D(2026, 4, 11), 1, MONTHS, self.calendar), D(2026, 5, 12)
+        )
+        # Local holidays are the council's choice: with Sant Anastasi moved
+        # to Tuesday 12 May the term ends on Monday 11 and a term ending on
+        # the 12th goes to Wednesday 13.
+        moved = HolidayCalendar(
+            {2026: default_holidays(2026, municipal=((5, 12, "Sant Anastasi"),))}
+        )
+        self.assertEqual(
+            compute_deadline(D(2026, 4, 11), 1, MONTHS, moved), D(2026, 5, 11)
+        )
+        self.assertEqual(
+            compute_deadline(D(2026, 4, 12), 1, MONTHS, moved), D(2026, 5, 13)
+        )
+
+    def test_month_without_the_day_ends_on_its_last_day(self):
+        # Art. 30.4: "si en el mes de vencimiento no hubiera día equivalente
+        # ... el plazo expira el último día del mes".
+        cases = (
+            (D(2026, 3, 31), D(2026, 4, 30)),  # Thursday 30 Apr
+            (D(2028, 1, 31), D(2028, 2, 29)),  # leap year, Tuesday 29 Feb
+            # 28 Feb 2027 is a Sunday: Monday 1 Mar.
+            (D(2027, 1, 31), D(2027, 3, 1)),
+        )
+        for start, expected in cases:
+            with self.subTest(start=start):
+                self.assertEqual(
+                    compute_deadline(start, 1, MONTHS, self.calendar), expected
+                )
+
+    def test_year_change(self):
+        # From Fri 18 Dec 2026, 10 business days: 21, 22, 23, 24, 28, 29, 30,
+        # 31 Dec (25 Christmas, 26 Sant Esteve on Saturday), 4 and 5 Jan 2027
+        # (1 Jan Cap d'Any, 2-3 weekend): Tuesday 5 Jan 2027.
+        self.assertEqual(
+            compute_deadline(D(2026, 12, 18), 10, BUSINESS_DAYS, self.calendar),
+            D(2027, 1, 5),
+        )
+        # 1 Dec 2026 + 1 month = Friday 1 Jan 2027 (Cap d'Any): Monday 4 Jan.
+        self.assertEqual(
+            compute_deadline(D(2026, 12, 1), 1, MONTHS, self.calendar), D(2027, 1, 4)
+        )
+
+    def assertFiled(self, moment, expected_local, expected_offset):
+        result = effective_filing_datetime(moment, self.calendar)
+        self.assertEqual(result.replace(tzinfo=None), expected_local)
+        self.assertEqual(result.utcoffset(), expected_offset)
+
+    def test_dst_change_in_march(self):
+        # Europe/Madrid goes from +01:00 to +02:00 at 02:00 on Sunday 28 Mar
+        # 2027, in Easter week: Good Friday 26 Mar (national) and Easter Monday
+        # 29 Mar (Catalan) are holidays, so a filing from Friday to Monday
+        # counts at 00:00 on Tuesday 30 Mar, summer time (art. 31.2.b).
+        winter, summer = timedelta(hours=1), timedelta(hours=2)
+        cases = (
+            # Thursday 25 Mar 23:30 CET: a business day, the same instant.
+            (
+                datetime(2027, 3, 25, 22, 30, tzinfo=UTC),
+                datetime(2027, 3, 25, 23, 30),
+                winter,
+            ),
+            # Saturday 27 Mar 23:30 CET, before the change.
+            (datetime(2027, 3, 27, 22, 30, tzinfo=UTC), datetime(2027, 3, 30), summer),
+            # Sunday 28 Mar 03:30 CEST, just after the change.
+            (datetime(2027, 3, 28, 1, 30, tzinfo=UTC), datetime(2027, 3, 30), summer),
+        )
+        for moment, expected_local, offset in cases:
+            with self.subTest(moment=moment):
+                self.assertFiled(moment, expected_local, offset)
+
+    def test_dst_change_in_october(self):
+        # Europe/Madrid goes back from +02:00 to +01:00 at 03:00 on Sunday 31
+        # Oct 2027; Monday 1 Nov is All Saints (national): filings of the
+        # weekend count at 00:00 on Tuesday 2 Nov, winter time.
+        summer, winter = timedelta(hours=2), timedelta(hours=1)
+        cases = (
+            # Friday 29 Oct 23:59:59 CEST: a business day, the same instant.
+            (
+                datetime(2027, 10, 29, 21, 59, 59, tzinfo=UTC),
+                datetime(2027, 10, 29, 23, 59, 59),
+                summer,
+            ),
+            # One second later it is Saturday in Madrid.
+            (datetime(2027, 10, 29, 22, 0, tzinfo=UTC), datetime(2027, 11, 2), winter),
+            # Both 02:30 of Sunday 31 Oct, in summer and in winter time.
+            (
+                datetime(2027, 10, 31, 2, 30, fold=0, tzinfo=MADRID),
+                datetime(2027, 11, 2),
+                winter,
+            ),
+            (
+                datetime(2027, 10, 31, 2, 30, fold=1, tzinfo=MADRID),
+                datetime(2027, 11, 2),
+                winter,
+            ),
+        )
+        for moment, expected_local, offset in cases:
+            with self.subTest(moment=moment):
+                self.assertFiled(moment, expected_local, offset)
+
+    def test_suspension_that_starts_on_a_holiday(self):
+        # From Mon 30 Mar 2026, 10 business days end on Wed 15 Apr (Good
+        # Friday 3 Apr and Easter Monday 6 Apr skipped). Suspended from Good
+        # Friday to Tue 7 Apr: (3 Apr, 7 Apr] is 4 calendar days, the holiday
+        # it starts on not counted (art. 30.3: from the day after), so 15 Apr
+        # + 4 = Sunday 19 Apr -> Monday 20 Apr.
+        periods = ((D(2026, 4, 3), D(2026, 4, 7)),)
+        self.assertEqual(suspension_days(periods, today=D(2026, 5, 1)), 4)
+        self.assertEqual(
+            compute_deadline(D(2026, 3, 30), 10, BUSINESS_DAYS, self.calendar, periods),
+            D(2026, 4, 20),
+        )
+
+    def test_suspension_that_ends_on_a_holiday(self):
+        # From Mon 15 Jun 2026, 10 business days: 16-19, 22, 23, 25, 26, 29,
+        # 30 Jun (Wed 24 Jun, Sant Joan, is a Catalan holiday): Tue 30 Jun.
+        self.assertEqual(
+            compute_deadline(D(2026, 6, 15), 10, BUSINESS_DAYS, self.calendar),
+            D(2026, 6, 30),
+        )
+        # Suspended from Fri 19 Jun until Sant Joan, answered that holiday
+        # through the electronic office: (19 Jun, 24 Jun] is 5 calendar days,
+        # the holiday included; 30 Jun + 5 = Sunday 5 Jul -> Monday 6 Jul.
+        periods = ((D(2026, 6, 19), D(2026, 6, 24)),)
+        self.assertEqual(suspension_days(periods, today=D(2026, 7, 1)), 5)
+        self.assertEqual(
+            compute_deadline(D(2026, 6, 15), 10, BUSINESS_DAYS, self.calendar, periods),
+            D(2026, 7, 6),
+        )
 
 
 class TestEffectiveFilingDatetime(CalendarTestCase):

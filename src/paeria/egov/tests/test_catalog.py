@@ -61,6 +61,9 @@ class CatalogTestCase(unittest.TestCase):
     layer = PAERIA_EGOV_INTEGRATION_TESTING
 
     def setUp(self):
+        # Today is Tuesday 2 Jun 2026 in Madrid: the expedientes opened now are
+        # due on Wednesday 2 Sep 2026 (three months).
+        base.travel(self, "2026-06-02T10:00")
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.catalog = api.portal.get_tool("portal_catalog")
@@ -192,9 +195,10 @@ class TestIndexesAndMetadata(CatalogTestCase):
         notify(ObjectModifiedEvent(self.other))
         overdue = find(
             portal_type="Expediente",
-            fecha_limite={"query": date.today(), "range": "max"},
+            fecha_limite={"query": date(2026, 6, 2), "range": "max"},
         )
         self.assertEqual([b.UID for b in overdue], [self.other.UID()])
+        self.assertEqual(self.expediente.fecha_limite, date(2026, 9, 2))
         self.assertEqual(overdue[0].fecha_limite, date(2020, 4, 1))
 
     def test_documentos(self):

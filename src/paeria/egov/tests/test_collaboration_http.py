@@ -6,12 +6,10 @@ once; ``cerrar`` refused while a request is pending; the default deadline;
 bad input. And the incorporation of the citizen's documents when a
 subsanación ends, after which nobody modifies them."""
 
+from datetime import date
 from datetime import datetime
 from datetime import UTC
-from paeria.egov.calendar import add_business_days
 from paeria.egov.clock import MADRID
-from paeria.egov.content.solicitudinforme import today_in_madrid
-from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests.test_workflow_fixtures import PASSWORD
@@ -99,6 +97,8 @@ class CollaborationHTTPTestCase(base.UserSessions, unittest.TestCase):
 
 class TestReportRequest(CollaborationHTTPTestCase):
     def test_requested_unit_reads_and_reports_until_the_report_is_issued(self):
+        # 23:30 UTC on Wednesday 9 Dec 2026 is already Thursday 10 in Madrid.
+        base.travel(self, "2026-12-09T23:30:00Z")
         expediente = self.fixture.expediente("en_tramitacion")
         other = self.fixture.expediente("en_tramitacion", title="Un altre")
         transaction.commit()
@@ -125,7 +125,8 @@ class TestReportRequest(CollaborationHTTPTestCase):
         requested = datetime.fromisoformat(body["fecha_solicitud"])
         if requested.tzinfo is None:
             requested = requested.replace(tzinfo=UTC)
-        self.assertEqual(requested.astimezone(MADRID).date(), today_in_madrid())
+        self.assertEqual(requested.date(), date(2026, 12, 9))
+        self.assertEqual(requested.astimezone(MADRID).date(), date(2026, 12, 10))
         self.assertEqual(body["unidad_solicitada"]["token"], IUUID(self.cultura))
         solicitud_url = body["@id"]
 
@@ -317,13 +318,16 @@ class TestReportRequest(CollaborationHTTPTestCase):
         self.assertEqual(response.status_code, 200, response.text)
 
     def test_default_deadline_is_ten_business_days(self):
+        # Requested on Thursday 3 Dec 2026: 4, 7, 9, 10, 11, 14 ... 18 Dec
+        # (weekends and the Immaculada on Tuesday 8 Dec skipped): Friday 18.
+        base.travel(self, "2026-12-03T10:00")
+        base.with_holidays(2026, 2027)
         expediente = self.fixture.expediente("en_tramitacion")
         transaction.commit()
         tramitador = self.session("tramitador")
         response = self.request_report(tramitador, expediente, self.cultura)
         self.assertEqual(response.status_code, 201, response.text)
-        expected = add_business_days(today_in_madrid(), 10, site_calendar())
-        self.assertEqual(response.json()["fecha_limite"], expected.isoformat())
+        self.assertEqual(response.json()["fecha_limite"], "2026-12-18")
         # A date given by the requesting unit is kept.
         response = self.request_report(
             tramitador, expediente, self.cultura, fecha_limite="2099-12-31"

@@ -13,8 +13,6 @@ add-on's exception view. (tests/test_register_concurrency.py produces real
 conflicts between two processes on PostgreSQL.)
 """
 
-from datetime import datetime
-from paeria.egov.clock import MADRID
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import SERIES
 from paeria.egov.numbering import last_number
@@ -25,6 +23,7 @@ from paeria.egov.tests.base import create_procedimiento
 from paeria.egov.tests.base import create_unidad
 from paeria.egov.tests.base import pdf_bytes
 from paeria.egov.tests.base import RelativeSession
+from paeria.egov.tests.base import travel
 from paeria.egov.tests.base import VALID_NIF
 from plone import api
 from plone.app.testing import setRoles
@@ -87,8 +86,8 @@ class ConflictingRegistrations:
             request.get("PATH_INFO") or ""
         ):
             return
-        year = datetime.now(MADRID).year
-        self.numbers.append(last_number(getSite(), SERIES[ENTRADA], year))
+        # The tests run on a stated day of 2026 (setUp).
+        self.numbers.append(last_number(getSite(), SERIES[ENTRADA], 2026))
         if len(self.numbers) <= self.times:
             transaction.get().join(ConflictOnVote())
 
@@ -104,6 +103,8 @@ class TestConflictExhausted(unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
+        # Tuesday 2 Jun 2026: entries are numbered E/2026/…
+        travel(self, "2026-06-02T10:00")
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
@@ -117,7 +118,6 @@ class TestConflictExhausted(unittest.TestCase):
         self.saved = HTTPRequest.retry_max_count, HTTPRequest.delay_retry
         HTTPRequest.retry_max_count = 3
         HTTPRequest.delay_retry = lambda request: None
-        self.year = datetime.now(MADRID).year
 
     def tearDown(self):
         HTTPRequest.retry_max_count, HTTPRequest.delay_retry = self.saved
@@ -145,7 +145,7 @@ class TestConflictExhausted(unittest.TestCase):
     def assert_nothing_registered(self):
         transaction.begin()
         self.assertEqual(list(self.portal["registro"].objectIds()), [])
-        self.assertEqual(last_number(self.portal, SERIES[ENTRADA], self.year), 0)
+        self.assertEqual(last_number(self.portal, SERIES[ENTRADA], 2026), 0)
         catalog = api.portal.get_tool("portal_catalog")
         self.assertEqual(
             len(catalog.unrestrictedSearchResults(portal_type="Asiento")), 0
@@ -186,17 +186,17 @@ class TestConflictExhausted(unittest.TestCase):
         # The next registration, without conflicts, gets the first number.
         response = self.session.post("/registro/@registrar", json=self.payload())
         self.assertEqual(response.status_code, 201, response.text)
-        self.assertEqual(response.json()["numero"], f"E/{self.year}/000001")
+        self.assertEqual(response.json()["numero"], f"E/{2026}/000001")
 
     def test_a_retried_registration_succeeds_once(self):
         with ConflictingRegistrations(times=2) as conflicts:
             response = self.session.post("/registro/@registrar", json=self.payload())
         self.assertEqual(response.status_code, 201, response.text)
-        self.assertEqual(response.json()["numero"], f"E/{self.year}/000001")
+        self.assertEqual(response.json()["numero"], f"E/{2026}/000001")
         self.assertEqual(conflicts.numbers, [1, 1, 1])
         transaction.begin()
         self.assertEqual(len(self.portal["registro"].objectIds()), 1)
-        self.assertEqual(last_number(self.portal, SERIES[ENTRADA], self.year), 1)
+        self.assertEqual(last_number(self.portal, SERIES[ENTRADA], 2026), 1)
 
     def test_counter_form_shows_a_readable_page(self):
         session = RelativeSession(self.portal_url)

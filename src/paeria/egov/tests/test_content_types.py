@@ -1,6 +1,7 @@
 """The domain's types: schemas, validation through the content, computed
 metadata (numbers, identifiers, fingerprint, order) and the units' security."""
 
+from paeria.egov import clock
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.procedimiento import IProcedimiento
@@ -437,21 +438,23 @@ class TestCanonicalCodes(ManagerTestCase):
 
 class TestExpediente(ManagerTestCase):
     def test_computed_metadata(self):
-        expediente = base.create_expediente(self.unidad, self.procedimiento)
-        year = datetime.date.today().year
-        self.assertEqual(expediente.numero, f"{year}/000001")
+        # Opened at 10:15:30.5 on Tuesday 2 Jun 2026 in Madrid (CEST).
+        with clock.travel("2026-06-02T10:15:30.5", tick=False):
+            expediente = base.create_expediente(self.unidad, self.procedimiento)
+        self.assertEqual(expediente.numero, "2026/000001")
         self.assertEqual(
-            expediente.eni_identifier, f"ES_{base.UNIT_DIR3}_{year}_EXP_000001"
+            expediente.eni_identifier, f"ES_{base.UNIT_DIR3}_2026_EXP_000001"
         )
         validate_eni_expediente_id(expediente.eni_identifier)
         self.assertEqual(expediente.clasificacion, base.VALID_SIA)
         self.assertEqual(expediente.eni_state, "E01")
         self.assertEqual(str(expediente.fecha_apertura.tzinfo), "Europe/Madrid")
-        self.assertLess(
-            abs(expediente.fecha_apertura - datetime.datetime.now(datetime.UTC)),
-            datetime.timedelta(minutes=1),
+        # To the second, in the office's time.
+        self.assertEqual(
+            expediente.fecha_apertura.isoformat(), "2026-06-02T10:15:30+02:00"
         )
-        self.assertIsInstance(expediente.fecha_limite, datetime.date)
+        # The base procedure's 3 months: Wednesday 2 Sep 2026.
+        self.assertEqual(expediente.fecha_limite, datetime.date(2026, 9, 2))
 
     def test_interesados_are_stored_canonical(self):
         expediente = base.create_expediente(
@@ -464,12 +467,12 @@ class TestExpediente(ManagerTestCase):
         self.assertEqual(expediente.interesados[0]["identifier"], "X1234567L")
 
     def test_second_expediente_takes_the_next_number(self):
-        numbers = [
-            base.create_expediente(self.unidad, self.procedimiento).numero
-            for _ in range(3)
-        ]
-        year = datetime.date.today().year
-        self.assertEqual(numbers, [f"{year}/{n:06d}" for n in (1, 2, 3)])
+        with clock.travel("2026-06-02T10:00"):
+            numbers = [
+                base.create_expediente(self.unidad, self.procedimiento).numero
+                for _ in range(3)
+            ]
+        self.assertEqual(numbers, ["2026/000001", "2026/000002", "2026/000003"])
 
     def test_numbers_are_shared_by_all_units(self):
         other = base.create_unidad(

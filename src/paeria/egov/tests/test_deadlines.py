@@ -4,17 +4,17 @@ expediente's deadline computed with it from its procedure's maximum time.
 The pure calculator is covered by test_calendar.py; here the dates are worked
 out by hand on a registry holding only the holidays each test sets."""
 
-from calendar import monthrange
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from datetime import UTC
+from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.registry.calendar import format_holiday_lines
 from paeria.egov.registry.calendar import municipal_pairs
 from paeria.egov.registry.calendar import parse_holiday_lines
 from paeria.egov.registry.calendar import prefill_years
 from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.setuphandlers import ensure_holidays
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
 from plone import api
@@ -76,16 +76,22 @@ class TestSiteCalendar(unittest.TestCase):
         self.portal = self.layer["portal"]
 
     def test_installation_prefills_this_year_and_the_next(self):
-        by_year = parse_holiday_lines(api.portal.get_registry_record(HOLIDAYS))
-        this_year = date.today().year
-        self.assertEqual(sorted(by_year), [this_year, this_year + 1])
-        for year in (this_year, this_year + 1):
-            with self.subTest(year):
-                days = by_year[year]
-                self.assertIn(date(year, 1, 1), days)  # national
-                self.assertIn(date(year, 9, 11), days)  # Catalonia
-                self.assertEqual(days[date(year, 5, 11)], "Sant Anastasi")  # Lleida
-                self.assertEqual(days[date(year, 9, 29)], "Sant Miquel")
+        # The year is Madrid's: 23:30 UTC on 31 Dec 2026 is already 2027 there.
+        for instant, years in (
+            ("2026-06-02T10:00", [2026, 2027]),
+            ("2026-12-31T23:30:00Z", [2027, 2028]),
+        ):
+            api.portal.set_registry_record(HOLIDAYS, [])
+            with self.subTest(instant), clock.travel(instant):
+                ensure_holidays()
+                by_year = parse_holiday_lines(api.portal.get_registry_record(HOLIDAYS))
+                self.assertEqual(sorted(by_year), years)
+                for year in years:
+                    days = by_year[year]
+                    self.assertIn(date(year, 1, 1), days)  # national
+                    self.assertIn(date(year, 9, 11), days)  # Catalonia
+                    self.assertEqual(days[date(year, 5, 11)], "Sant Anastasi")
+                    self.assertEqual(days[date(year, 9, 29)], "Sant Miquel")
 
     def test_prefill_keeps_what_was_edited_and_adds_missing_years(self):
         api.portal.set_registry_record(HOLIDAYS, ["2030-05-12 Sant Anastasi (moved)"])
@@ -196,15 +202,15 @@ class TestExpedienteDeadline(unittest.TestCase):
 
     def test_a_new_expediente_is_due_after_its_procedures_maximum_time(self):
         # No holidays in the registry: only a weekend can move the last day.
+        # The procedure's maximum time is 3 months from the opening day.
         api.portal.set_registry_record(HOLIDAYS, [])
-        expediente = base.create_expediente(
-            self.unidad, base.create_procedimiento(self.portal, self.unidad)
-        )
-        opened = expediente.fecha_apertura.date()
-        year, month = divmod(opened.year * 12 + opened.month - 1 + 3, 12)
-        last_day = monthrange(year, month + 1)[1]
-        three_months_later = date(year, month + 1, min(opened.day, last_day))
-        expected = three_months_later + timedelta(
-            days={5: 2, 6: 1}.get(three_months_later.weekday(), 0)
-        )
-        self.assertEqual(expediente.fecha_limite, expected)
+        procedimiento = base.create_procedimiento(self.portal, self.unidad)
+        for instant, deadline in (
+            # Friday 27 Nov 2026 + 3 months = Saturday 27 Feb 2027 -> Mon 1 Mar.
+            ("2026-11-27T10:00", date(2027, 3, 1)),
+            # 23:30 UTC on 31 Dec 2026 is 1 Jan 2027 in Madrid: Thursday 1 Apr.
+            ("2026-12-31T23:30:00Z", date(2027, 4, 1)),
+        ):
+            with self.subTest(instant), clock.travel(instant):
+                expediente = base.create_expediente(self.unidad, procedimiento)
+                self.assertEqual(expediente.fecha_limite, deadline)

@@ -6,6 +6,7 @@ when they are not found.
 
 from datetime import datetime
 from lxml import etree
+from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.eni import bridge
 from paeria.egov.eni import schemas
@@ -19,6 +20,7 @@ from paeria.egov.eni.schemas import qname
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import last_number
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
+from paeria.egov.tests.base import travel
 from paeria.egov.tests.test_eni import make_expediente
 from paeria.egov.tests.test_eni import needs_xsd
 from paeria.egov.tests.test_eni import XSD_DIR
@@ -183,7 +185,7 @@ class EniPortalFixture:
 
     def snapshot(self, portal):
         """What a refused import must leave as it was."""
-        year = datetime.now(MADRID).year
+        year = clock.today().year
         return {
             "expedientes": self.count("Expediente"),
             "documentos": self.count("Documento"),
@@ -197,6 +199,8 @@ class EniBridgeTestCase(EniPortalFixture, unittest.TestCase):
     layer = PAERIA_EGOV_INTEGRATION_TESTING
 
     def setUp(self):
+        # Tuesday 2 Jun 2026 in Madrid: expedientes are numbered 2026/…
+        travel(self, "2026-06-02T10:00")
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.build_portal_content(self.portal)
@@ -465,17 +469,16 @@ class ExpedienteExportTests(EniBridgeTestCase):
 class ImportTests(EniBridgeTestCase):
     def test_round_trip_into_another_unit(self):
         data = bridge.export_expediente(self.expediente)
-        year = datetime.now(MADRID).year
-        taken = last_number(self.portal, EXPEDIENTE, year)
+        # The fixture's expediente took 2026/000001 (setUp's day).
+        self.assertEqual(self.expediente.numero, "2026/000001")
 
         imported = bridge.import_eni_expediente(self.other_unidad, data)
 
         self.assertEqual(imported.aq_parent, self.other_unidad)
-        self.assertEqual(last_number(self.portal, EXPEDIENTE, year), taken + 1)
-        self.assertEqual(imported.numero, f"{year}/{taken + 1:06d}")
-        self.assertNotEqual(imported.numero, self.expediente.numero)
+        self.assertEqual(last_number(self.portal, EXPEDIENTE, 2026), 2)
+        self.assertEqual(imported.numero, "2026/000002")
         self.assertEqual(
-            imported.eni_identifier, f"ES_{OTHER_UNIT_DIR3}_{year}_EXP_{taken + 1:06d}"
+            imported.eni_identifier, f"ES_{OTHER_UNIT_DIR3}_2026_EXP_000002"
         )
         self.assertEqual(imported.eni_identifier_origen, self.expediente.eni_identifier)
         self.assertEqual(

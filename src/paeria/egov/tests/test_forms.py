@@ -2,9 +2,8 @@
 under their field, nothing is stored when a form is refused, and a valid form
 creates the content with its computed metadata."""
 
-from datetime import datetime
+from datetime import date
 from html import unescape
-from paeria.egov.clock import MADRID
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import last_number
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
@@ -19,10 +18,6 @@ from urllib.parse import urlencode
 import hashlib
 import transaction
 import unittest
-
-
-def this_year():
-    return datetime.now(MADRID).year
 
 
 def field_block(html, field):
@@ -42,6 +37,8 @@ class FormTestCase(unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
+        # Tuesday 2 Jun 2026 in Madrid: expedientes are numbered 2026/…
+        base.travel(self, "2026-06-02T10:00")
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.unidad = base.create_unidad(self.portal)
@@ -100,7 +97,7 @@ class TestExpedienteAddForm(FormTestCase):
         )
         self.assertEqual(errors_under(self.browser.contents, "procedimiento"), [])
         self.assertEqual(self.count("Expediente"), 0)
-        self.assertEqual(last_number(self.portal, EXPEDIENTE, this_year()), 0)
+        self.assertEqual(last_number(self.portal, EXPEDIENTE, 2026), 0)
 
     def test_a_valid_expediente(self):
         self.submit_expediente(
@@ -111,11 +108,11 @@ class TestExpedienteAddForm(FormTestCase):
         (brain,) = api.content.find(portal_type="Expediente")
         self.assertTrue(self.browser.url.startswith(brain.getURL()), self.browser.url)
         expediente = brain.getObject()
-        year = expediente.fecha_apertura.year
-        self.assertEqual(expediente.numero, f"{year}/000001")
+        self.assertEqual(expediente.fecha_apertura.date(), date(2026, 6, 2))
+        self.assertEqual(expediente.numero, "2026/000001")
         self.assertEqual(expediente.interesados[0]["identifier"], "X1234567L")
         self.assertEqual(expediente.clasificacion, base.VALID_SIA)
-        self.assertEqual(last_number(self.portal, EXPEDIENTE, year), 1)
+        self.assertEqual(last_number(self.portal, EXPEDIENTE, 2026), 1)
         # The expediente's page shows its number.
         self.assertIn(expediente.numero, self.browser.contents)
 

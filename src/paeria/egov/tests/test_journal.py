@@ -4,6 +4,10 @@ concurrent edits of different expedientes never conflict on the journal; the
 journal survives renames and moves; the Auditor reads, filters and exports it;
 others are kept out."""
 
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from datetime import UTC
 from paeria.egov import journal
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.journal import storage
@@ -27,7 +31,6 @@ from zope.lifecycleevent import Attributes
 from zope.lifecycleevent import ObjectModifiedEvent
 import csv
 import io
-import pytz
 import transaction
 import unittest
 
@@ -60,6 +63,8 @@ class JournalIntegrationTestCase(unittest.TestCase):
 
 class TestEventsJournalled(JournalIntegrationTestCase):
     def test_creation_of_expediente_and_documento(self):
+        # Frozen at 12:00:00.5 UTC on 2 Jun 2026 (14:00 in Madrid, CEST).
+        base.travel(self, "2026-06-02T12:00:00.5Z", tick=False)
         with as_user("tramitador"):
             expediente = base.create_expediente(
                 self.fixture.unidad, self.fixture.procedimiento, title="Obra"
@@ -80,8 +85,12 @@ class TestEventsJournalled(JournalIntegrationTestCase):
             self.assertEqual(content["path"], "/".join(obj.getPhysicalPath()))
             # The documento's entry is in its expediente's chain.
             self.assertEqual(content["chain"], IUUID(expediente))
-            self.assertEqual(content["when"].tzinfo, pytz.utc)
-            self.assertTrue(content["when_madrid"].endswith(("+01:00", "+02:00")))
+            # The instant in UTC, as it is chained and sorted; Madrid's for people.
+            self.assertEqual(
+                content["when"], datetime(2026, 6, 2, 12, 0, 0, 500000, tzinfo=UTC)
+            )
+            self.assertEqual(content["when"].utcoffset(), timedelta(0))
+            self.assertEqual(content["when_madrid"], "2026-06-02T14:00:00.500000+02:00")
         self.assertIsNone(chain_of(documento))
 
     def test_modification_lists_the_changed_fields(self):
@@ -322,6 +331,9 @@ class TestTampering(JournalIntegrationTestCase):
 
 class TestSearch(JournalIntegrationTestCase):
     def test_filters_on_sealed_and_unsealed_entries(self):
+        # 23:30 UTC on Wednesday 9 Dec 2026: already Thursday 10 in Madrid,
+        # the day the journal's filters count in.
+        base.travel(self, "2026-12-09T23:30:00Z")
         with as_user("tramitador"):
             expediente = base.create_expediente(
                 self.fixture.unidad, self.fixture.procedimiento
@@ -350,11 +362,8 @@ class TestSearch(JournalIntegrationTestCase):
         self.assertEqual(
             len(journal.search(self.portal, journal.Filters(object=relative))), 2
         )
-        today = last(expediente).content["when_madrid"][:10]
-        from datetime import date
-        from datetime import timedelta
-
-        day = date.fromisoformat(today)
+        self.assertEqual(last(expediente).content["when_madrid"][:10], "2026-12-10")
+        day = date(2026, 12, 10)
         self.assertEqual(
             len(
                 journal.search(

@@ -4,12 +4,12 @@ and lazily on reading), with the evidence of each state, the exit entry, the
 e-mail notice through a real SMTP conversation, the PDF certificate, and every
 refusal leaving nothing behind."""
 
+from datetime import date
 from datetime import timedelta
 from io import BytesIO
+from paeria.egov import clock
 from paeria.egov.notifications import expire_due
 from paeria.egov.notifications import EXPIRY_DAYS
-from paeria.egov.notifications import IClock
-from paeria.egov.notifications import SYSTEM_CLOCK
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests.smtp import configure_mailhost
@@ -17,7 +17,6 @@ from paeria.egov.tests.smtp import SmtpSink
 from paeria.egov.tests.test_workflow_fixtures import INTERESADO_NIF
 from paeria.egov.tests.test_workflow_fixtures import PASSWORD
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
-from persistent import Persistent
 from plone import api
 from plone.testing.zope import Browser
 from pypdf import PdfReader
@@ -32,14 +31,9 @@ CITIZEN_EMAIL = "maria.puig@example.org"
 CO_INTERESTED_NIF = "87654321X"
 
 
-class SettableClock(Persistent):
-    """The notifications' clock for these tests: the real time plus an offset
-    the test sets (a local utility, so the HTTP server's requests use it)."""
-
-    offset = timedelta(0)
-
-    def now(self):
-        return SYSTEM_CLOCK.now() + self.offset
+# Tuesday 2 Jun 2026, 10:00 in Madrid: the notifications are made available
+# then, and expire EXPIRY_DAYS calendar days later (art. 43.2 LPAC).
+START = "2026-06-02T10:00"
 
 
 class NotificationTestCase(base.UserSessions, unittest.TestCase):
@@ -49,8 +43,8 @@ class NotificationTestCase(base.UserSessions, unittest.TestCase):
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
         self.fixture = WorkflowFixture(self.portal)
-        self.clock = SettableClock()
-        self.portal.getSiteManager().registerUtility(self.clock, IClock)
+        base.travel(self, START)
+        self.offset = timedelta(0)
         api.user.get(userid="interesado").setMemberProperties({"nif": INTERESADO_NIF})
         api.user.create(
             email="jordi@example.org",
@@ -115,7 +109,11 @@ class NotificationTestCase(base.UserSessions, unittest.TestCase):
         ]
 
     def advance(self, **delta):
-        self.clock.offset = timedelta(**delta)
+        """The clock ``delta`` after where it would be without advancing (the
+        portal's clock is the process's: the HTTP server sees it too)."""
+        delta = timedelta(**delta)
+        clock.set_instant(clock.now() + delta - self.offset)
+        self.offset = delta
         transaction.commit()
 
 
@@ -130,10 +128,13 @@ class TestMakingAvailable(NotificationTestCase):
             notificacion.fecha_expiracion - notificacion.fecha_puesta_disposicion,
             timedelta(days=EXPIRY_DAYS),
         )
+        # Made available on Tuesday 2 Jun 2026, it expires on Friday 12 Jun.
+        self.assertEqual(notificacion.fecha_puesta_disposicion.date(), date(2026, 6, 2))
+        self.assertEqual(notificacion.fecha_expiracion.date(), date(2026, 6, 12))
         # The exit is registered with the notified document's very bytes.
         (asiento,) = self.exits()
         self.assertEqual(notificacion.asiento_salida, asiento.numero)
-        self.assertRegex(asiento.numero, r"^S/\d{4}/000001$")
+        self.assertEqual(asiento.numero, "S/2026/000001")
         self.assertEqual(asiento.interesado_identifier, INTERESADO_NIF)
         attached = [
             doc for doc in asiento.objectValues() if doc.getId() != asiento.justificante
@@ -236,7 +237,7 @@ class TestRefusals(NotificationTestCase):
     def test_no_exit_number_is_consumed_by_a_refusal(self):
         self.notify(destinatario=base.VALID_CIF)
         notificacion = self.notified()
-        self.assertRegex(notificacion.asiento_salida, r"^S/\d{4}/000001$")
+        self.assertEqual(notificacion.asiento_salida, "S/2026/000001")
 
     def test_only_the_units_staff_notify(self):
         for user_id in ("interesado", "tramitador_otra", "colaborador", "auditor"):

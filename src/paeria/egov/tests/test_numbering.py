@@ -5,8 +5,7 @@ also when several transactions take one at the same time (ARCHITECTURE.md,
 from AccessControl.SecurityManagement import newSecurityManager
 from AccessControl.SecurityManagement import noSecurityManager
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
-from paeria.egov.clock import MADRID
+from paeria.egov import clock
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import last_number
@@ -25,16 +24,14 @@ from zope.component import getGlobalSiteManager
 from zope.component import provideHandler
 from zope.component.hooks import setSite
 from zope.globalrequest import setRequest
+from ZPublisher.HTTPRequest import HTTPRequest
 from ZPublisher.interfaces import IPubBeforeAbort
 import contextlib
+import random
 import threading
 import transaction
 import unittest
 import Zope2
-
-
-def this_year():
-    return datetime.now(MADRID).year
 
 
 class TestSeries(unittest.TestCase):
@@ -77,11 +74,14 @@ class TestSeries(unittest.TestCase):
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         unidad = base.create_unidad(self.portal)
         procedimiento = base.create_procedimiento(self.portal, unidad)
-        year = this_year()
-        next_number(self.portal, EXPEDIENTE, year + 1)  # another year's series
-        expediente = base.create_expediente(unidad, procedimiento)
-        self.assertEqual(expediente.numero, f"{year}/000001")
-        self.assertEqual(last_number(self.portal, EXPEDIENTE, year), 1)
+        next_number(self.portal, EXPEDIENTE, 2026)  # another year's series
+        next_number(self.portal, EXPEDIENTE, 2028)
+        # 23:30 UTC on 31 Dec 2026 is 1 Jan 2027 in Madrid: the year is Madrid's.
+        with clock.travel("2026-12-31T23:30:00Z"):
+            expediente = base.create_expediente(unidad, procedimiento)
+        self.assertEqual(expediente.numero, "2027/000001")
+        self.assertEqual(last_number(self.portal, EXPEDIENTE, 2027), 1)
+        self.assertEqual(last_number(self.portal, EXPEDIENTE, 2026), 1)
 
 
 @contextlib.contextmanager
@@ -177,6 +177,8 @@ class TestConcurrentTransactions(unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
+        # Tuesday 2 Jun 2026: expedientes are numbered 2026/…
+        base.travel(self, "2026-06-02T10:00")
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.unidad = base.create_unidad(self.portal)
@@ -189,7 +191,7 @@ class TestConcurrentTransactions(unittest.TestCase):
         transaction.begin()
 
     def test_the_counter_conflicts_and_the_retry_takes_the_next_number(self):
-        year = this_year()
+        year = 2026  # setUp's day
         # The first number of a year creates its counter; later ones change it.
         for already_taken in (0, 5):
             with self.subTest(already_taken=already_taken):
@@ -221,7 +223,7 @@ class TestConcurrentTransactions(unittest.TestCase):
             )
             return expediente.numero
 
-        year = this_year()
+        year = 2026  # setUp's day
         numbers = [f"{year}/{number:06d}" for number in range(1, 6)]
         # First with the year's counter still to be created, then with it.
         for existing in (0, 2):
@@ -251,6 +253,8 @@ class TestConcurrentRequests(unittest.TestCase):
     clients = 8
 
     def setUp(self):
+        # Tuesday 2 Jun 2026: expedientes are numbered 2026/…
+        base.travel(self, "2026-06-02T10:00")
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.unidad = base.create_unidad(self.portal)
@@ -274,6 +278,15 @@ class TestConcurrentRequests(unittest.TestCase):
             session.close()
 
     def test_concurrent_posts_take_consecutive_numbers(self):
+        # The publisher's pause before a retry, as Zope's (a random wait up to
+        # 2**retries seconds) but on an Event: Zope's time.sleep fails with
+        # EINVAL under libfaketime 0.9.10 when the monotonic clock is not faked
+        # (the date-shifted runs), which turned every retry into a 500.
+        def delay_retry(request):
+            threading.Event().wait(random.uniform(0, 2**request.retry_count))
+
+        self.addCleanup(setattr, HTTPRequest, "delay_retry", HTTPRequest.delay_retry)
+        HTTPRequest.delay_retry = delay_retry
         start = threading.Barrier(self.clients, timeout=60)
 
         def client(position):
@@ -303,7 +316,7 @@ class TestConcurrentRequests(unittest.TestCase):
                 if response.status_code != 201
             ],
         )
-        year = this_year()
+        year = 2026  # setUp's day
         expected = [f"{year}/{number:06d}" for number in range(1, self.clients + 1)]
         self.assertEqual(
             sorted(response.json()["numero"] for response in responses), expected

@@ -7,6 +7,7 @@ from datetime import datetime
 from io import BytesIO
 from lxml import etree
 from lxml import html
+from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.registro import distribute
 from paeria.egov.registro import register_entry
@@ -14,6 +15,7 @@ from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests.base import api_session
 from paeria.egov.tests.base import RelativeSession
+from paeria.egov.tests.base import travel
 from paeria.egov.tests.base import VALID_CIF
 from paeria.egov.tests.base import VALID_NIE
 from paeria.egov.tests.base import VALID_NIF
@@ -24,7 +26,6 @@ from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
 from plone.uuid.interfaces import IUUID
-from unittest import mock
 import csv
 import io
 import transaction
@@ -32,7 +33,6 @@ import unittest
 import zipfile
 
 
-NOW = "paeria.egov.registro.register.now"
 BOOK = "/registro/@libro-registro"
 PAGE = "/registro/@@libro-registro"
 ALLOWED = ("registrador", "auditor", "manager", "siteadmin")
@@ -123,7 +123,7 @@ def register(portal, moment, tipo, canal, unidad, identifier, name, resumen):
         "resumen": resumen,
         "unidad_destino": IUUID(unidad),
     }
-    with mock.patch(NOW, return_value=madrid(moment)):
+    with clock.travel(madrid(moment), tick=False):
         return register_entry(data, [], tipo=tipo)
 
 
@@ -235,6 +235,9 @@ class BookHTTPTestCase(unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
+        # Today is Monday 20 Apr 2026 in Madrid, after every entry of ENTRIES:
+        # the book's open end.
+        travel(self, "2026-04-20T10:00")
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
         self.fixture = BookFixture(self.portal)
@@ -658,3 +661,17 @@ class TestBookPage(BookHTTPTestCase):
             self.fixture.numbers("notificacio", "obra"),
         )
         self.assertEqual(date(2026, 3, 2).isoformat(), rows[1][1][:10])
+
+    def test_export_filename_names_today_as_the_open_end(self):
+        # setUp's today: 20 Apr 2026.
+        for params, filename in (
+            ({"desde": "2026-03-02"}, "libro-registro-2026-03-02-2026-04-20.csv"),
+            ({}, "libro-registro-inicio-2026-04-20.csv"),
+        ):
+            with self.subTest(params):
+                response = self.browser().get(PAGE, params={"format": "csv", **params})
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(
+                    response.headers["Content-Disposition"],
+                    f'attachment; filename="{filename}"',
+                )

@@ -6,6 +6,7 @@ from datetime import datetime
 from io import BytesIO
 from OFS.CopySupport import CopyError
 from OFS.event import ObjectWillBeMovedEvent
+from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.numbering import last_number
 from paeria.egov.registro import distribute
@@ -19,6 +20,7 @@ from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests.base import create_procedimiento
 from paeria.egov.tests.base import create_unidad
 from paeria.egov.tests.base import pdf_bytes
+from paeria.egov.tests.base import travel
 from paeria.egov.tests.base import VALID_CIF
 from paeria.egov.tests.base import VALID_NIF
 from paeria.egov.workflow.errors import RecordImmutable
@@ -41,7 +43,6 @@ import transaction
 import unittest
 
 
-NOW = "paeria.egov.registro.register.now"
 # A business Wednesday of 2026 with the test calendar below.
 WEDNESDAY = datetime(2026, 3, 11, 9, 15, 30)
 SATURDAY = datetime(2026, 3, 7, 18, 30, 5)
@@ -74,6 +75,10 @@ class RegistroTestCase(unittest.TestCase):
     layer = PAERIA_EGOV_INTEGRATION_TESTING
 
     def setUp(self):
+        # Distributions, expedientes opened from entries and the rest happen
+        # on Thursday 12 Mar 2026, the day after WEDNESDAY; each registration
+        # stamps the moment it states.
+        travel(self, "2026-03-12T10:00")
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         api.portal.set_registry_record("paeria.egov.holidays", TEST_HOLIDAYS)
@@ -110,7 +115,7 @@ class RegistroTestCase(unittest.TestCase):
         ]
 
     def register(self, moment=WEDNESDAY, tipo="entrada", files=None, **fields):
-        with mock.patch(NOW, return_value=madrid(moment)):
+        with clock.travel(madrid(moment), tick=False):
             return register_entry(
                 self.data(**fields),
                 self.files("Solicitud") if files is None else files,

@@ -3,6 +3,7 @@ read and update; computed fields are the server's; bad input is a 400 that
 names the field, and nothing is stored."""
 
 from paeria.egov import _
+from paeria.egov import clock
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import last_number
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
@@ -41,13 +42,16 @@ class RESTTestCase(unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
+        # Tuesday 2 Jun 2026 in Madrid: expedientes are numbered 2026/…
+        base.travel(self, "2026-06-02T10:00")
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.unidad = base.create_unidad(self.portal)
         self.procedimiento = base.create_procedimiento(self.portal, self.unidad)
         self.expediente = base.create_expediente(self.unidad, self.procedimiento)
         transaction.commit()
-        self.year = self.expediente.fecha_apertura.year
+        self.year = 2026
+        self.assertEqual(self.expediente.numero, "2026/000001")
         self.session = base.api_session(self.portal.absolute_url())
 
     def tearDown(self):
@@ -158,8 +162,10 @@ class TestCreateReadUpdate(RESTTestCase):
             expediente.eni_identifier, f"ES_{base.UNIT_DIR3}_{self.year}_EXP_000002"
         )
         self.assertEqual(expediente.clasificacion, base.VALID_SIA)
-        self.assertEqual(expediente.fecha_apertura.year, self.year)
-        self.assertGreater(expediente.fecha_limite, datetime.date(2000, 1, 1))
+        # The server's, not the client's 1999: opened today (2 Jun 2026) and
+        # due three months later, on Wednesday 2 Sep 2026.
+        self.assertEqual(expediente.fecha_apertura.date(), datetime.date(2026, 6, 2))
+        self.assertEqual(expediente.fecha_limite, datetime.date(2026, 9, 2))
         self.assertEqual(expediente.eni_state, "E01")
         self.assertEqual(expediente.interesados[0]["identifier"], base.VALID_NIF)
         self.assertEqual(last_number(self.portal, EXPEDIENTE, self.year), 2)
@@ -228,7 +234,13 @@ class TestCreateReadUpdate(RESTTestCase):
         )
         validate_eni_document_id(body["eni_identifier"])
         self.assertEqual(body["organo"], base.UNIT_DIR3)
-        self.assertTrue(body["fecha_incorporacion"].startswith(str(self.year)))
+        # plone.restapi answers in UTC; the day is Madrid's (2 Jun 2026, setUp).
+        incorporated = datetime.datetime.fromisoformat(body["fecha_incorporacion"])
+        if incorporated.tzinfo is None:
+            incorporated = incorporated.replace(tzinfo=datetime.UTC)
+        self.assertEqual(
+            incorporated.astimezone(clock.OFFICE_ZONE).date(), datetime.date(2026, 6, 2)
+        )
         download = self.session.get(body["file"]["download"])
         self.assertEqual(download.content, data)
 

@@ -6,10 +6,9 @@ effective date, the receipt; every refusal leaving nothing behind and taking
 no number; double submission filing once; nobody filing for another NIF; the
 generic application."""
 
+from datetime import date
 from io import BytesIO
-from paeria.egov.calendar import compute_deadline
 from paeria.egov.clock import MADRID
-from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from plone import api
@@ -19,7 +18,6 @@ from plone.testing.zope import Browser
 from plone.uuid.interfaces import IUUID
 from pypdf import PdfReader
 import base64
-import re
 import transaction
 import unittest
 
@@ -32,7 +30,6 @@ EMAIL = "maria.puig@example.org"
 DNI = "fotocopia-del-dni"
 PLANO = "plano-de-situacion"
 FOTOS = "fotografias"
-NUMERO_RE = re.compile(r"^E/\d{4}/\d{6}$")
 
 
 def b64file(data, filename="doc.pdf", content_type="application/pdf"):
@@ -48,6 +45,9 @@ class FilingTestCase(unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
+        # Filed on Saturday 6 Jun 2026 at 11:00 in Madrid: the filing counts
+        # from 00:00 on Monday 8 Jun (art. 31.2.b LPAC).
+        base.travel(self, "2026-06-06T11:00")
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
         self.sessions = []
@@ -179,7 +179,7 @@ class TestIniciarTramite(FilingTestCase):
         )
         self.assertEqual(response.status_code, 201, response.text)
         body = response.json()
-        self.assertRegex(body["numero"], NUMERO_RE)
+        self.assertEqual(body["numero"], "E/2026/000001")
         self.refresh()
 
         # The register entry: the citizen, online, the procedure, its unit.
@@ -208,12 +208,15 @@ class TestIniciarTramite(FilingTestCase):
             "Interesado", expediente.get_local_roles_for_userid("jvila") or ()
         )
 
-        # The deadline counts from the entry's effective date: 3 months.
-        start = asiento.fecha_efectiva.astimezone(MADRID).date()
+        # The deadline counts from the entry's effective date, Monday 8 Jun
+        # 00:00, not from the Saturday: 3 months end on Tuesday 8 Sep 2026.
         self.assertEqual(
-            expediente.fecha_limite,
-            compute_deadline(start, 3, "months", site_calendar()),
+            asiento.fecha_efectiva.astimezone(MADRID).isoformat(),
+            "2026-06-08T00:00:00+02:00",
         )
+        self.assertEqual(asiento.fecha_presentacion.date(), date(2026, 6, 6))
+        self.assertEqual(expediente.numero, "2026/000001")
+        self.assertEqual(expediente.fecha_limite, date(2026, 9, 8))
         self.assertEqual(
             body["expediente"]["fecha_limite"], expediente.fecha_limite.isoformat()
         )
@@ -374,8 +377,8 @@ class TestIniciarTramite(FilingTestCase):
         transaction.commit()
         response = self.file()
         self.assertEqual(response.status_code, 201, response.text)
-        self.assertTrue(response.json()["numero"].endswith("/000001"))
-        self.assertEqual(response.json()["expediente"]["numero"][-6:], "000001")
+        self.assertEqual(response.json()["numero"], "E/2026/000001")
+        self.assertEqual(response.json()["expediente"]["numero"], "2026/000001")
 
     def test_a_citizen_cannot_file_for_another_nif(self):
         for field, value in (

@@ -8,14 +8,14 @@ expire."""
 
 from datetime import timedelta
 from io import BytesIO
+from paeria.egov import clock
 from paeria.egov.notifications import expire_due
 from paeria.egov.notifications import EXPIRY_DAYS
-from paeria.egov.notifications import IClock
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests.smtp import configure_mailhost
 from paeria.egov.tests.smtp import SmtpSink
-from paeria.egov.tests.test_notifications import SettableClock
+from paeria.egov.tests.test_notifications import START
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from plone import api
 from plone.testing.zope import Browser
@@ -58,8 +58,8 @@ class JourneyTestCase(base.UserSessions, unittest.TestCase):
         self.addCleanup(self.sink.__exit__, None, None, None)
         configure_mailhost(self.portal, self.sink.port)
         self.fixture = WorkflowFixture(self.portal)
-        self.clock = SettableClock()
-        self.portal.getSiteManager().registerUtility(self.clock, IClock)
+        # Tuesday 2 Jun 2026, 10:00 in Madrid.
+        base.travel(self, START)
         self.procedimiento = base.create_procedimiento(
             self.portal,
             self.fixture.unidad,
@@ -263,7 +263,7 @@ class TestJourney(JourneyTestCase):
 
     def test_the_citizen_lets_the_notification_expire(self):
         expediente, resolucion, notificacion = self.walk_to_notification()
-        self.clock.offset = timedelta(days=EXPIRY_DAYS, minutes=1)
+        clock.set_instant(clock.now() + timedelta(days=EXPIRY_DAYS, minutes=1))
         transaction.commit()
         # The in-process browser left no site behind: as cron's command would.
         setSite(self.portal)

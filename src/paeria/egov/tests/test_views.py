@@ -1,15 +1,13 @@
 """The Classic UI views of the domain types, rendered over HTTP as staff and
 citizens see them."""
 
+from datetime import date
 from datetime import timedelta
 from lxml import html
 from paeria.egov import _
-from paeria.egov.browser.helpers import today
 from paeria.egov.browser.procedimiento import SILENCE_EXPLANATIONS
-from paeria.egov.calendar import add_business_days
-from paeria.egov.calendar import business_days_between
-from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
+from paeria.egov.tests import base
 from plone import api
 from plone.app.testing import login
 from plone.app.testing import setRoles
@@ -145,11 +143,14 @@ class ViewTestCase(unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
 
     def setUp(self):
+        # Today is Tuesday 2 Jun 2026 in Madrid, with Lleida's 2026 holidays.
+        base.travel(self, "2026-06-02T10:00")
         self.app = self.layer["app"]
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         login(self.portal, TEST_USER_NAME)
+        base.with_holidays(2026, 2027)
 
     def browser(self, username=SITE_OWNER_NAME, password=SITE_OWNER_PASSWORD):
         """A Spanish-speaking visitor; anonymous when ``username`` is None."""
@@ -213,8 +214,10 @@ class ExpedienteViewTests(ViewTestCase):
 
     def test_header(self):
         browser, tree = self.open(self.expediente.absolute_url())
+        # Opened today, 2 Jun 2026: three months end on Wednesday 2 Sep.
         deadline = self.expediente.fecha_limite
-        self.assertRegex(self.expediente.numero, r"^\d{4}/\d{6}$")
+        self.assertEqual(deadline, date(2026, 9, 2))
+        self.assertEqual(self.expediente.numero, "2026/000001")
         self.assertEqual(
             self.text(tree, "//dd[contains(@class,'paeria-numero')]"),
             self.expediente.numero,
@@ -236,8 +239,9 @@ class ExpedienteViewTests(ViewTestCase):
             deadline.strftime("%d/%m/%Y"),
         )
         left = self.text(tree, "//span[contains(@class,'paeria-days-left')]")
-        days = business_days_between(today(), deadline, site_calendar())
-        self.assertGreater(days, 40)  # three months from today
+        # 3 Jun - 2 Sep: 19 business days in June (Sant Joan on the 24th),
+        # 23 in July, 21 in August (15 Aug is a Saturday) and 2 in September.
+        days = 65
         self.assertEqual(
             left,
             spanish(
@@ -385,7 +389,7 @@ class WorkTrayTests(ViewTestCase):
         self.procedimiento = make_procedimiento(
             self.portal, "Licencia de obras", "2001234", self.unidad
         )
-        start = today() + timedelta(days=40)
+        start = date(2026, 7, 12)  # 40 days after today (2 Jun 2026)
         offsets = list(range(30))
         random.Random(7).shuffle(offsets)
         self.expedientes = [
@@ -472,11 +476,12 @@ class WorkTrayTests(ViewTestCase):
         self.assertNotIn(closed.numero, self.numbers(tree))
 
     def test_deadline_highlighting(self):
-        calendar = site_calendar()
+        # Today is Tuesday 2 Jun 2026: Friday 5 Jun is 3 business days away
+        # (urgent), Wednesday 10 Jun 6 (not yet), 23 May is overdue.
         cases = (
-            (0, add_business_days(today(), 3, calendar), True),
-            (1, today() - timedelta(days=10), True),
-            (2, add_business_days(today(), 6, calendar), False),
+            (0, date(2026, 6, 5), True),
+            (1, date(2026, 5, 23), True),
+            (2, date(2026, 6, 10), False),
         )
         for offset, deadline, _urgent in cases:
             self.by_offset[offset].fecha_limite = deadline
