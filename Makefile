@@ -89,12 +89,16 @@ check-consistency: configure ## After a restore: counts, integrity scan and jour
 	@$(INSTANCE) check-consistency
 
 .PHONY: test
-test: install ## Install if needed and run the whole test suite
+test: install ## Install if needed and run the whole test suite (dated runs included)
 	@$(BIN)/python scripts/run_tests.py
 
 .PHONY: test-unit
 test-unit: install ## Only the add-on's zope.testrunner suites (integration and functional)
 	@$(BIN)/python scripts/run_tests.py --only unit
+
+.PHONY: test-dates
+test-dates: install ## Only the add-on's zope.testrunner suites at four faked instants (Debian's faketime)
+	@$(BIN)/python scripts/run_tests.py --only dates
 
 .PHONY: test-system
 test-system: install ## Only the system suites in tests/ (a running portal driven from outside)
