@@ -305,7 +305,9 @@ def command_line(pid):
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return "?"
-    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    parts = (part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    line = " ".join(" ".join(parts).split())  # one line, however it was called
+    return line if len(line) <= 300 else line[:297] + "..."
 
 
 def marked_processes(marker):
