@@ -4,6 +4,7 @@ again at four faked instants (libfaketime), then the system suites in tests/
 no process behind. Exit 0 only when all pass; the last line sums them up as
 ``Summary: N passed, N failed, N skipped``."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 import argparse
@@ -108,10 +109,14 @@ def stop_group(process, grace=20):
     process.wait()
 
 
-def run_in_group(command, timeout=None, **options):
+_live = set()  # the runners under way, stopped if this script is interrupted
+
+
+def run_in_group(command, timeout=None, echo=True, **options):
     """Run ``command`` in a session of its own, its output streamed line by
-    line to ours; the whole group is stopped on timeout or interruption.
-    Returns (status, output lines); the status is None on a timeout."""
+    line to ours (``echo``) or only kept; the whole group is stopped on
+    timeout or interruption. Returns (status, output lines); the status is
+    None on a timeout."""
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -121,6 +126,7 @@ def run_in_group(command, timeout=None, **options):
         start_new_session=True,
         **options,
     )
+    _live.add(process)
     timed_out = threading.Event()
 
     def expire():
@@ -134,7 +140,8 @@ def run_in_group(command, timeout=None, **options):
             timer.daemon = True
             timer.start()
         for line in process.stdout:
-            sys.stdout.write(line)
+            if echo:
+                sys.stdout.write(line)
             lines.append(line)
         status = process.wait()
     except BaseException:
@@ -143,7 +150,13 @@ def run_in_group(command, timeout=None, **options):
     finally:
         if timer is not None:
             timer.cancel()
+        _live.discard(process)
     return (None if timed_out.is_set() else status), lines
+
+
+def stop_live():
+    for process in list(_live):
+        stop_group(process)
 
 
 # -- The add-on's suites ----------------------------------------------------------
@@ -229,9 +242,22 @@ def faketime_environment(scratch):
     return environment
 
 
+def dated_run(instant, extra, environment):
+    """One run of zope.testrunner at ``instant``: (command, status, output)."""
+    moment = datetime.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    command = ["faketime", f"@{int(moment.timestamp())}", *testrunner_command(extra)]
+    started = time.monotonic()
+    status, lines = run_in_group(
+        command, timeout=DATED_RUN_TIMEOUT, echo=False, env=environment
+    )
+    return command, status, lines, time.monotonic() - started
+
+
 def run_dates(extra, instants=None):
     """zope.testrunner over src/ again at each of INSTANTS, the clock started
-    there and ticking (``faketime '@<instant>'``)."""
+    there and ticking (``faketime '@<instant>'``); DATES_JOBS runs at a time
+    (PAERIA_DATES_JOBS, by default one per core, up to all four), each run's
+    output printed as one block when it ends."""
     if shutil.which("faketime") is None:
         print(
             "error: the dated runs need `faketime` (libfaketime): install the "
@@ -239,23 +265,38 @@ def run_dates(extra, instants=None):
             flush=True,
         )
         return [Result("dates (faketime missing)", 0, 1, 0, 1)]
+    instants = instants or INSTANTS
+    jobs = int(
+        os.environ.get("PAERIA_DATES_JOBS") or min(len(instants), os.cpu_count() or 1)
+    )
     results = []
+    started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
         environment = faketime_environment(scratch)
-        for instant, why in instants or INSTANTS:
-            moment = datetime.datetime.fromisoformat(instant.replace("Z", "+00:00"))
-            label = f"zope.testrunner at {instant}"
-            print(f"\n== {label} ({why}) ==", flush=True)
-            command = ["faketime", f"@{int(moment.timestamp())}"]
-            command += testrunner_command(extra)
-            print("$ TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 " + " ".join(command))
-            started = time.monotonic()
-            status, lines = run_in_group(
-                command, timeout=DATED_RUN_TIMEOUT, env=environment
-            )
-            result = count_testrunner(label, status, lines, time.monotonic() - started)
-            print(f"== {result.line()} ==", flush=True)
-            results.append(result)
+        print(f"{len(instants)} dated runs, {jobs} at a time", flush=True)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [
+                pool.submit(dated_run, instant, extra, environment)
+                for instant, _ in instants
+            ]
+            try:
+                for (instant, why), future in zip(instants, futures, strict=True):
+                    command, status, lines, seconds = future.result()
+                    label = f"zope.testrunner at {instant}"
+                    print(f"\n== {label} ({why}) ==")
+                    print(
+                        "$ TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 " + " ".join(command)
+                    )
+                    sys.stdout.writelines(lines)
+                    result = count_testrunner(label, status, lines, seconds)
+                    print(f"== {result.line()} ==", flush=True)
+                    results.append(result)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                stop_live()
+                raise
+    print(f"dated runs: {time.monotonic() - started:.0f} s in all", flush=True)
     return results
 
 
