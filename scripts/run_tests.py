@@ -457,19 +457,27 @@ def check_leftovers(marker, ports=()):
     fixed ports still bound that were free when the run began, each named on
     a line; they are killed, so that the next run starts clean. Returns the
     lines (empty when nothing was left)."""
-    problems = []
     leftovers = marked_processes(marker)
-    for pid, command in leftovers:
-        problems.append(f"left running: pid {pid}: {command}")
-    kill_processes([pid for pid, _ in leftovers])
+    bound = {}
     for port in ports:
         holders = port_holders(port)
-        if not holders and port_is_free(port):
-            continue
-        for pid, command in holders or [(None, "?")]:
+        if holders or not port_is_free(port):
+            bound[port] = holders or [(None, "?")]
+    problems = [f"left running: pid {pid}: {command}" for pid, command in leftovers]
+    for port, holders in bound.items():
+        for pid, command in holders:
             who = f"pid {pid}: {command}" if pid else "a process not visible here"
             problems.append(f"port {port} still bound by {who}")
-        kill_processes([pid for pid, _ in holders])
+    kill_processes(
+        [pid for pid, _ in leftovers]
+        + [pid for holders in bound.values() for pid, _ in holders]
+    )
+    for port in bound:
+        deadline = time.monotonic() + 10
+        while not port_is_free(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if not port_is_free(port):
+            problems.append(f"port {port} is still bound after the kill")
     return problems
 
 
