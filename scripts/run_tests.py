@@ -493,6 +493,10 @@ def free_port():
 STAGES = ("unit", "dates", "system")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=STAGES)
@@ -507,6 +511,10 @@ def main():
     fixed_ports = [int(os.environ["BUILDOUT_PORT"])]
     fixed_ports = [port for port in fixed_ports if port_is_free(port)]
     stages = [arguments.only] if arguments.only else list(STAGES)
+    # SIGTERM and SIGHUP stop the run as Ctrl-C does: what it started is in
+    # sessions of its own, out of reach of a signal sent to this group.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     results = []
     interrupted = False
     try:
