@@ -208,12 +208,7 @@ def faketime_environment(scratch):
     runs with TZ=UTC), the monotonic clocks stay real so that timeouts and
     sleeps last what they say; plus the time.sleep() shim when this
     libfaketime needs it."""
-    environment = dict(
-        os.environ,
-        TZ="UTC",
-        FAKETIME_DONT_FAKE_MONOTONIC="1",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
+    environment = dict(os.environ, TZ="UTC", FAKETIME_DONT_FAKE_MONOTONIC="1")
     probe = subprocess.run(
         [
             "faketime",
