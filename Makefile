@@ -15,6 +15,19 @@ PACKAGE := src/paeria/egov
 # Installs only what constraints.txt pins.
 PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt
 
+# $(call task,COMMAND ARGS): run `paeria-instance COMMAND ARGS` and, when it
+# fails, print its own exit status on the last line. GNU make exits only 0, 1
+# (with -q) or 2, so any failure of a recipe becomes make's 2, whatever the
+# command's status was (1: problems found, 2: cannot open the instance…); cron
+# and monitoring that need the command's status call the command itself,
+# e.g. `.venv/bin/paeria-instance integrity-scan` (docs/operations.md).
+define task
+@$(INSTANCE) $(1); status=$$?; \
+if [ $$status -ne 0 ]; then \
+  echo "paeria-instance $(firstword $(1)) exited with status $$status (make reports any failure as 2; for the command's own status run $(INSTANCE) $(firstword $(1)))" >&2; \
+fi; exit $$status
+endef
+
 .PHONY: help
 help: ## List the targets
 	@echo "paeria.egov — make targets (settings: PORT HOST SITE_ID ADMIN_PASSWORD DEMO STORAGE RELSTORAGE_DSN)"
@@ -36,11 +49,11 @@ install: $(STAMP) ## Install Plone and paeria.egov into .venv (pinned by constra
 
 .PHONY: configure
 configure: install ## Write etc/zope.conf and etc/zope.ini from the environment
-	@$(INSTANCE) configure
+	$(call task,configure)
 
 .PHONY: create-site
 create-site: configure ## Create the Plone site with paeria.egov if absent (DEMO=1: demo data)
-	@$(INSTANCE) create-site
+	$(call task,create-site)
 
 .PHONY: start
 start: install ## Install if needed, create the site if absent, serve http://HOST:PORT/SITE_ID
@@ -61,16 +74,16 @@ console: configure ## Interactive Python console with `app` bound to the Zope ro
 
 .PHONY: expire-notifications
 expire-notifications: configure ## Reject notifications not accessed in 10 days (cron; RelStorage, or server stopped)
-	@$(INSTANCE) expire-notifications
+	$(call task,expire-notifications)
 
 .PHONY: journal-verify
 journal-verify: configure ## Seal and verify every journal chain (exit 1 naming the first broken link)
-	@$(INSTANCE) journal-verify
+	$(call task,journal-verify)
 
 SCALE ?= small
 .PHONY: load-reference
 load-reference: configure ## Load the reference data set into the site (SCALE=small|reference; resumable)
-	@$(INSTANCE) load-reference --scale $(SCALE)
+	$(call task,load-reference --scale $(SCALE))
 
 .PHONY: backup
 backup: ## Online backup of the database and blobs into BACKUP_DIR (default var/backups; FULL=1: full)
@@ -82,19 +95,23 @@ restore: ## Restore BACKUP_DIR into an empty var/ or database, portal stopped (F
 
 .PHONY: integrity-scan
 integrity-scan: configure ## Hash every document's file and report mismatches (exit 1 if any; server stopped or RelStorage)
-	@$(INSTANCE) integrity-scan
+	$(call task,integrity-scan)
 
 .PHONY: check-consistency
 check-consistency: configure ## After a restore: counts, integrity scan and journal chains (exit 1 on a problem)
-	@$(INSTANCE) check-consistency
+	$(call task,check-consistency)
 
 .PHONY: test
-test: install ## Install if needed and run the whole test suite
+test: install ## Install if needed and run the whole test suite (dated runs included)
 	@$(BIN)/python scripts/run_tests.py
 
 .PHONY: test-unit
 test-unit: install ## Only the add-on's zope.testrunner suites (integration and functional)
 	@$(BIN)/python scripts/run_tests.py --only unit
+
+.PHONY: test-dates
+test-dates: install ## Only the add-on's zope.testrunner suites at four faked instants (Debian's faketime)
+	@$(BIN)/python scripts/run_tests.py --only dates
 
 .PHONY: test-system
 test-system: install ## Only the system suites in tests/ (a running portal driven from outside)

@@ -59,6 +59,7 @@ from tools import run  # noqa: E402
 from tools import say  # noqa: E402
 from tools import ScratchDatabase  # noqa: E402
 from tools import Server  # noqa: E402
+from tools import stop_group  # noqa: E402
 from tools import write_json  # noqa: E402
 from tools import wrk  # noqa: E402
 from tools import zodbconvert  # noqa: E402
@@ -426,12 +427,12 @@ class Bench:
                 [str(part) for part in command],
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def stop_follower(self):
-        if self.follower is not None and self.follower.poll() is None:
-            self.follower.terminate()
-            self.follower.wait()
+        if self.follower is not None:
+            stop_group(self.follower)
 
     def followed(self):
         """Wait for the stock load that follows the feed; what it loaded."""

@@ -104,6 +104,38 @@ def run(command, log, env=None, timeout=None, cwd=None):
         raise BenchError(f"`{' '.join(map(str, command))}` exited {status}:\n{tail}")
 
 
+def stop_group(process, grace=10):
+    """SIGTERM the process group ``process`` leads (a session started with
+    start_new_session=True), wait up to ``grace`` seconds, then SIGKILL what
+    is left of it."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + grace
+        while _group_alive(process.pid) and time.monotonic() < deadline:
+            process.poll()  # reaps the leader once it has ended
+            time.sleep(0.1)
+        if not _group_alive(process.pid):
+            break
+    process.wait()
+
+
+def _group_alive(pgid):
+    """Whether a process of group ``pgid``, zombies aside, is running."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -133,8 +165,13 @@ class Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         output = self.log.open("ab")
         started = time.monotonic()
+        # A session of its own: stop() stops whatever the server started too.
         self.process = subprocess.Popen(
-            self.command, env=self.env, stdout=output, stderr=subprocess.STDOUT
+            self.command,
+            env=self.env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         Server.running.append(self)
         while time.monotonic() - started < timeout:
@@ -170,8 +207,9 @@ class Server:
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                pass
+        if self.process is not None:
+            stop_group(self.process)
         if self in Server.running:
             Server.running.remove(self)
 

@@ -28,9 +28,34 @@ fi
 [ "$command" = check ] || exit 0
 
 log=var/buildout/check.log
-var/buildout/bin/instance fg > "$log" 2>&1 &
+# The wrapper `bin/instance fg` starts Zope as a child of its own: run it in a
+# session of its own and stop that whole session (SIGTERM, up to 30 s, then
+# SIGKILL), however this script ends, so that no Zope is left holding
+# Data.fs.lock and the port.
+setsid var/buildout/bin/instance fg > "$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+group_alive() {  # a process of the session's group that is not a zombie
+  local stat rest
+  for stat in /proc/[0-9]*/stat; do
+    read -r rest < "$stat" 2>/dev/null || continue
+    set -- ${rest##*) }  # state, parent, process group, ...
+    [ "$3" = "$pid" ] && [ "$1" != Z ] && return 0
+  done
+  return 1
+}
+stop_instance() {
+  kill -TERM -- "-$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 300); do
+    group_alive || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+trap stop_instance EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 for _ in $(seq 1 120); do
   code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" || true)
   if [ "$code" = 200 ]; then

@@ -1,6 +1,7 @@
 """Run a real paeria.egov instance in a folder of its own, as `make start` does."""
 
 from pathlib import Path
+import atexit
 import os
 import signal
 import socket
@@ -34,27 +35,118 @@ def instance_environment(**settings):
 
 
 def run_instance(command, home, timeout=300, **settings):
-    return subprocess.run(
+    return run(
         [INSTANCE, command, "--home", str(home)],
         env=instance_environment(**settings),
-        capture_output=True,
-        text=True,
         timeout=timeout,
     )
 
 
-def terminate(process, timeout=60):
-    """SIGTERM, as operators stop it; SIGKILL (and the timeout raised) if it
-    does not end in ``timeout`` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
+# -- Processes: each in a session of its own, stopped as a whole --------------------
+#
+# Everything a test starts runs in a new session (its own process group), so
+# that stopping it stops what it started too (a wrapper's server, a cluster's
+# balancer), also on a failure, a timeout or Ctrl-C (which no longer reaches
+# them from the terminal). scripts/run_tests.py checks at the end that nothing
+# of the suite is left running.
+
+_started = []  # Popen objects not yet stopped, stopped at exit at the latest
+
+
+def group_members(pgid):
+    """The pids still alive in process group ``pgid``."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+
+def kill_group(pgid, grace=10):
+    """SIGTERM every process of group ``pgid``, wait ``grace`` seconds, then
+    SIGKILL the rest. Returns the pids that were still running."""
+    found = group_members(pgid)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + grace
+        while group_members(pgid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not group_members(pgid):
+            break
+    return found
+
+
+def popen(command, **options):
+    """subprocess.Popen in a new session, remembered until stopped."""
+    process = subprocess.Popen(command, start_new_session=True, **options)
+    _started.append(process)
+    return process
+
+
+def run(command, timeout=300, **options):
+    """subprocess.run(capture_output=True, text=True) in a new session; on a
+    timeout or an interruption the whole session is stopped before raising."""
+    process = popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options
+    )
     try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        stdout, stderr = process.communicate(timeout=timeout)
+    except BaseException:
+        kill_group(process.pid)
+        process.communicate()
         raise
+    finally:
+        if process.poll() is not None:
+            kill_group(process.pid)  # what it left in its group, if anything
+            _forget(process)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _forget(process):
+    if process in _started:
+        _started.remove(process)
+
+
+def terminate(process, timeout=60):
+    """SIGTERM to the process, as operators stop it; SIGKILL to its whole
+    group (and the timeout raised) if it does not end in ``timeout`` seconds.
+    Once it has ended, what it left running in its group is killed and named
+    in a RuntimeError: stopping must stop everything it started."""
+    if process is None:
+        return
+    try:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                kill_group(process.pid)
+                process.wait()
+                raise
+        left = kill_group(process.pid)
+    finally:
+        _forget(process)
+    if left:
+        raise RuntimeError(
+            f"{process.args[0]} (pid {process.pid}) left processes running in "
+            f"its group, now killed: {left}"
+        )
+
+
+@atexit.register
+def _stop_everything():
+    for process in list(_started):
+        kill_group(process.pid)
+        _forget(process)
 
 
 class RunningPortal:
@@ -73,12 +165,21 @@ class RunningPortal:
     def start(self, timeout=240):
         self.home.mkdir(parents=True, exist_ok=True)
         output = self.log.open("ab")
-        self.process = subprocess.Popen(
+        self.process = popen(
             [INSTANCE, self.command, "--home", str(self.home)],
             env=instance_environment(**self.settings),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+        try:
+            return self._wait_until_it_answers(timeout)
+        except BaseException:
+            kill_group(self.process.pid)
+            self.process.wait()
+            _forget(self.process)
+            raise
+
+    def _wait_until_it_answers(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -93,7 +194,6 @@ class RunningPortal:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.5)
-        self.stop()
         raise RuntimeError("the portal did not answer in time")
 
     def stop(self, timeout=60):
@@ -105,6 +205,9 @@ class RunningPortal:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        if self.process is not None:
+            kill_group(self.process.pid)  # what it started, if anything
+            _forget(self.process)
 
     def event_log(self):
         """The instance's event log (var/log/event.log), "" before it exists."""
@@ -220,11 +323,9 @@ BACKUP_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "backup.sh"
 def run_backup_script(action, home, backup_dir, *options, timeout=300, **settings):
     """``scripts/backup.sh backup|restore`` as `make backup|restore` runs it,
     with the instance's settings (RELSTORAGE_DSN…) in the environment."""
-    return subprocess.run(
+    return run(
         ["bash", str(BACKUP_SCRIPT), action, "--home", str(home)]
         + ["--backup-dir", str(backup_dir), *options],
         env=instance_environment(**settings),
-        capture_output=True,
-        text=True,
         timeout=timeout,
     )

@@ -18,6 +18,7 @@ from tests.portal import documento_with_pdf
 from tests.portal import INSTANCE
 from tests.portal import instance_environment
 from tests.portal import registration
+from tests.portal import run
 from tests.portal import run_backup_script
 from tests.portal import run_instance
 from tests.portal import RunningPortal
@@ -27,7 +28,6 @@ import json
 import pytest
 import re
 import requests
-import subprocess
 import threading
 import time
 
@@ -154,11 +154,9 @@ def journal_verify(home, settings):
 def check_consistency(home, settings):
     """`paeria-instance check-consistency --json` (counts, the fingerprint of
     every document's file, journal chains) on the stopped instance."""
-    result = subprocess.run(
+    result = run(
         [INSTANCE, "check-consistency", "--json", "--home", str(home)],
         env=instance_environment(**settings),
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     report = json.loads(result.stdout)

@@ -7,11 +7,11 @@ themselves live in docs/performance.md.
 """
 
 from pathlib import Path
+from tests.portal import run
 from tests.postgresql import admin_connection
 import json
 import math
 import pytest
-import subprocess
 import sys
 
 
@@ -32,12 +32,10 @@ SECTIONS = {
 def test_small_benchmark_measures_every_figure_on_both_sides(tmp_path):
     admin_connection().close()  # skips, saying why, without PostgreSQL
     out = tmp_path / "bench.json"
-    completed = subprocess.run(
+    completed = run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "small"]
         + ["--out", str(out)],
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=1500,
     )
     output = completed.stdout[-3000:] + completed.stderr[-3000:]

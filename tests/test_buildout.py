@@ -2,9 +2,9 @@
 
 from pathlib import Path
 from tests.portal import free_port
+from tests.portal import run
 import os
 import pytest
-import subprocess
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,13 +13,13 @@ pytestmark = pytest.mark.buildout
 
 
 def test_buildout_builds_and_the_instance_answers():
-    environment = dict(os.environ, BUILDOUT_PORT=str(free_port()))
-    result = subprocess.run(
+    # scripts/run_tests.py chooses the port (and checks it is free at the end).
+    port = os.environ.get("BUILDOUT_PORT") or str(free_port())
+    environment = dict(os.environ, BUILDOUT_PORT=port)
+    result = run(
         ["bash", "scripts/buildout.sh", "check"],
         cwd=ROOT,
         env=environment,
-        capture_output=True,
-        text=True,
         timeout=1500,
     )
     output = result.stdout + result.stderr

@@ -4,19 +4,17 @@ whose blob files were damaged on disk, as an operator would run them."""
 from pathlib import Path
 from tests.portal import INSTANCE
 from tests.portal import instance_environment
+from tests.portal import run
 import json
 import os
 import pytest
 import stat
-import subprocess
 
 
 def run_instance(command, home, *options, **settings):
-    return subprocess.run(
+    return run(
         [INSTANCE, command, "--home", str(home), *options],
         env=instance_environment(**settings),
-        capture_output=True,
-        text=True,
         timeout=300,
     )
 

@@ -34,6 +34,8 @@ from tests.portal import create_unidad
 from tests.portal import documento_with_pdf
 from tests.portal import INSTANCE
 from tests.portal import instance_environment
+from tests.portal import popen
+from tests.portal import run
 from tests.portal import terminate
 from tests.postgresql import ScratchDatabase
 from tests.test_register_concurrency import RETRIED
@@ -106,7 +108,7 @@ class RunningCluster:
         self.home.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         with self.output.open("ab") as output:
-            self.process = subprocess.Popen(
+            self.process = popen(
                 [INSTANCE, "cluster", "--home", str(self.home)]
                 + ["--processes", str(PROCESSES)],
                 env=self.environment,
@@ -358,11 +360,9 @@ def locate(cluster, oids):
     with open(script, "w") as out:
         out.write(LOCATE_SCRIPT)
     zope_conf = os.path.join(first["home"], "etc", "zope.conf")
-    result = subprocess.run(
+    result = run(
         [sys.executable, "-m", "Zope2.utilities.zconsole", "run", zope_conf, script],
         env={**cluster.environment, "CONFLICT_OIDS": " ".join(map(str, oids))},
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
