@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from dataclasses import field
 from paeria.egov import logger as package_logger
 from paeria.egov.content.documento import IDocumento
+from paeria.egov.fingerprints import digest
 from zope.globalrequest import getRequest
 from zope.interface import implementer
 from zope.interface import Interface
-import hashlib
 import time
 import transaction
 
@@ -47,7 +47,6 @@ logger = package_logger.getChild("integrity")
 INTEGRITY_FAILURE = "integrity_failure"
 # The Documento field fingerprinted (its primary field).
 FILE_FIELD = "file"
-CHUNK_SIZE = 1 << 20
 BATCH_SIZE = 100
 # Problems a document can have.
 MISMATCH = "mismatch"
@@ -132,18 +131,6 @@ def expected_fingerprints(documento):
     if incorporated:
         expected.append(("huella_incorporada", incorporated))
     return expected
-
-
-def digest(named_file):
-    """(hexadecimal SHA-256, bytes read) of a stored file, read in chunks as
-    ``sha256_of_file`` fingerprinted it."""
-    hasher = hashlib.sha256()
-    size = 0
-    with named_file.open() as stream:
-        for chunk in iter(lambda: stream.read(CHUNK_SIZE), b""):
-            hasher.update(chunk)
-            size += len(chunk)
-    return hasher.hexdigest(), size
 
 
 def _unreadable_reason(error):

@@ -24,6 +24,8 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov import logger
 from paeria.egov.content.expediente import CLOSED_STATES
+from paeria.egov.fingerprints import fingerprint_of
+from paeria.egov.http import client_address
 from paeria.egov.system import as_portal
 from paeria.egov.system import AUTOMATED_ACTOR
 from plone import api
@@ -254,12 +256,10 @@ def notified_document(notificacion):
 
 
 def _fingerprint_now(notificacion):
-    from paeria.egov.subscribers.content import sha256_of_file
-
     documento = notified_document(notificacion)
-    if documento is None or documento.file is None:
+    if documento is None:
         return None
-    return sha256_of_file(documento.file)
+    return fingerprint_of(documento)
 
 
 def record_evidence(notificacion, event, request=None, actor=None, **details):
@@ -267,8 +267,6 @@ def record_evidence(notificacion, event, request=None, actor=None, **details):
     and Europe/Madrid), from which address, and the fingerprint of the notified
     document now (equal to the notification's ``huella_documento`` unless the
     bytes changed, which the evidence would then show)."""
-    from paeria.egov.verification import client_address
-
     if request is None:
         request = getattr(notificacion, "REQUEST", None)
     address = None

@@ -164,8 +164,8 @@ class DocumentoNotificadoView(BrowserView):
     def __call__(self):
         from paeria.egov import integrity
         from paeria.egov import journal
-        from paeria.egov.verification import set_download_headers
-        from paeria.egov.verification import stream
+        from paeria.egov.http import set_download_headers
+        from paeria.egov.http import stream
         from zExceptions import Forbidden
         from zExceptions import NotFound
 

@@ -18,9 +18,9 @@ from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.content.asiento import SALIDA
 from paeria.egov.content.asiento import SERIES
-from paeria.egov.eni.bridge import CSV_ALPHABET
-from paeria.egov.eni.bridge import CSV_LENGTH
-from paeria.egov.eni.bridge import csv_regulation
+from paeria.egov.csvcodes import CSV_ALPHABET
+from paeria.egov.csvcodes import CSV_LENGTH
+from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
@@ -300,7 +300,7 @@ class ReferenceLoader:
     def _csv(self, *parts):
         """The document's secure verification code, derived from the seed so
         that a resumed load makes the same one. Reference data is test data:
-        a production CSV is drawn at random (paeria.egov.eni.bridge.new_csv)."""
+        a production CSV is drawn at random (paeria.egov.csvcodes.new_csv)."""
         digest = sha256(":".join(map(str, (self.seed, *parts))).encode()).digest()
         number = int.from_bytes(digest, "big")
         letters = []

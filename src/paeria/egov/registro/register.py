@@ -24,6 +24,7 @@ from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.content.asiento import SALIDA
 from paeria.egov.content.asiento import SERIES
 from paeria.egov.content.documento import check_file
+from paeria.egov.csvcodes import unused_csv
 from paeria.egov.numbering import next_number
 from paeria.egov.registro.serialize import hold_register
 from paeria.egov.registry.calendar import site_calendar
@@ -408,9 +409,8 @@ def register_entry(data, files=(), tipo=ENTRADA):
     from paeria.egov.registro.receipt import receipt_pdf
     from paeria.egov.registro.receipt import receipt_title
     from paeria.egov.workflow.signing import add_automated_csv_signature
-    from paeria.egov.workflow.signing import new_csv
 
-    csv = new_csv()
+    csv = unused_csv()
     pdf = receipt_pdf(asiento, csv)
     receipt = _add_document(
         asiento,

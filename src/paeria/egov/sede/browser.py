@@ -11,7 +11,6 @@ second click of the button return the first receipt.
 from AccessControl import Unauthorized
 from paeria.egov import _
 from paeria.egov.registro.register import receipt_of
-from paeria.egov.registro.services import RequestTooLarge
 from paeria.egov.sede.filing import check_procedure_open
 from paeria.egov.sede.filing import document_slots
 from paeria.egov.sede.filing import entry_of_citizen
@@ -25,6 +24,7 @@ from paeria.egov.sede.nif import current_citizen
 from paeria.egov.sede.services import read_application
 from paeria.egov.sede.services import STATEMENT_FIELDS
 from paeria.egov.sede.services import TOKEN_FIELD
+from paeria.egov.uploads import RequestTooLarge
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.protect.authenticator import check as check_authenticator
