@@ -10,7 +10,9 @@ request is pending.
 
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.content.constraints import FieldValueError
+from paeria.egov.calendar import add_business_days
+from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.validators.constraints import FieldValueError
 from plone.autoform import directives
 from plone.dexterity.content import Item
 from plone.supermodel import model
@@ -31,9 +33,6 @@ CANCELLED = "cancelada"
 def default_deadline(start=None):
     """The request's default deadline: 10 business days after ``start`` (the
     request's day, today by default) in the site's legal calendar."""
-    from paeria.egov.calendar import add_business_days
-    from paeria.egov.registry.calendar import site_calendar
-
     return add_business_days(
         start or clock.today(), DEFAULT_TERM_BUSINESS_DAYS, site_calendar()
     )

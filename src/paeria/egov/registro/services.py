@@ -19,8 +19,8 @@ and stores nothing.
 
 from paeria.egov import _
 from paeria.egov.content.asiento import ENTRADA
-from paeria.egov.registro.register import attached_documents
-from paeria.egov.registro.register import receipt_of
+from paeria.egov.registro.receipt import attached_documents
+from paeria.egov.registro.receipt import receipt_of
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
 from paeria.egov.uploads import BadUpload

@@ -32,12 +32,12 @@ from paeria.egov import _
 from paeria.egov.registro.register import COMPUTED_FIELDS
 from paeria.egov.registro.register import GIVEN_FIELDS
 from paeria.egov.sede import idempotency
+from paeria.egov.sede.errors import FilingError
+from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.filing import check_procedure_open
 from paeria.egov.sede.filing import document_slots
 from paeria.egov.sede.filing import file_generic
 from paeria.egov.sede.filing import file_procedure
-from paeria.egov.sede.filing import FilingError
-from paeria.egov.sede.filing import FilingNotAllowed
 from paeria.egov.uploads import BadUpload
 from paeria.egov.uploads import decode_json_file
 from paeria.egov.uploads import MAX_FILES
