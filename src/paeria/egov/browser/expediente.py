@@ -7,6 +7,7 @@ from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.content.solicitudinforme import PENDING
+from paeria.egov.notifications import STATE_TEXTS
 from paeria.egov.viewhelpers import deadline_status
 from paeria.egov.viewhelpers import localized_date
 from paeria.egov.viewhelpers import readable_size
@@ -184,8 +185,6 @@ class ExpedienteView(BrowserView):
     def notifications(self):
         """The expediente's notifications the user may see: addressee, notified
         document, state in plain words and the dates, oldest first."""
-        from paeria.egov.notifications import STATE_TEXTS
-
         brains = api.portal.get_tool("portal_catalog")(
             portal_type="Notificacion",
             path={"query": "/".join(self.context.getPhysicalPath()), "depth": 1},

@@ -2,6 +2,7 @@
 
 from paeria.egov import _
 from paeria.egov import clock
+from paeria.egov.content.unidad import IUnidad
 from paeria.egov.validators import validate_dir3
 from paeria.egov.validators import validate_eni_document_id
 from paeria.egov.validators.constraints import checked
@@ -111,8 +112,6 @@ def check_file(value):
 @provider(IContextAwareDefaultFactory)
 def default_organo(context):
     """The DIR3 code of the unit the document is added in, else the council's."""
-    from paeria.egov.content.unidad import IUnidad
-
     current = context
     while current is not None:
         if IUnidad.providedBy(current):

@@ -11,6 +11,7 @@ request is pending.
 from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.calendar import add_business_days
+from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.validators.constraints import FieldValueError
 from plone.autoform import directives
@@ -50,8 +51,6 @@ def default_fecha_limite(context):
 
 def owning_unidad_of(context):
     """The unit the request (or the expediente it is added in) belongs to."""
-    from paeria.egov.content.indexers import enclosing_unidad
-
     return enclosing_unidad(context)
 
 

@@ -51,6 +51,8 @@ def _open_database_error(error):
 
 def create_site(settings):
     """Create the Plone site if absent; on an existing site, run pending upgrades."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.instance.site import ensure_site
     from paeria.egov.instance.zopeapp import zope_app
 
@@ -130,6 +132,8 @@ def site_of(settings):
     command: the database opened and closed around the block, and a database
     that cannot be opened (locked by a running server, unreachable) reported
     in one readable line."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.instance.zopeapp import zope_app
     from plone.base.interfaces import IPloneSiteRoot
     from zope.component.hooks import setSite
@@ -157,6 +161,8 @@ def journal_command(settings, command):
     """Seal the journal's pending entries into the global chain (journal-seal,
     for cron) or seal and verify every chain (journal-verify); the latter
     returns 1 when a chain is broken, naming its first broken link."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov import journal
     import transaction
 
@@ -188,6 +194,8 @@ def journal_command(settings, command):
 def expire_notifications_command(settings):
     """Expire every notification not accessed within its 10 calendar days
     (LPAC 43.2), as the portal; meant for cron."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.notifications import expire_due
     import transaction
 
@@ -204,6 +212,8 @@ def integrity_command(settings, command, as_json=False, every=1000):
     journal's chains, without writing (check-consistency). Exit status 1 when
     anything is wrong; with ``as_json`` the standard output is one JSON
     document (see paeria.egov.integrity.commands)."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.integrity import commands
     import transaction
 
@@ -220,6 +230,8 @@ def integrity_command(settings, command, as_json=False, every=1000):
 
 def load_reference_command(settings, scale, seed, batch):
     """Load (or resume) the reference data set: see paeria.egov.reference."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.reference.command import load_reference
 
     def stop(signum, frame):

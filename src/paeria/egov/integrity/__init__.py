@@ -30,9 +30,12 @@ happened.
 from Acquisition import aq_base
 from dataclasses import dataclass
 from dataclasses import field
+from paeria.egov import journal
 from paeria.egov import logger as package_logger
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.fingerprints import digest
+from paeria.egov.interfaces import IPaeriaEgovLayer
+from paeria.egov.workflow.signing import signatures_of
 from zope.globalrequest import getRequest
 from zope.interface import implementer
 from zope.interface import Interface
@@ -119,8 +122,6 @@ def describe(finding):
 def expected_fingerprints(documento):
     """[(source, hexadecimal SHA-256)] the document's file must match: its
     ``huella``, each signature's and the one it was incorporated with."""
-    from paeria.egov.workflow.signing import signatures_of
-
     base = aq_base(documento)
     expected = [("huella", getattr(base, "huella", None))]
     for index, record in enumerate(signatures_of(base)):
@@ -211,8 +212,6 @@ def check_document(documento):
 
 def record_failure(failure):
     """Journal ``failure`` on its document in the current transaction."""
-    from paeria.egov import journal
-
     return journal.record(
         failure.documento,
         INTEGRITY_FAILURE,
@@ -267,8 +266,6 @@ def check_download(event):
     streams it (``@@download``, ``@@display-file`` and their subclasses); the
     user was authorised by traversal already. A HEAD request serves no bytes
     and is not checked."""
-    from paeria.egov.interfaces import IPaeriaEgovLayer
-
     request = event.request
     if not IPaeriaEgovLayer.providedBy(request):
         return
@@ -438,8 +435,6 @@ def consistency(site, progress=None, batch_size=BATCH_SIZE):
     ``journal`` :meth:`paeria.egov.journal.Verification.as_dict` (both with
     ``ok``). The shape is relied upon by the backup/restore system tests.
     """
-    from paeria.egov import journal
-
     integrity = scan(site, progress=progress, batch_size=batch_size)
     verification = journal.verify(site, seal_first=False)
     return {

@@ -220,13 +220,11 @@ def amend_created(obj):
     it is committed (plone.api creates under a temporary id, then renames),
     its "created" entry is brought up to date instead of journalling a
     rename nobody saw; return whether it was."""
-    from paeria.egov.journal import storage as storage_module
-
     entry = _created_in_transaction().get(_uid(obj))
     if entry is None:
         return False
     group = group_of(obj)
-    chain = storage_module.group_chain(group, _uid(group) or _uid(obj))
+    chain = storage.group_chain(group, _uid(group) or _uid(obj))
     if chain is None or chain.entries.get(entry.index) is not entry:
         return False
     entry.amend(path=physical_path(obj), title=_title(obj))

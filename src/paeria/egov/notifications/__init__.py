@@ -23,9 +23,12 @@ from datetime import timedelta
 from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov import logger
+from paeria.egov.content.asiento import SALIDA
 from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.fingerprints import fingerprint_of
 from paeria.egov.http import client_address
+from paeria.egov.registro.register import register_entry
+from paeria.egov.registro.register import RegistrationError
 from paeria.egov.system import as_portal
 from paeria.egov.system import AUTOMATED_ACTOR
 from plone import api
@@ -183,9 +186,6 @@ def notify_document(expediente, documento_uid, destinatario, request=None):
     Notificacion. Raises :class:`NotificationError` (nothing stored, no register
     number consumed) or ``Unauthorized``."""
     from AccessControl import Unauthorized
-    from paeria.egov.content.asiento import SALIDA
-    from paeria.egov.registro.register import register_entry
-    from paeria.egov.registro.register import RegistrationError
 
     if not api.user.has_permission(
         "paeria.egov: Add Notificacion", obj=expediente

@@ -21,6 +21,10 @@ from paeria.egov.content.asiento import SERIES
 from paeria.egov.csvcodes import CSV_ALPHABET
 from paeria.egov.csvcodes import CSV_LENGTH
 from paeria.egov.csvcodes import csv_regulation
+from paeria.egov.notifications import ACCEPTED
+from paeria.egov.notifications import AVAILABLE
+from paeria.egov.notifications import EXPIRY_DAYS
+from paeria.egov.notifications import REJECTED
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
@@ -680,11 +684,6 @@ class ReferenceLoader:
         self._sign(documento, signer, moment)
 
     def _notify(self, plan, expediente, unit, procedure, documento, row, moment):
-        from paeria.egov.notifications import ACCEPTED
-        from paeria.egov.notifications import AVAILABLE
-        from paeria.egov.notifications import EXPIRY_DAYS
-        from paeria.egov.notifications import REJECTED
-
         blob = documento.file
         numero = expediente.numero
         asiento, _ = self._entry(

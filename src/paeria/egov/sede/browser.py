@@ -10,6 +10,7 @@ second click of the button return the first receipt.
 
 from AccessControl import Unauthorized
 from paeria.egov import _
+from paeria.egov.registro.receipt import attached_documents
 from paeria.egov.registro.receipt import receipt_of
 from paeria.egov.sede.errors import FilingError
 from paeria.egov.sede.errors import FilingNotAllowed
@@ -187,8 +188,6 @@ class PresentadoView(BrowserView):
         return receipt_url(self.asiento.numero)
 
     def documents(self):
-        from paeria.egov.registro.receipt import attached_documents
-
         return attached_documents(self.asiento)
 
     def expediente(self):
