@@ -123,10 +123,11 @@ bench: install ## Benchmark against stock Plone 6.2, print one table (SCALE=smal
 	@$(BIN)/python bench/run.py --scale $(SCALE) $(if $(ONLY),--only $(ONLY))
 
 .PHONY: lint
-lint: install ## Check code style (ruff) and ZCML/XML formatting (zpretty)
+lint: install ## Check code style (ruff), ZCML/XML formatting (zpretty) and the package map (lint-imports)
 	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/zpretty --check $$(find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/')
+	$(BIN)/lint-imports --no-cache
 
 .PHONY: format
 format: install ## Format code (ruff) and ZCML/XML (zpretty) in place

@@ -79,6 +79,8 @@ setup(
             # with (`py-spy record -- .venv/bin/paeria-instance ...`).
             "py-spy",
             "ruff",
+            # `make lint` checks the package map (pyproject.toml, docs/architecture.md).
+            "import-linter",
             "zpretty",
             "zest.pocompile",
             "i18ndude",

@@ -66,7 +66,7 @@ def test_bad_cache_size(tmp_path):
 
 def test_default_dsn_unreachable_says_how_to_create_the_database(tmp_path):
     from dataclasses import replace
-    from paeria.egov.instance.cli import check_database
+    from paeria.egov.instance.prepare import check_database
 
     default = settings(tmp_path, STORAGE="postgres")
     # The default DSN, its server unreachable (a closed port), whatever this

@@ -3,6 +3,8 @@
 from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov import logger
+from paeria.egov.catalog.textindex import use_merging_indexes
+from paeria.egov.registry.calendar import prefill_years
 from plone import api
 from plone.base.interfaces import INonInstallable
 from plone.dexterity.utils import createContentInContainer
@@ -89,8 +91,6 @@ def ensure_sections(portal):
 
 
 def ensure_holidays():
-    from paeria.egov.registry.calendar import prefill_years
-
     year = clock.today().year
     prefill_years((year, year + 1))
 
@@ -98,8 +98,6 @@ def ensure_holidays():
 def post_install(context):
     """Post install: the site layout, the calendar and the full-text indexes
     that merge concurrent changes, idempotently."""
-    from paeria.egov.catalog.textindex import use_merging_indexes
-
     portal = api.portal.get()
     ensure_sections(portal)
     ensure_holidays()

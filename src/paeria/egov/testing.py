@@ -21,6 +21,7 @@ class PaeriaEgovLayer(PloneSandboxLayer):
         import plone.restapi
 
         self.loadZCML(package=plone.restapi)
+        # The plone.app.testing idiom; the package is loaded already (our parent).
         import paeria.egov
 
         self.loadZCML(package=paeria.egov)

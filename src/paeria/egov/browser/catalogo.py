@@ -1,7 +1,7 @@
 """/tramites: the public catalogue of procedures, searchable and filterable."""
 
-from paeria.egov.browser.helpers import form_text
-from paeria.egov.browser.helpers import search_text
+from paeria.egov.viewhelpers import form_text
+from paeria.egov.viewhelpers import search_text
 from plone import api
 from plone.base.utils import safe_int
 from plone.batching import Batch

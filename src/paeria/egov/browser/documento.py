@@ -3,10 +3,10 @@
 from Acquisition import aq_inner
 from Acquisition import aq_parent
 from paeria.egov import _
-from paeria.egov.browser.helpers import localized_date
-from paeria.egov.browser.helpers import readable_size
-from paeria.egov.browser.helpers import term_title
 from paeria.egov.content.expediente import IExpediente
+from paeria.egov.viewhelpers import localized_date
+from paeria.egov.viewhelpers import readable_size
+from paeria.egov.viewhelpers import term_title
 from Products.Five.browser import BrowserView
 from zope.i18n import translate
 

@@ -2,13 +2,17 @@
 
 from Acquisition import aq_inner
 from Acquisition import aq_parent
-from paeria.egov.browser.helpers import deadline_status
-from paeria.egov.browser.helpers import localized_date
-from paeria.egov.browser.helpers import readable_size
-from paeria.egov.browser.helpers import search_sorted
-from paeria.egov.browser.helpers import term_title
+from paeria.egov.collaboration.browser import state_title
+from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.content.solicitudinforme import PENDING
+from paeria.egov.notifications import STATE_TEXTS
+from paeria.egov.viewhelpers import deadline_status
+from paeria.egov.viewhelpers import localized_date
+from paeria.egov.viewhelpers import readable_size
+from paeria.egov.viewhelpers import search_sorted
+from paeria.egov.viewhelpers import term_title
 from plone import api
 from Products.Five.browser import BrowserView
 from zope.i18n import translate
@@ -133,10 +137,6 @@ class ExpedienteView(BrowserView):
     def report_requests(self):
         """The report requests the user may see (collaboration/): requested
         unit, deadline and state, oldest first."""
-        from paeria.egov.collaboration.browser import state_title
-        from paeria.egov.collaboration.requests import request_unit_title
-        from paeria.egov.content.solicitudinforme import PENDING
-
         brains = api.portal.get_tool("portal_catalog")(
             portal_type="SolicitudInforme",
             path={"query": "/".join(self.context.getPhysicalPath()), "depth": 1},
@@ -185,8 +185,6 @@ class ExpedienteView(BrowserView):
     def notifications(self):
         """The expediente's notifications the user may see: addressee, notified
         document, state in plain words and the dates, oldest first."""
-        from paeria.egov.notifications import STATE_TEXTS
-
         brains = api.portal.get_tool("portal_catalog")(
             portal_type="Notificacion",
             path={"query": "/".join(self.context.getPhysicalPath()), "depth": 1},

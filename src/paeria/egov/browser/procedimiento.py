@@ -1,7 +1,7 @@
 """A procedure as a citizen reads it before applying."""
 
 from paeria.egov import _
-from paeria.egov.browser.helpers import term_title
+from paeria.egov.viewhelpers import term_title
 from plone import api
 from Products.Five.browser import BrowserView
 from zope.i18n import translate

@@ -1,10 +1,10 @@
 """The unit's work tray: its open expedientes, most urgent first."""
 
-from paeria.egov.browser.helpers import deadline_status
-from paeria.egov.browser.helpers import form_text
-from paeria.egov.browser.helpers import localized_date
-from paeria.egov.browser.helpers import search_sorted
-from paeria.egov.browser.helpers import search_text
+from paeria.egov.viewhelpers import deadline_status
+from paeria.egov.viewhelpers import form_text
+from paeria.egov.viewhelpers import localized_date
+from paeria.egov.viewhelpers import search_sorted
+from paeria.egov.viewhelpers import search_text
 from plone import api
 from plone.base.utils import safe_int
 from plone.batching import Batch

@@ -12,6 +12,7 @@ from paeria.egov import _
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.notifications import expire_if_due
 from paeria.egov.notifications import STATE_TEXTS as NOTIFICATION_STATE_TEXTS
+from paeria.egov.registro.receipt import verification_url
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from zope.i18n import translate
@@ -127,8 +128,6 @@ def _notifications(expediente, request):
 
 
 def _entry_json(asiento):
-    from paeria.egov.registro.receipt import verification_url
-
     return {
         "numero": asiento.numero,
         "fecha_presentacion": _date(asiento.fecha_presentacion),

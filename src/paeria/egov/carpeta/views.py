@@ -13,11 +13,11 @@ from paeria.egov.carpeta import subsanacion_request
 from paeria.egov.carpeta.subsanacion import aportar
 from paeria.egov.carpeta.subsanacion import may_answer
 from paeria.egov.registro.register import RegistrationError
-from paeria.egov.registro.services import BadUpload
 from paeria.egov.registro.services import entry_summary
-from paeria.egov.registro.services import read_json
-from paeria.egov.registro.services import read_multipart
-from paeria.egov.registro.services import RequestTooLarge
+from paeria.egov.uploads import BadUpload
+from paeria.egov.uploads import read_json
+from paeria.egov.uploads import read_multipart
+from paeria.egov.uploads import RequestTooLarge
 from plone import api
 from plone.protect.authenticator import check as check_authenticator
 from plone.protect.interfaces import IDisableCSRFProtection

@@ -2,9 +2,6 @@
 in which the requested unit names its report document."""
 
 from paeria.egov import _
-from paeria.egov.browser.helpers import deadline_status
-from paeria.egov.browser.helpers import localized_date
-from paeria.egov.browser.helpers import term_title
 from paeria.egov.collaboration.requests import answer_candidates
 from paeria.egov.collaboration.requests import answer_document
 from paeria.egov.collaboration.requests import emitir
@@ -12,6 +9,9 @@ from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.solicitudinforme import PENDING
+from paeria.egov.viewhelpers import deadline_status
+from paeria.egov.viewhelpers import localized_date
+from paeria.egov.viewhelpers import term_title
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
 from plone.app.uuid.utils import uuidToObject

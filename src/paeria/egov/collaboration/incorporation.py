@@ -18,6 +18,8 @@ the drafts the Interesado added.
 from Acquisition import aq_base
 from paeria.egov import _
 from paeria.egov.content.documento import IDocumento
+from paeria.egov.fingerprints import fingerprint_of
+from paeria.egov.fingerprints import matches_fingerprint
 from paeria.egov.workflow.errors import RecordImmutable
 from paeria.egov.workflow.rules import documents_of
 from paeria.egov.workflow.rules import ITransitionPrecondition
@@ -89,23 +91,17 @@ def incorporate_citizen_documents(expediente, event):
 
 def record_incorporated_bytes(documento, event):
     """IAfterTransitionEvent: the fingerprint of the bytes as incorporated."""
-    from paeria.egov.subscribers.content import sha256_of_file
-
     if event.new_state is not None and event.new_state.getId() == INCORPORATED:
-        documento.huella_incorporada = (
-            sha256_of_file(documento.file) if documento.file is not None else None
-        )
+        documento.huella_incorporada = fingerprint_of(documento)
 
 
 def protect_incorporated_bytes(documento, event):
     """IObjectModifiedEvent: an incorporated document's bytes are those it was
     received with, whatever path the change took."""
-    from paeria.egov.subscribers.content import sha256_of_file
-
     recorded = getattr(aq_base(documento), "huella_incorporada", None)
     if recorded is None:
         return
-    current = sha256_of_file(documento.file) if documento.file is not None else None
+    current = fingerprint_of(documento)
     if current != recorded:
         raise RecordImmutable(
             _(
@@ -128,15 +124,13 @@ def forget_incorporation_of_copy(documento, event):
 @adapter(IDocumento)
 class IncorporationPreconditions(Preconditions):
     def check_incorporar(self, comment):
-        from paeria.egov.subscribers.content import sha256_of_file
-
         documento = self.context
         if documento.file is None:
             yield _(
                 "error_incorporar_without_file",
                 default="The document has no file to incorporate.",
             )
-        elif sha256_of_file(documento.file) != documento.huella:
+        elif not matches_fingerprint(documento):
             yield _(
                 "error_incorporar_fingerprint_mismatch",
                 default="The document's file does not match its recorded "

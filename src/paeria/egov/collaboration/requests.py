@@ -20,6 +20,7 @@ from Acquisition import aq_base
 from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov import journal
+from paeria.egov.collaboration.incorporation import incorporate
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
@@ -236,8 +237,6 @@ def solicitud_transitioned(solicitud, event):
     """IAfterTransitionEvent: date the answer or cancellation, incorporate the
     answer document, and withdraw the unit's access when nothing else of it
     is pending on the expediente."""
-    from paeria.egov.collaboration.incorporation import incorporate
-
     tid = transition_id(event)
     if tid is None:
         return

@@ -2,11 +2,13 @@
 
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.content.constraints import checked
-from paeria.egov.content.constraints import FieldValueError
-from paeria.egov.content.constraints import known_code
+from paeria.egov.content.unidad import IUnidad
 from paeria.egov.validators import validate_dir3
 from paeria.egov.validators import validate_eni_document_id
+from paeria.egov.validators.constraints import checked
+from paeria.egov.validators.constraints import FieldValueError
+from paeria.egov.validators.constraints import known_code
+from paeria.egov.validators.sniff import content_mismatch
 from paeria.egov.vocabularies.codes import COPY_STATES
 from plone import api
 from plone.autoform import directives
@@ -93,8 +95,6 @@ def check_file(value):
         raise FieldValueError(_("error_file_empty", default="The file is empty."))
     # The declared type is the client's word: the first bytes must agree (an
     # executable sent as application/pdf is refused).
-    from paeria.egov.security.sniff import content_mismatch
-
     mismatch = content_mismatch(_head(value), content_type)
     if mismatch is not None:
         raise FieldValueError(mismatch)
@@ -112,8 +112,6 @@ def check_file(value):
 @provider(IContextAwareDefaultFactory)
 def default_organo(context):
     """The DIR3 code of the unit the document is added in, else the council's."""
-    from paeria.egov.content.unidad import IUnidad
-
     current = context
     while current is not None:
         if IUnidad.providedBy(current):

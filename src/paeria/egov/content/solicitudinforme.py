@@ -10,7 +10,10 @@ request is pending.
 
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.content.constraints import FieldValueError
+from paeria.egov.calendar import add_business_days
+from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.validators.constraints import FieldValueError
 from plone.autoform import directives
 from plone.dexterity.content import Item
 from plone.supermodel import model
@@ -31,9 +34,6 @@ CANCELLED = "cancelada"
 def default_deadline(start=None):
     """The request's default deadline: 10 business days after ``start`` (the
     request's day, today by default) in the site's legal calendar."""
-    from paeria.egov.calendar import add_business_days
-    from paeria.egov.registry.calendar import site_calendar
-
     return add_business_days(
         start or clock.today(), DEFAULT_TERM_BUSINESS_DAYS, site_calendar()
     )
@@ -51,8 +51,6 @@ def default_fecha_limite(context):
 
 def owning_unidad_of(context):
     """The unit the request (or the expediente it is added in) belongs to."""
-    from paeria.egov.content.indexers import enclosing_unidad
-
     return enclosing_unidad(context)
 
 

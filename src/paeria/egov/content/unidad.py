@@ -1,8 +1,8 @@
 """Unidad: a department of the council (/unidades/<unidad>), holding its expedientes."""
 
 from paeria.egov import _
-from paeria.egov.content.constraints import checked
 from paeria.egov.validators import validate_dir3
+from paeria.egov.validators.constraints import checked
 from plone.dexterity.content import Container
 from plone.supermodel import model
 from zope import schema

@@ -35,6 +35,8 @@ from paeria.egov.content.documento import HASH_FUNCTION
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.content.unidad import IUnidad
+from paeria.egov.csvcodes import csv_regulation
+from paeria.egov.csvcodes import new_csv
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.export import expediente_to_xml
 from paeria.egov.eni.export import index_fingerprint
@@ -61,21 +63,9 @@ from Products.CMFCore.indexing import processQueue
 from zope.schema import ValidationError
 import base64
 import hashlib
-import secrets
 import transaction
 
 
-#: Characters of a generated CSV: upper-case letters and digits without the
-#: look-alikes 0/O and 1/I, so that it can be typed from paper.
-CSV_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-#: 32 characters of 32 symbols: 160 bits, unguessable. Every CSV the portal
-#: issues (signatures, register receipts, ENI exports) has this one shape.
-CSV_LENGTH = 32
-#: RegulacionGeneracionCSV when the registry has no ``paeria.egov.csv_regulation``.
-DEFAULT_CSV_REGULATION = (
-    "Ley 40/2015, de 1 de octubre, de Régimen Jurídico del Sector Público, art. 42.b)"
-)
-CSV_REGULATION_RECORD = "paeria.egov.csv_regulation"
 #: An ENI file may be this many times the largest document accepted: the
 #: content travels base64-encoded (4/3) along with its metadata.
 IMPORT_SIZE_FACTOR = 4
@@ -87,17 +77,6 @@ FORMAT_STANDARD = "standard"
 
 
 # -- helpers --------------------------------------------------------------------
-
-
-def new_csv() -> str:
-    """A fresh, unguessable secure verification code (CSV)."""
-    return "".join(secrets.choice(CSV_ALPHABET) for _ in range(CSV_LENGTH))
-
-
-def csv_regulation() -> str:
-    return api.portal.get_registry_record(
-        CSV_REGULATION_RECORD, default=DEFAULT_CSV_REGULATION
-    )
 
 
 def max_import_size() -> int:

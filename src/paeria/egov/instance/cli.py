@@ -7,113 +7,20 @@ readable line on stderr and exit status 2, never a traceback.
 
 from contextlib import contextmanager
 from paeria.egov import clock
+from paeria.egov.instance.cluster import run_cluster
 from paeria.egov.instance.config import ConfigurationError
 from paeria.egov.instance.config import InstanceSettings
-from paeria.egov.instance.config import site_zcml
-from paeria.egov.instance.config import zope_conf
-from paeria.egov.instance.config import zope_ini
+from paeria.egov.instance.prepare import check_database
+from paeria.egov.instance.prepare import check_port_free
+from paeria.egov.instance.prepare import check_var_writable
+from paeria.egov.instance.prepare import configure
 from pathlib import Path
 import argparse
-import errno
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
-
-
-def check_var_writable(settings):
-    """Create var/ and its sub-folders and prove a file can be written there."""
-    folders = [settings.var, settings.var / "log", settings.var / "cache"]
-    if settings.storage == "filestorage":
-        folders += [settings.var / "filestorage", settings.var / "blobstorage"]
-    else:
-        folders += [settings.blob_cache, settings.object_cache]
-    try:
-        for folder in folders:
-            folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=settings.var, prefix=".write-test-"):
-            pass
-    except OSError as error:
-        raise ConfigurationError(
-            f"The data directory {settings.var} is not writable "
-            f"({error.strerror or error}): fix its permissions or run from a "
-            "checkout you own."
-        ) from None
-
-
-def check_port_free(settings):
-    try:
-        addresses = socket.getaddrinfo(
-            settings.host, settings.port, type=socket.SOCK_STREAM
-        )
-    except socket.gaierror as error:
-        raise ConfigurationError(
-            f"HOST {settings.host!r} is not an address of this machine ({error})."
-        ) from None
-    family, kind, proto, _, address = addresses[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise ConfigurationError(
-                    f"Port {settings.port} on {settings.host} is already in use: "
-                    "stop the other server or choose another, e.g. PORT=8081 "
-                    "make start."
-                ) from None
-            raise ConfigurationError(
-                f"Cannot listen on {settings.host}:{settings.port} "
-                f"({error.strerror or error})."
-            ) from None
-
-
-def check_database(settings):
-    """Connect once to PostgreSQL so that a wrong DSN is reported before Zope
-    starts (RelStorage would otherwise fail deep inside the first request)."""
-    if settings.storage != "relstorage":
-        return
-    try:
-        import psycopg2
-    except ImportError:
-        raise ConfigurationError(
-            "The database is in PostgreSQL but RelStorage's PostgreSQL driver is "
-            "not installed: run `make install`."
-        ) from None
-    try:
-        connection = psycopg2.connect(settings.relstorage_dsn, connect_timeout=5)
-    except psycopg2.Error as error:
-        reason = " ".join(str(error).split()) or error.__class__.__name__
-        if settings.relstorage_dsn_is_default:
-            raise ConfigurationError(
-                "Cannot connect to PostgreSQL with STORAGE=postgres's default DSN "
-                f"{settings.relstorage_dsn!r}: {reason} (create the database with "
-                "`createdb -h 127.0.0.1 -U postgres paeria`, or set RELSTORAGE_DSN)"
-            ) from None
-        raise ConfigurationError(
-            f"Cannot connect to PostgreSQL with RELSTORAGE_DSN: {reason}"
-        ) from None
-    connection.close()
-
-
-def configure(settings):
-    """Write etc/zope.conf, etc/zope.ini and etc/site.zcml from the settings."""
-    check_var_writable(settings)
-    check_database(settings)
-    try:
-        settings.etc.mkdir(parents=True, exist_ok=True)
-        settings.zope_conf.write_text(zope_conf(settings), encoding="utf-8")
-        settings.zope_ini.write_text(zope_ini(settings), encoding="utf-8")
-        (settings.etc / "site.zcml").write_text(site_zcml(), encoding="utf-8")
-    except OSError as error:
-        raise ConfigurationError(
-            f"Cannot write the configuration in {settings.etc} "
-            f"({error.strerror or error})."
-        ) from None
-    print(f"Configured the instance in {settings.home} ({settings.storage}).")
 
 
 def warn_default_password(settings):
@@ -144,6 +51,8 @@ def _open_database_error(error):
 
 def create_site(settings):
     """Create the Plone site if absent; on an existing site, run pending upgrades."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.instance.site import ensure_site
     from paeria.egov.instance.zopeapp import zope_app
 
@@ -223,6 +132,8 @@ def site_of(settings):
     command: the database opened and closed around the block, and a database
     that cannot be opened (locked by a running server, unreachable) reported
     in one readable line."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.instance.zopeapp import zope_app
     from plone.base.interfaces import IPloneSiteRoot
     from zope.component.hooks import setSite
@@ -250,6 +161,8 @@ def journal_command(settings, command):
     """Seal the journal's pending entries into the global chain (journal-seal,
     for cron) or seal and verify every chain (journal-verify); the latter
     returns 1 when a chain is broken, naming its first broken link."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov import journal
     import transaction
 
@@ -281,6 +194,8 @@ def journal_command(settings, command):
 def expire_notifications_command(settings):
     """Expire every notification not accessed within its 10 calendar days
     (LPAC 43.2), as the portal; meant for cron."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.notifications import expire_due
     import transaction
 
@@ -297,6 +212,8 @@ def integrity_command(settings, command, as_json=False, every=1000):
     journal's chains, without writing (check-consistency). Exit status 1 when
     anything is wrong; with ``as_json`` the standard output is one JSON
     document (see paeria.egov.integrity.commands)."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.integrity import commands
     import transaction
 
@@ -313,6 +230,8 @@ def integrity_command(settings, command, as_json=False, every=1000):
 
 def load_reference_command(settings, scale, seed, batch):
     """Load (or resume) the reference data set: see paeria.egov.reference."""
+    # Imported here: Plone and Zope load only once the configuration is written
+    # and Zope is started (zopeapp), and commands that need none stay fast.
     from paeria.egov.reference.command import load_reference
 
     def stop(signum, frame):
@@ -446,8 +365,6 @@ def main(argv=None):
         command = arguments.command
         apply_as_of(command, arguments.as_of)
         if command == "cluster":
-            from paeria.egov.instance.cluster import run_cluster
-
             return run_cluster(settings, arguments.processes)
         if command in ("configure", "start"):
             configure(settings)

@@ -27,6 +27,8 @@ cluster runs).
 from dataclasses import dataclass
 from dataclasses import replace
 from paeria.egov.instance.config import ConfigurationError
+from paeria.egov.instance.prepare import check_port_free
+from paeria.egov.instance.prepare import configure
 from pathlib import Path
 import csv
 import io
@@ -265,8 +267,6 @@ class Cluster:
     # -- Preparing ---------------------------------------------------------------
 
     def check_ports(self):
-        from paeria.egov.instance.cli import check_port_free
-
         for settings in [self.settings] + [b.settings for b in self.backends]:
             try:
                 check_port_free(settings)
@@ -281,8 +281,6 @@ class Cluster:
     def prepare(self):
         """Everything before serving: HAProxy present, ports free, each home
         configured (which checks the database), the site created once."""
-        from paeria.egov.instance.cli import configure
-
         self.haproxy_path = find_haproxy()
         self.check_ports()
         try:

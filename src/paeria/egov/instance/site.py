@@ -1,5 +1,6 @@
 """Create the Plone site with paeria.egov, or bring an existing one up to date."""
 
+from paeria.egov.instance.config import ConfigurationError
 import transaction
 
 
@@ -41,8 +42,6 @@ def ensure_site(app, settings):
     site = app.get(settings.site_id)
     if site is not None and not IPloneSiteRoot.providedBy(site):
         transaction.abort()
-        from paeria.egov.instance.config import ConfigurationError
-
         raise ConfigurationError(
             f"/{settings.site_id} exists in the database but is not a Plone site: "
             "choose another SITE_ID."
@@ -97,6 +96,7 @@ def apply_cookie_policy(site, settings):
 
 def create_demo_content(site):
     """Create the demo data set (units, staff, procedures, expedientes)."""
+    # Imported here: site.py is loaded before Zope is started; the demo imports Plone.
     from paeria.egov.demo import create_demo_data
 
     return create_demo_data(site)

@@ -30,12 +30,15 @@ happened.
 from Acquisition import aq_base
 from dataclasses import dataclass
 from dataclasses import field
+from paeria.egov import journal
 from paeria.egov import logger as package_logger
 from paeria.egov.content.documento import IDocumento
+from paeria.egov.fingerprints import digest
+from paeria.egov.interfaces import IPaeriaEgovLayer
+from paeria.egov.workflow.signing import signatures_of
 from zope.globalrequest import getRequest
 from zope.interface import implementer
 from zope.interface import Interface
-import hashlib
 import time
 import transaction
 
@@ -47,7 +50,6 @@ logger = package_logger.getChild("integrity")
 INTEGRITY_FAILURE = "integrity_failure"
 # The Documento field fingerprinted (its primary field).
 FILE_FIELD = "file"
-CHUNK_SIZE = 1 << 20
 BATCH_SIZE = 100
 # Problems a document can have.
 MISMATCH = "mismatch"
@@ -120,8 +122,6 @@ def describe(finding):
 def expected_fingerprints(documento):
     """[(source, hexadecimal SHA-256)] the document's file must match: its
     ``huella``, each signature's and the one it was incorporated with."""
-    from paeria.egov.workflow.signing import signatures_of
-
     base = aq_base(documento)
     expected = [("huella", getattr(base, "huella", None))]
     for index, record in enumerate(signatures_of(base)):
@@ -132,18 +132,6 @@ def expected_fingerprints(documento):
     if incorporated:
         expected.append(("huella_incorporada", incorporated))
     return expected
-
-
-def digest(named_file):
-    """(hexadecimal SHA-256, bytes read) of a stored file, read in chunks as
-    ``sha256_of_file`` fingerprinted it."""
-    hasher = hashlib.sha256()
-    size = 0
-    with named_file.open() as stream:
-        for chunk in iter(lambda: stream.read(CHUNK_SIZE), b""):
-            hasher.update(chunk)
-            size += len(chunk)
-    return hasher.hexdigest(), size
 
 
 def _unreadable_reason(error):
@@ -224,8 +212,6 @@ def check_document(documento):
 
 def record_failure(failure):
     """Journal ``failure`` on its document in the current transaction."""
-    from paeria.egov import journal
-
     return journal.record(
         failure.documento,
         INTEGRITY_FAILURE,
@@ -280,8 +266,6 @@ def check_download(event):
     streams it (``@@download``, ``@@display-file`` and their subclasses); the
     user was authorised by traversal already. A HEAD request serves no bytes
     and is not checked."""
-    from paeria.egov.interfaces import IPaeriaEgovLayer
-
     request = event.request
     if not IPaeriaEgovLayer.providedBy(request):
         return
@@ -451,8 +435,6 @@ def consistency(site, progress=None, batch_size=BATCH_SIZE):
     ``journal`` :meth:`paeria.egov.journal.Verification.as_dict` (both with
     ``ok``). The shape is relied upon by the backup/restore system tests.
     """
-    from paeria.egov import journal
-
     integrity = scan(site, progress=progress, batch_size=batch_size)
     verification = journal.verify(site, seal_first=False)
     return {

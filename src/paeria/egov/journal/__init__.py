@@ -25,6 +25,7 @@ from dataclasses import field
 from datetime import datetime
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
+from paeria.egov.http import client_address
 from paeria.egov.journal import storage
 from plone import api
 from plone.uuid.interfaces import IUUID
@@ -109,8 +110,6 @@ def current_user_id():
 def current_address(request=None):
     """The client's address as the CSV verification takes it: REMOTE_ADDR, or
     X-Forwarded-For's first address only behind a trusted proxy."""
-    from paeria.egov.verification import client_address
-
     request = request if request is not None else getRequest()
     if request is None or getattr(request, "environ", None) is None:
         return None
@@ -221,13 +220,11 @@ def amend_created(obj):
     it is committed (plone.api creates under a temporary id, then renames),
     its "created" entry is brought up to date instead of journalling a
     rename nobody saw; return whether it was."""
-    from paeria.egov.journal import storage as storage_module
-
     entry = _created_in_transaction().get(_uid(obj))
     if entry is None:
         return False
     group = group_of(obj)
-    chain = storage_module.group_chain(group, _uid(group) or _uid(obj))
+    chain = storage.group_chain(group, _uid(group) or _uid(obj))
     if chain is None or chain.entries.get(entry.index) is not entry:
         return False
     entry.amend(path=physical_path(obj), title=_title(obj))

@@ -17,6 +17,9 @@ with the request or not at all).
 from Acquisition import aq_base
 from Acquisition import aq_parent
 from paeria.egov import journal
+from paeria.egov.eni import browser as eni_browser
+from paeria.egov.eni import services as eni_services
+from paeria.egov.journal.storage import ANNOTATION_KEY
 from zope.annotation.interfaces import IAnnotations
 from zope.lifecycleevent.interfaces import IObjectAddedEvent
 from zope.lifecycleevent.interfaces import IObjectRemovedEvent
@@ -94,8 +97,6 @@ def object_copied(obj, event):
     """A copy carries the original's annotations: it must not carry its
     journal chain or its last seen local roles (dispatched to every copied
     child too)."""
-    from paeria.egov.journal.storage import ANNOTATION_KEY
-
     annotations = IAnnotations(obj, None)
     if annotations is None:
         return
@@ -131,8 +132,6 @@ def local_roles_modified(obj, event):
 
 def _publication_action(published, request):
     """(action, object, details) for what was published, or None."""
-    from paeria.egov.eni import browser as eni_browser
-    from paeria.egov.eni import services as eni_services
     from plone.namedfile.browser import DisplayFile
     from plone.namedfile.browser import Download
 
@@ -157,9 +156,6 @@ def _publication_action(published, request):
 
 def _imported(published, request):
     """(kind, objects) made by an ENI import view or service, or None."""
-    from paeria.egov.eni import browser as eni_browser
-    from paeria.egov.eni import services as eni_services
-
     if isinstance(
         published, (eni_browser.ImportExpedienteView, eni_services.UnidadEniImportPost)
     ):

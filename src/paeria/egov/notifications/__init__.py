@@ -23,7 +23,12 @@ from datetime import timedelta
 from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov import logger
+from paeria.egov.content.asiento import SALIDA
 from paeria.egov.content.expediente import CLOSED_STATES
+from paeria.egov.fingerprints import fingerprint_of
+from paeria.egov.http import client_address
+from paeria.egov.registro.register import register_entry
+from paeria.egov.registro.register import RegistrationError
 from paeria.egov.system import as_portal
 from paeria.egov.system import AUTOMATED_ACTOR
 from plone import api
@@ -181,9 +186,6 @@ def notify_document(expediente, documento_uid, destinatario, request=None):
     Notificacion. Raises :class:`NotificationError` (nothing stored, no register
     number consumed) or ``Unauthorized``."""
     from AccessControl import Unauthorized
-    from paeria.egov.content.asiento import SALIDA
-    from paeria.egov.registro.register import register_entry
-    from paeria.egov.registro.register import RegistrationError
 
     if not api.user.has_permission(
         "paeria.egov: Add Notificacion", obj=expediente
@@ -254,12 +256,10 @@ def notified_document(notificacion):
 
 
 def _fingerprint_now(notificacion):
-    from paeria.egov.subscribers.content import sha256_of_file
-
     documento = notified_document(notificacion)
-    if documento is None or documento.file is None:
+    if documento is None:
         return None
-    return sha256_of_file(documento.file)
+    return fingerprint_of(documento)
 
 
 def record_evidence(notificacion, event, request=None, actor=None, **details):
@@ -267,8 +267,6 @@ def record_evidence(notificacion, event, request=None, actor=None, **details):
     and Europe/Madrid), from which address, and the fingerprint of the notified
     document now (equal to the notification's ``huella_documento`` unless the
     bytes changed, which the evidence would then show)."""
-    from paeria.egov.verification import client_address
-
     if request is None:
         request = getattr(notificacion, "REQUEST", None)
     address = None

@@ -3,6 +3,10 @@ notification's page (state in plain words, dates, evidence) and its PDF
 certificate ``@@certificado``."""
 
 from paeria.egov import _
+from paeria.egov import integrity
+from paeria.egov import journal
+from paeria.egov.http import set_download_headers
+from paeria.egov.http import stream
 from paeria.egov.notifications import addressees
 from paeria.egov.notifications import EVENT_TEXTS
 from paeria.egov.notifications import expire_if_due
@@ -162,10 +166,6 @@ class DocumentoNotificadoView(BrowserView):
     only for those who read the document itself (the unit's staff)."""
 
     def __call__(self):
-        from paeria.egov import integrity
-        from paeria.egov import journal
-        from paeria.egov.verification import set_download_headers
-        from paeria.egov.verification import stream
         from zExceptions import Forbidden
         from zExceptions import NotFound
 

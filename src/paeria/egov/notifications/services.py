@@ -11,6 +11,7 @@ and stores nothing (no exit number consumed).
 
 from paeria.egov import _
 from paeria.egov.content.notificacion import INotificacion
+from paeria.egov.notifications import expire_due
 from paeria.egov.notifications import expire_if_due
 from paeria.egov.notifications import NotificationError
 from paeria.egov.notifications import notify_document
@@ -101,7 +102,5 @@ class ExpireNotificationsPost(Service):
     over HTTP (the console cannot open a database the server holds)."""
 
     def reply(self):
-        from paeria.egov.notifications import expire_due
-
         alsoProvides(self.request, IDisableCSRFProtection)
         return {"expired": expire_due()}

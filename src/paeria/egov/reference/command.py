@@ -2,6 +2,8 @@
 after Ctrl-C, and a summary of what the site holds at the end."""
 
 from paeria.egov.reference import SCALES
+from paeria.egov.reference.loader import load
+from paeria.egov.reference.loader import loaded_so_far
 from tqdm import tqdm
 import sys
 import time
@@ -33,9 +35,6 @@ def summary(site):
 
 
 def load_reference(site, scale, seed, batch, database_path=None):
-    from paeria.egov.reference.loader import load
-    from paeria.egov.reference.loader import loaded_so_far
-
     total = SCALES[scale].expedientes
     already = loaded_so_far(site)
     if already:

@@ -18,9 +18,13 @@ from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.content.asiento import SALIDA
 from paeria.egov.content.asiento import SERIES
-from paeria.egov.eni.bridge import CSV_ALPHABET
-from paeria.egov.eni.bridge import CSV_LENGTH
-from paeria.egov.eni.bridge import csv_regulation
+from paeria.egov.csvcodes import CSV_ALPHABET
+from paeria.egov.csvcodes import CSV_LENGTH
+from paeria.egov.csvcodes import csv_regulation
+from paeria.egov.notifications import ACCEPTED
+from paeria.egov.notifications import AVAILABLE
+from paeria.egov.notifications import EXPIRY_DAYS
+from paeria.egov.notifications import REJECTED
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
@@ -300,7 +304,7 @@ class ReferenceLoader:
     def _csv(self, *parts):
         """The document's secure verification code, derived from the seed so
         that a resumed load makes the same one. Reference data is test data:
-        a production CSV is drawn at random (paeria.egov.eni.bridge.new_csv)."""
+        a production CSV is drawn at random (paeria.egov.csvcodes.new_csv)."""
         digest = sha256(":".join(map(str, (self.seed, *parts))).encode()).digest()
         number = int.from_bytes(digest, "big")
         letters = []
@@ -680,11 +684,6 @@ class ReferenceLoader:
         self._sign(documento, signer, moment)
 
     def _notify(self, plan, expediente, unit, procedure, documento, row, moment):
-        from paeria.egov.notifications import ACCEPTED
-        from paeria.egov.notifications import AVAILABLE
-        from paeria.egov.notifications import EXPIRY_DAYS
-        from paeria.egov.notifications import REJECTED
-
         blob = documento.file
         numero = expediente.numero
         asiento, _ = self._entry(

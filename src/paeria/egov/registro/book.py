@@ -35,6 +35,7 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.registro.register import RECEIPT_ID
+from paeria.egov.vocabularies.codes import CODE_LISTS
 from plone import api
 from plone.batching import Batch
 from Products.Five.browser import BrowserView
@@ -100,8 +101,6 @@ class BookFilterError(ValueError):
 
 
 def _channels():
-    from paeria.egov.vocabularies.codes import CODE_LISTS
-
     return [code for code, title in CODE_LISTS["paeria.egov.Canal"]]
 
 
@@ -319,8 +318,6 @@ class RowMaker:
             brain.UID: brain.Title
             for brain in catalog.unrestrictedSearchResults(portal_type="Unidad")
         }
-        from paeria.egov.vocabularies.codes import CODE_LISTS
-
         self.channels = {
             code: translate(title, context=request)
             for code, title in CODE_LISTS["paeria.egov.Canal"]
@@ -585,8 +582,6 @@ class LibroRegistroView(BrowserView):
         ]
 
     def channels(self):
-        from paeria.egov.vocabularies.codes import CODE_LISTS
-
         return [
             {"value": code, "title": translate(title, context=self.request)}
             for code, title in CODE_LISTS["paeria.egov.Canal"]

@@ -10,7 +10,7 @@ from paeria.egov.content.asiento import IAsiento
 from paeria.egov.registro.register import GIVEN_FIELDS
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
-from paeria.egov.registro.services import read_multipart
+from paeria.egov.uploads import read_multipart
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage

@@ -10,8 +10,8 @@ into it as new documents, the citizen's with origin "ciudadano".
 
 from paeria.egov import _
 from paeria.egov.content.asiento import ENTRADA
-from paeria.egov.registro.register import attached_documents
-from paeria.egov.registro.register import receipt_of
+from paeria.egov.registro.receipt import attached_documents
+from paeria.egov.registro.receipt import receipt_of
 from paeria.egov.system import as_portal
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api

@@ -13,8 +13,8 @@ reasons, and nothing changes.
 from paeria.egov import _
 from paeria.egov.registro.distribution import attach_entry_to_expediente
 from paeria.egov.registro.distribution import open_expediente_from_entry
-from paeria.egov.registro.register import attached_documents
-from paeria.egov.registro.register import receipt_of
+from paeria.egov.registro.receipt import attached_documents
+from paeria.egov.registro.receipt import receipt_of
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
 from plone.protect.authenticator import check as check_authenticator

@@ -107,8 +107,6 @@ def issuer_name():
 
 def receipt_pdf(asiento, csv):
     """The receipt's bytes; ``csv`` is the receipt's own verification code."""
-    from paeria.egov.registro.register import attached_documents
-
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
     title = receipt_title(asiento)
@@ -189,3 +187,20 @@ def receipt_pdf(asiento, csv):
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def attached_documents(asiento):
+    """The entry's documents other than its receipt, in the order they were
+    given in (the entry is an unordered folder)."""
+    documents = [
+        obj
+        for obj in asiento.objectValues()
+        if obj.portal_type == "Documento" and obj.getId() != asiento.justificante
+    ]
+    return sorted(documents, key=lambda obj: getattr(obj, "posicion_registro", 0))
+
+
+def receipt_of(asiento):
+    if not asiento.justificante:
+        return None
+    return asiento.get(asiento.justificante)

@@ -24,7 +24,11 @@ from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.content.asiento import SALIDA
 from paeria.egov.content.asiento import SERIES
 from paeria.egov.content.documento import check_file
+from paeria.egov.csvcodes import unused_csv
 from paeria.egov.numbering import next_number
+from paeria.egov.registro.receipt import issuer_name
+from paeria.egov.registro.receipt import receipt_pdf
+from paeria.egov.registro.receipt import receipt_title
 from paeria.egov.registro.serialize import hold_register
 from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.validators import guess_identifier_type
@@ -33,6 +37,7 @@ from paeria.egov.validators import validate_dir3
 from paeria.egov.validators import validate_identifier
 from paeria.egov.validators import validate_plain_text
 from paeria.egov.vocabularies.codes import CODE_LISTS
+from paeria.egov.workflow.signing import add_automated_csv_signature
 from plone import api
 from plone.dexterity.utils import addContentToContainer
 from plone.dexterity.utils import createContent
@@ -404,13 +409,7 @@ def register_entry(data, files=(), tipo=ENTRADA):
             posicion_registro=position,
         )
 
-    from paeria.egov.registro.receipt import issuer_name
-    from paeria.egov.registro.receipt import receipt_pdf
-    from paeria.egov.registro.receipt import receipt_title
-    from paeria.egov.workflow.signing import add_automated_csv_signature
-    from paeria.egov.workflow.signing import new_csv
-
-    csv = new_csv()
+    csv = unused_csv()
     pdf = receipt_pdf(asiento, csv)
     receipt = _add_document(
         asiento,
@@ -431,20 +430,3 @@ def register_entry(data, files=(), tipo=ENTRADA):
     asiento.justificante = receipt.getId()
     asiento.reindexObject()
     return asiento
-
-
-def attached_documents(asiento):
-    """The entry's documents other than its receipt, in the order they were
-    given in (the entry is an unordered folder)."""
-    documents = [
-        obj
-        for obj in asiento.objectValues()
-        if obj.portal_type == "Documento" and obj.getId() != asiento.justificante
-    ]
-    return sorted(documents, key=lambda obj: getattr(obj, "posicion_registro", 0))
-
-
-def receipt_of(asiento):
-    if not asiento.justificante:
-        return None
-    return asiento.get(asiento.justificante)

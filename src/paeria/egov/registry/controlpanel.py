@@ -4,13 +4,13 @@ from datetime import date
 from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.calendar import default_holidays
-from paeria.egov.content.constraints import checked
-from paeria.egov.content.constraints import FieldValueError
 from paeria.egov.interfaces import IPaeriaEgovLayer
 from paeria.egov.registry.calendar import municipal_pairs
 from paeria.egov.registry.calendar import parse_holiday_lines
 from paeria.egov.registry.interfaces import IPaeriaSettings
 from paeria.egov.validators import validate_dir3
+from paeria.egov.validators.constraints import checked
+from paeria.egov.validators.constraints import FieldValueError
 from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper
 from plone.app.registry.browser.controlpanel import RegistryEditForm
 from plone.restapi.controlpanels import RegistryConfigletPanel

@@ -10,21 +10,22 @@ second click of the button return the first receipt.
 
 from AccessControl import Unauthorized
 from paeria.egov import _
-from paeria.egov.registro.register import receipt_of
-from paeria.egov.registro.services import RequestTooLarge
+from paeria.egov.registro.receipt import attached_documents
+from paeria.egov.registro.receipt import receipt_of
+from paeria.egov.sede.errors import FilingError
+from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.filing import check_procedure_open
 from paeria.egov.sede.filing import document_slots
 from paeria.egov.sede.filing import entry_of_citizen
 from paeria.egov.sede.filing import file_generic
 from paeria.egov.sede.filing import file_procedure
-from paeria.egov.sede.filing import FilingError
-from paeria.egov.sede.filing import FilingNotAllowed
 from paeria.egov.sede.filing import receipt_url
 from paeria.egov.sede.filing import require_citizen
 from paeria.egov.sede.nif import current_citizen
 from paeria.egov.sede.services import read_application
 from paeria.egov.sede.services import STATEMENT_FIELDS
 from paeria.egov.sede.services import TOKEN_FIELD
+from paeria.egov.uploads import RequestTooLarge
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.protect.authenticator import check as check_authenticator
@@ -187,8 +188,6 @@ class PresentadoView(BrowserView):
         return receipt_url(self.asiento.numero)
 
     def documents(self):
-        from paeria.egov.registro.register import attached_documents
-
         return attached_documents(self.asiento)
 
     def expediente(self):

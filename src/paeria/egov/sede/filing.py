@@ -29,14 +29,16 @@ from paeria.egov import clock
 from paeria.egov import journal
 from paeria.egov.registro.distribution import distribute
 from paeria.egov.registro.distribution import open_expediente_from_entry
+from paeria.egov.registro.receipt import attached_documents
 from paeria.egov.registro.receipt import issuer_name
 from paeria.egov.registro.receipt import PdfPage
+from paeria.egov.registro.receipt import receipt_of
 from paeria.egov.registro.receipt import TEXT_WIDTH
-from paeria.egov.registro.register import attached_documents
-from paeria.egov.registro.register import receipt_of
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
 from paeria.egov.sede import idempotency
+from paeria.egov.sede.errors import FilingError
+from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.nif import current_citizen
 from paeria.egov.validators import InvalidIdentifier
 from paeria.egov.validators import validate_plain_text
@@ -62,47 +64,6 @@ GENERIC_TARGET = "instancia-generica"
 GENERIC_UNIT_RECORD = "paeria.egov.sede.unidad_instancia_generica"
 DOCUMENT_KEY = "documentos.{slot}"
 EXTRA_KEY = "files[{position}]"
-
-
-class FilingError(ValueError):
-    """A filing refused before anything was stored: ``errors`` maps each field
-    (``documentos.<slot>``, ``files[i]``, ``solicita``...) to a message."""
-
-    status = 400
-    error_type = "BadRequest"
-
-    def __init__(self, errors, message=None):
-        self.errors = dict(errors)
-        self.message = message or _(
-            "error_filing_refused",
-            default="The application was not filed; nothing was stored. "
-            "Problems: ${fields}.",
-            mapping={"fields": ", ".join(sorted(self.errors))},
-        )
-        super().__init__(self.message)
-
-
-class FilingNotAllowed(FilingError):
-    """The procedure or the account does not allow filing (403)."""
-
-    status = 403
-    error_type = "Forbidden"
-
-    def __init__(self, message, field=None):
-        super().__init__({field: message} if field else {}, message=message)
-
-
-class IdempotencyKeyReused(FilingError):
-    status = 409
-    error_type = "Conflict"
-
-    def __init__(self):
-        message = _(
-            "error_idempotency_key_reused",
-            default="This Idempotency-Key was already used for another "
-            "application: send a new key for a new application.",
-        )
-        super().__init__({"idempotency_key": message}, message=message)
 
 
 # -- the procedure's documents -------------------------------------------------

@@ -19,6 +19,7 @@ records of a user are dropped when that user files again.
 from BTrees.OOBTree import OOBTree
 from paeria.egov import _
 from paeria.egov import clock
+from paeria.egov.sede.errors import IdempotencyKeyReused
 from plone import api
 from zope.annotation.interfaces import IAnnotations
 
@@ -76,9 +77,6 @@ def remembered(userid, token, target, now=None):
     if (now or clock.now().timestamp()) - moment > KEEP:
         return None
     if first_target != target:
-        # Imported here: filing.py imports this module.
-        from paeria.egov.sede.filing import IdempotencyKeyReused
-
         raise IdempotencyKeyReused()
     return dict(result, replayed=True)
 

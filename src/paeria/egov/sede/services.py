@@ -31,19 +31,19 @@ application; 413 too large. A refusal stores nothing.
 from paeria.egov import _
 from paeria.egov.registro.register import COMPUTED_FIELDS
 from paeria.egov.registro.register import GIVEN_FIELDS
-from paeria.egov.registro.services import _decode_json_file
-from paeria.egov.registro.services import BadUpload
-from paeria.egov.registro.services import MAX_FILES
-from paeria.egov.registro.services import read_json
-from paeria.egov.registro.services import read_multipart
-from paeria.egov.registro.services import RequestTooLarge
 from paeria.egov.sede import idempotency
+from paeria.egov.sede.errors import FilingError
+from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.filing import check_procedure_open
 from paeria.egov.sede.filing import document_slots
 from paeria.egov.sede.filing import file_generic
 from paeria.egov.sede.filing import file_procedure
-from paeria.egov.sede.filing import FilingError
-from paeria.egov.sede.filing import FilingNotAllowed
+from paeria.egov.uploads import BadUpload
+from paeria.egov.uploads import decode_json_file
+from paeria.egov.uploads import MAX_FILES
+from paeria.egov.uploads import read_json
+from paeria.egov.uploads import read_multipart
+from paeria.egov.uploads import RequestTooLarge
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.services import Service
@@ -114,7 +114,7 @@ def _read_json(request, allowed):
         documents = {}
     for slot_id, item in documents.items():
         try:
-            decoded[slot_id] = _decode_json_file(0, item)
+            decoded[slot_id] = decode_json_file(0, item)
         except BadUpload as error:
             for message in error.errors.values():
                 errors[f"documentos.{slot_id}"] = message

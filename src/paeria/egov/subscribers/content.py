@@ -16,6 +16,7 @@ from paeria.egov.content.documento import HASH_FUNCTION
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.content.lookup import object_by_uid
+from paeria.egov.fingerprints import sha256_of_file
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
@@ -26,16 +27,6 @@ from paeria.egov.validators import validate_identifier
 from plone import api
 from plone.uuid.interfaces import IUUID
 from zope.container.interfaces import IContainerModifiedEvent
-import hashlib
-
-
-def sha256_of_file(named_file):
-    """Hash the stored bytes (the blob as committed), in chunks."""
-    digest = hashlib.sha256()
-    with named_file.open() as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def canonical_dir3(code):

@@ -17,8 +17,8 @@ from Acquisition import aq_base
 from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.content.expediente import CLOSED_STATES
+from paeria.egov.fingerprints import fingerprint_of
 from paeria.egov.subscribers.content import compute_expediente_deadline
-from paeria.egov.subscribers.content import sha256_of_file
 from paeria.egov.workflow.errors import RecordImmutable
 from paeria.egov.workflow.signing import add_signature
 from paeria.egov.workflow.signing import CSV_SIGNATURE
@@ -131,7 +131,7 @@ def protect_signed_bytes(documento, event):
     if not records:
         return
     signed = records[0].huella
-    current = sha256_of_file(documento.file) if documento.file is not None else None
+    current = fingerprint_of(documento)
     if current != signed:
         raise RecordImmutable(
             _(

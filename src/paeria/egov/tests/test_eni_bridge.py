@@ -7,6 +7,7 @@ when they are not found.
 from datetime import datetime
 from lxml import etree
 from paeria.egov import clock
+from paeria.egov import csvcodes
 from paeria.egov.clock import MADRID
 from paeria.egov.eni import bridge
 from paeria.egov.eni import schemas
@@ -260,12 +261,12 @@ class DocumentoExportTests(EniBridgeTestCase):
         )
         csv = root.findtext(f".//{qname('enids', 'ValorCSV')}")
         self.assertEqual(csv, documento.eni_csv)
-        self.assertEqual(len(csv), bridge.CSV_LENGTH)
-        self.assertTrue(set(csv) <= set(bridge.CSV_ALPHABET))
+        self.assertEqual(len(csv), csvcodes.CSV_LENGTH)
+        self.assertTrue(set(csv) <= set(csvcodes.CSV_ALPHABET))
         self.assertEqual(documento.eni_csv_huella, documento.huella)
         self.assertEqual(
             root.findtext(f".//{qname('enids', 'RegulacionGeneracionCSV')}"),
-            bridge.DEFAULT_CSV_REGULATION,
+            csvcodes.DEFAULT_CSV_REGULATION,
         )
 
     def test_csv_is_stable_until_the_file_changes(self):
@@ -287,7 +288,7 @@ class DocumentoExportTests(EniBridgeTestCase):
         )
 
     def test_csvs_are_not_repeated(self):
-        self.assertEqual(len({bridge.new_csv() for _ in range(500)}), 500)
+        self.assertEqual(len({csvcodes.new_csv() for _ in range(500)}), 500)
 
     def test_own_signatures_are_exported_instead_of_a_csv(self):
         documento = self.documentos[1]
@@ -341,7 +342,7 @@ class ExpedienteExportTests(EniBridgeTestCase):
                 )
         (signature,) = eni.index_signatures
         self.assertEqual(signature.signature_type, "TF01")
-        self.assertEqual(len(signature.csv_value), bridge.CSV_LENGTH)
+        self.assertEqual(len(signature.csv_value), csvcodes.CSV_LENGTH)
 
     def test_index_follows_orden_not_creation(self):
         # The foliado decides, whatever the catalog's natural order.
@@ -518,7 +519,7 @@ class ImportTests(EniBridgeTestCase):
                         {
                             "signature_type": "TF01",
                             "csv_value": original.eni_csv,
-                            "csv_regulation": bridge.DEFAULT_CSV_REGULATION,
+                            "csv_regulation": csvcodes.DEFAULT_CSV_REGULATION,
                             "value": None,
                             "reference": None,
                             "xmldsig": None,

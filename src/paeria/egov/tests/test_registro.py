@@ -14,8 +14,8 @@ from paeria.egov.registro import open_expediente_from_entry
 from paeria.egov.registro import register_entry
 from paeria.egov.registro import RegistrationError
 from paeria.egov.registro import serialize
-from paeria.egov.registro.register import attached_documents
-from paeria.egov.registro.register import receipt_of
+from paeria.egov.registro.receipt import attached_documents
+from paeria.egov.registro.receipt import receipt_of
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests.base import create_procedimiento
 from paeria.egov.tests.base import create_unidad

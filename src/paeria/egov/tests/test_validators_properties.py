@@ -241,8 +241,8 @@ class TestContentSniffing(unittest.TestCase):
     """security/sniff.py: what check_file should call (docs/security.md)."""
 
     def test_declared_types_are_checked_against_the_bytes(self):
-        from paeria.egov.security.sniff import content_mismatch
         from paeria.egov.tests.base import pdf_bytes
+        from paeria.egov.validators.sniff import content_mismatch
 
         accepted = (
             (pdf_bytes(), "application/pdf"),
@@ -271,6 +271,6 @@ class TestContentSniffing(unittest.TestCase):
     @SETTINGS
     @given(data=st.binary(max_size=64), content_type=st.text(max_size=40))
     def test_never_raises(self, data, content_type):
-        from paeria.egov.security.sniff import content_mismatch
+        from paeria.egov.validators.sniff import content_mismatch
 
         content_mismatch(data, content_type)

@@ -2,6 +2,7 @@
 @verificar, the same not-found answer for every miss, and the throttling of
 failed lookups per client address."""
 
+from paeria.egov import http
 from paeria.egov import verification
 from paeria.egov.registro import register_entry
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
@@ -295,7 +296,7 @@ class TestRestVerification(VerificationTestCase):
 
 class TestThrottling(VerificationTestCase):
     def test_eleventh_miss_refused_other_address_still_answered(self):
-        with mock.patch.dict("os.environ", {verification.TRUSTED_PROXY_ENV: "1"}):
+        with mock.patch.dict("os.environ", {http.TRUSTED_PROXY_ENV: "1"}):
             for attempt in range(10):
                 with self.subTest(attempt=attempt):
                     response = self.get(UNKNOWN_SIGNING_CSV, address="203.0.113.7")

@@ -7,7 +7,7 @@ from AccessControl import Unauthorized as AccessControlUnauthorized
 from OFS.event import ObjectWillBeRemovedEvent
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
-from paeria.egov.eni.bridge import csv_regulation
+from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.eni.bridge import documento_signatures
 from paeria.egov.eni.model import check_signature
 from paeria.egov.subscribers.content import compute_expediente_deadline
@@ -213,7 +213,7 @@ class TestSigning(WorkflowRulesTestCase):
         third = self.fixture.documento(title="Tercer")
         draws = iter([first.csv, "NEWCSVNEWCSVNEWCSVNEWCSV"])
         with mock.patch(
-            "paeria.egov.eni.bridge.new_csv", side_effect=lambda: next(draws)
+            "paeria.egov.csvcodes.new_csv", side_effect=lambda: next(draws)
         ):
             self.sign(third)
         self.assertEqual(third.csv, "NEWCSVNEWCSVNEWCSVNEWCSV")

@@ -3,7 +3,7 @@
 Whoever holds a CSV may see the metadata of the document it identifies and
 download the document itself: the code is the credential (Ley 40/2015 art.
 42.b, Ley 39/2015 art. 27.3). Two kinds of document have one, both drawn by
-``workflow.signing.new_csv`` (32 characters of
+``csvcodes.unused_csv`` (32 characters of
 ``ABCDEFGHJKLMNPQRSTUVWXYZ23456789``, 160 bits) and carried by a TF01
 signature record:
 
@@ -25,24 +25,19 @@ behind a balancer an address gets up to ``max_misses`` misses per window from
 each of them, and the throttle is forgotten on restart. It slows guessing down
 (which 160 bits already make hopeless) and keeps the catalog from being
 hammered; the balancer or reverse proxy should rate-limit ``@@verificar`` and
-``@verificar`` too. The client address is ``REMOTE_ADDR``; only when the portal
-says it is behind a trusted proxy (environment variable
-``PAERIA_EGOV_TRUSTED_PROXY=1`` or the registry record
-``paeria.egov.verification_trusted_proxy``) the first address of
-``X-Forwarded-For`` is taken instead, because otherwise any client could pick
-a fresh address with every request.
+``@verificar`` too. The client address is :func:`paeria.egov.http.client_address`.
 """
 
 from collections import deque
 from dataclasses import dataclass
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.documento import IDocumento
+from paeria.egov.http import client_address
 from paeria.egov.vocabularies.codes import CODE_LISTS
 from plone import api
 from zope.i18n import translate
 import hmac
 import math
-import os
 import re
 import threading
 import time
@@ -65,10 +60,6 @@ DEFAULT_WINDOW_SECONDS = 600
 # Addresses remembered at most; beyond, the stalest are forgotten (memory bound
 # under a distributed attack, which the balancer must stop anyway).
 DEFAULT_MAX_ADDRESSES = 10000
-
-TRUSTED_PROXY_ENV = "PAERIA_EGOV_TRUSTED_PROXY"
-TRUSTED_PROXY_RECORD = "paeria.egov.verification_trusted_proxy"
-TRUE_VALUES = ("1", "true", "yes", "on")
 
 
 def normalise(raw):
@@ -263,21 +254,6 @@ class FailedLookupThrottle:
 THROTTLE = FailedLookupThrottle()
 
 
-def behind_trusted_proxy():
-    if os.environ.get(TRUSTED_PROXY_ENV, "").strip().lower() in TRUE_VALUES:
-        return True
-    return bool(api.portal.get_registry_record(TRUSTED_PROXY_RECORD, default=False))
-
-
-def client_address(request):
-    if behind_trusted_proxy():
-        forwarded = request.getHeader("X-Forwarded-For") or ""
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first
-    return request.environ.get("REMOTE_ADDR") or "unknown"
-
-
 @dataclass(frozen=True)
 class Outcome:
     """``verified`` on a hit; ``retry_after`` (seconds) when refused; neither
@@ -314,20 +290,3 @@ def page_url(csv, download=False):
 def api_url(csv, download=False):
     suffix = "/download" if download else ""
     return f"{portal_url()}/@verificar{suffix}?csv={csv}"
-
-
-def set_download_headers(response, documento):
-    from plone.namedfile.utils import set_headers
-
-    named_file = documento.file
-    set_headers(named_file, response, filename=named_file.filename or "documento")
-    # Whatever the file is, the browser must not run it in the portal's origin.
-    response.setHeader("X-Content-Type-Options", "nosniff")
-    response.setHeader("Content-Security-Policy", "sandbox")
-    response.setHeader("Cache-Control", "private, no-store")
-
-
-def stream(documento):
-    from plone.namedfile.utils import stream_data
-
-    return stream_data(documento.file)

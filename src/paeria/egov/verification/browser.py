@@ -7,10 +7,10 @@ address with too many misses gets 429 with ``Retry-After``.
 
 from paeria.egov import integrity
 from paeria.egov import journal
+from paeria.egov.http import set_download_headers
+from paeria.egov.http import stream
 from paeria.egov.verification import metadata
 from paeria.egov.verification import page_url
-from paeria.egov.verification import set_download_headers
-from paeria.egov.verification import stream
 from paeria.egov.verification import verify
 from paeria.egov.verification.services import NOT_FOUND
 from paeria.egov.verification.services import TOO_MANY

@@ -10,10 +10,10 @@ misses answers 429 with ``Retry-After``.
 from paeria.egov import _
 from paeria.egov import integrity
 from paeria.egov import journal
+from paeria.egov.http import set_download_headers
+from paeria.egov.http import stream
 from paeria.egov.verification import api_url
 from paeria.egov.verification import metadata
-from paeria.egov.verification import set_download_headers
-from paeria.egov.verification import stream
 from paeria.egov.verification import verify
 from plone.restapi.services import Service
 from zExceptions import NotFound

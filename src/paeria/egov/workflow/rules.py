@@ -18,6 +18,7 @@ from paeria.egov.content.documento import IDocumento
 from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_expediente
+from paeria.egov.fingerprints import matches_fingerprint
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
 from zope.annotation.interfaces import IAnnotations
@@ -150,15 +151,13 @@ class DocumentoPreconditions(Preconditions):
             )
 
     def check_firmar(self, comment):
-        from paeria.egov.subscribers.content import sha256_of_file
-
         documento = self.context
         if documento.file is None:
             yield _(
                 "error_firmar_without_file",
                 default="The document has no file to sign.",
             )
-        elif sha256_of_file(documento.file) != documento.huella:
+        elif not matches_fingerprint(documento):
             # The recorded fingerprint is what the signature vouches for.
             yield _(
                 "error_firmar_fingerprint_mismatch",

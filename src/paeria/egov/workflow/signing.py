@@ -15,6 +15,9 @@ a verification service finds the document by it, and unique in the site.
 
 from paeria.egov import clock
 from paeria.egov.content.documento import HASH_FUNCTION
+from paeria.egov.csvcodes import csv_regulation
+from paeria.egov.csvcodes import unused_csv
+from paeria.egov.fingerprints import sha256_of_file
 from persistent import Persistent
 from persistent.list import PersistentList
 from plone import api
@@ -27,9 +30,6 @@ AUTOMATED_SIGNER_ID = "paeria.egov"
 CERTIFICATE_SIGNATURES = ("TF02", "TF03", "TF04", "TF05", "TF06")
 SIGNATURE_TYPES = (CSV_SIGNATURE,) + CERTIFICATE_SIGNATURES
 SIGNED_STATE = "firmado"
-# A CSV that collides with an existing one is drawn again; with 160 bits this
-# never happens in practice, the bound only keeps a broken generator finite.
-MAX_CSV_DRAWS = 10
 
 
 class SigningError(ValueError):
@@ -86,26 +86,6 @@ def signatures_of(documento):
     return list(getattr(documento, "signatures", None) or ())
 
 
-def new_csv():
-    """A fresh CSV, unique in the site.
-
-    32 characters drawn with :mod:`secrets` from 32 symbols (upper-case letters
-    and digits without the look-alikes 0/O and 1/I, so it can be typed from
-    paper): 32 × 5 = 160 bits of entropy, unguessable. The same generator as the
-    ENI export's CSVs (``eni.bridge.new_csv``) and the register's receipts, so
-    the portal has one kind.
-    Unique: a value already in the catalog's ``csv`` index is drawn again.
-    """
-    from paeria.egov.eni.bridge import new_csv as draw
-
-    catalog = api.portal.get_tool("portal_catalog")
-    for _attempt in range(MAX_CSV_DRAWS):
-        value = draw()
-        if not catalog.unrestrictedSearchResults(csv=value):
-            return value
-    raise SigningError("could not draw an unused CSV")
-
-
 def current_signer():
     user = api.user.get_current()
     user_id = user.getId()
@@ -122,9 +102,6 @@ def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
     document its CSV; a document has one. Certificate-based types need exactly
     one of ``value``, ``reference`` or ``xmldsig``.
     """
-    from paeria.egov.eni.bridge import csv_regulation
-    from paeria.egov.subscribers.content import sha256_of_file
-
     if signature_type not in SIGNATURE_TYPES:
         raise SigningError(f"unknown signature type {signature_type!r}")
     if api.content.get_state(documento, default=None) != SIGNED_STATE:
@@ -140,7 +117,7 @@ def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
             record.signature_type == CSV_SIGNATURE for record in records
         ):
             raise SigningError("the document already has its CSV signature")
-        eni = {"csv_value": new_csv(), "csv_regulation": csv_regulation()}
+        eni = {"csv_value": unused_csv(), "csv_regulation": csv_regulation()}
     elif (
         sum(eni.get(name) is not None for name in ("value", "reference", "xmldsig"))
         != 1
@@ -170,14 +147,12 @@ def add_automated_csv_signature(documento, csv, issuer_name):
     """Record the TF01 signature of a document the portal issues by itself (an
     automated administrative action, such as a register receipt) and return it.
 
-    ``csv`` was drawn with :func:`new_csv` before the document's bytes were
+    ``csv`` was drawn with :func:`csvcodes.unused_csv` before the document's bytes were
     made, because the document prints it; ``issuer_name`` is the body on whose
     behalf it is issued. The fingerprint is that of the stored bytes, as for a
     person's signature; the document's state is its workflow's business (a
     receipt follows its entry's), so it is not checked here.
     """
-    from paeria.egov.eni.bridge import csv_regulation
-
     if getattr(documento, "csv", None) not in (None, csv) or any(
         record.signature_type == CSV_SIGNATURE for record in signatures_of(documento)
     ):

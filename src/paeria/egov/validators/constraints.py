@@ -4,6 +4,8 @@ the field) understand."""
 
 from paeria.egov import _
 from paeria.egov.validators import InvalidIdentifier
+from paeria.egov.validators import render_message
+from paeria.egov.vocabularies.codes import CODE_LISTS
 from zope.schema import ValidationError
 
 
@@ -18,8 +20,6 @@ class FieldValueError(ValidationError):
         return self.message
 
     def __str__(self):
-        from paeria.egov.validators import render_message
-
         return render_message(self.message)
 
 
@@ -44,8 +44,6 @@ def known_code(vocabulary_name):
     zope.schema refuses a value outside the vocabulary with a bare "Constraint
     not satisfied"; a constraint runs before that check, so an unknown code
     (``TD77``) is refused here with a message that lists the accepted ones."""
-    from paeria.egov.vocabularies.codes import CODE_LISTS
-
     codes = tuple(code for code, title in CODE_LISTS[vocabulary_name])
 
     def constraint(value):

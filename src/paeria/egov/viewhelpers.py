@@ -1,4 +1,8 @@
-"""What the Classic UI views share: translated code labels, dates and deadlines."""
+"""What the Classic UI views share: translated code labels, dates and deadlines.
+
+Used by ``browser/`` (the content types' views) and by every feature's own
+``browser.py`` (collaboration, …), so it lives below them all.
+"""
 
 from datetime import datetime
 from paeria.egov import _
