@@ -34,12 +34,22 @@ def instance_environment(**settings):
     return environment
 
 
-def run_instance(command, home, timeout=300, **settings):
+def run_instance(command, home, *options, timeout=300, **settings):
     return run(
-        [INSTANCE, command, "--home", str(home)],
+        [INSTANCE, command, "--home", str(home), *options],
         env=instance_environment(**settings),
         timeout=timeout,
     )
+
+
+def created_instance(home, **settings):
+    """A FileStorage instance in ``home`` with its site, not running: as
+    `make create-site` makes it (configure, then create the site)."""
+    configured = run_instance("configure", home)
+    assert configured.returncode == 0, configured.stderr
+    created = run_instance("create-site", home, **settings)
+    assert created.returncode == 0, created.stderr
+    return home
 
 
 # -- Processes: each in a session of its own, stopped as a whole --------------------

@@ -1,31 +1,15 @@
 """Scheduled tasks re-run as of an instant (`--as-of`, `PAERIA_AS_OF`), as an
 operator would after the server was down for a day; docs/operations.md."""
 
-from tests.portal import INSTANCE
-from tests.portal import instance_environment
+from tests.portal import created_instance
+from tests.portal import run_instance
 import pytest
-import subprocess
-
-
-def run_instance(command, home, *options, **settings):
-    return subprocess.run(
-        [INSTANCE, command, "--home", str(home), *options],
-        env=instance_environment(**settings),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     """An empty FileStorage instance, not running."""
-    home = tmp_path_factory.mktemp("as-of")
-    configured = run_instance("configure", home)
-    assert configured.returncode == 0, configured.stderr
-    created = run_instance("create-site", home, DEMO=0)
-    assert created.returncode == 0, created.stderr
-    return home
+    return created_instance(tmp_path_factory.mktemp("as-of"), DEMO=0)
 
 
 def test_expire_notifications_as_of_a_date(home):

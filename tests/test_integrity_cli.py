@@ -2,33 +2,18 @@
 whose blob files were damaged on disk, as an operator would run them."""
 
 from pathlib import Path
-from tests.portal import INSTANCE
-from tests.portal import instance_environment
-from tests.portal import run
+from tests.portal import created_instance
+from tests.portal import run_instance
 import json
 import os
 import pytest
 import stat
 
 
-def run_instance(command, home, *options, **settings):
-    return run(
-        [INSTANCE, command, "--home", str(home), *options],
-        env=instance_environment(**settings),
-        timeout=300,
-    )
-
-
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     """A FileStorage instance with the demo data (six documents), not running."""
-    home = tmp_path_factory.mktemp("integrity")
-    # As `make create-site` does: configure, then create the site.
-    configured = run_instance("configure", home)
-    assert configured.returncode == 0, configured.stderr
-    created = run_instance("create-site", home, DEMO=1)
-    assert created.returncode == 0, created.stderr
-    return home
+    return created_instance(tmp_path_factory.mktemp("integrity"), DEMO=1)
 
 
 def blob_files(home):

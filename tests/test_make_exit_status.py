@@ -5,9 +5,10 @@ reports any failing recipe as 2) and name the command's own status on their
 last line (docs/operations.md, "Exit statuses")."""
 
 from pathlib import Path
-from tests.portal import INSTANCE
+from tests.portal import created_instance
 from tests.portal import instance_environment
 from tests.portal import run
+from tests.portal import run_instance
 import os
 import pytest
 import stat
@@ -17,9 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def command(name, home):
-    return run(
-        [INSTANCE, name, "--home", str(home)], env=instance_environment(), timeout=300
-    )
+    return run_instance(name, home)
 
 
 def make(target, home):
@@ -35,14 +34,7 @@ def make(target, home):
 def home(tmp_path_factory):
     """A stopped FileStorage instance with the demo data and one document's
     file altered on disk."""
-    home = tmp_path_factory.mktemp("exit-status")
-    for step, settings in (("configure", {}), ("create-site", {"DEMO": 1})):
-        done = run(
-            [INSTANCE, step, "--home", str(home)],
-            env=instance_environment(**settings),
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr
+    home = created_instance(tmp_path_factory.mktemp("exit-status"), DEMO=1)
     blob = sorted(Path(home, "var", "blobstorage").rglob("*.blob"))[0]
     os.chmod(blob, stat.S_IRUSR | stat.S_IWUSR)
     with open(blob, "r+b") as stream:
