@@ -46,8 +46,8 @@ INSTANTS = [
     # Europe/Madrid moves from CET to CEST at 01:00 UTC that day.
     ("2027-03-28T01:30:00Z", "the last Sunday of March, just after the DST change"),
 ]
-# A run takes 4-5 minutes beside another on an idle 2-core machine, about 10
-# when the machine is busy; past this it is hung, not slow.
+# Two runs side by side took about 10 minutes each on a 2-core machine busy with
+# other work, and 15 when it was busier; past this a run is hung, not slow.
 DATED_RUN_TIMEOUT = 25 * 60
 PROBE_INSTANT = 1798759800  # 2026-12-31T23:30:00Z
 
