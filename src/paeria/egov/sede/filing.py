@@ -40,8 +40,8 @@ from paeria.egov.sede import idempotency
 from paeria.egov.sede.errors import FilingError
 from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.nif import current_citizen
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import validate_plain_text
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.text import validate_plain_text
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.i18n.normalizer import idnormalizer
