@@ -19,7 +19,6 @@ Interesado and the other units asked on the same expediente do not see it.
 from Acquisition import aq_base
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov import journal
 from paeria.egov.collaboration.incorporation import incorporate
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_expediente
@@ -29,6 +28,7 @@ from paeria.egov.content.solicitudinforme import CANCELLED
 from paeria.egov.content.solicitudinforme import default_deadline
 from paeria.egov.content.solicitudinforme import ISolicitudInforme
 from paeria.egov.content.solicitudinforme import PENDING
+from paeria.egov.journal import recording
 from paeria.egov.workflow.rules import ITransitionPrecondition
 from paeria.egov.workflow.rules import MAX_NAMED
 from paeria.egov.workflow.rules import Preconditions
@@ -151,7 +151,7 @@ def sync_collaborators(expediente, including=(), excluding=()):
         # The expediente's documents list these groups in their catalog
         # security too: reindex the whole case file.
         expediente.reindexObjectSecurity()
-        journal.record_local_roles(expediente, reason="solicitud_informe")
+        recording.record_local_roles(expediente, reason="solicitud_informe")
     return changed
 
 

@@ -9,12 +9,12 @@ receipt) are ``Documento`` objects inside it.
 """
 
 from paeria.egov import _
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import validate_dir3
-from paeria.egov.validators import validate_plain_text
+from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.constraints import checked
 from paeria.egov.validators.constraints import FieldValueError
 from paeria.egov.validators.constraints import known_code
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.text import validate_plain_text
 from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.supermodel import model

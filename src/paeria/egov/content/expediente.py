@@ -4,11 +4,11 @@ from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.datagridfield import DataGridValidator
 from collective.z3cform.datagridfield.row import DictRow
 from paeria.egov import _
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import validate_identifier
-from paeria.egov.validators import validate_plain_text
 from paeria.egov.validators.constraints import FieldValueError
 from paeria.egov.validators.constraints import known_code
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.identifiers import validate_identifier
+from paeria.egov.validators.text import validate_plain_text
 from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.supermodel import model

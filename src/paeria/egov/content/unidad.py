@@ -1,7 +1,7 @@
 """Unidad: a department of the council (/unidades/<unidad>), holding its expedientes."""
 
 from paeria.egov import _
-from paeria.egov.validators import validate_dir3
+from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.constraints import checked
 from plone.dexterity.content import Container
 from plone.supermodel import model

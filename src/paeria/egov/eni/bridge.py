@@ -49,11 +49,11 @@ from paeria.egov.eni.model import EniSignature
 from paeria.egov.eni.model import fingerprint_matches
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
-from paeria.egov.validators import guess_identifier_type
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import render_message
-from paeria.egov.validators import validate_eni_document_id
-from paeria.egov.validators import validate_identifier
+from paeria.egov.validators.eni_ids import validate_eni_document_id
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.errors import render_message
+from paeria.egov.validators.identifiers import guess_identifier_type
+from paeria.egov.validators.identifiers import validate_identifier
 from persistent.list import PersistentList
 from plone import api
 from plone.namedfile.file import NamedBlobFile

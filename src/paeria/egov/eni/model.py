@@ -17,10 +17,10 @@ refuses invalid data, and the importer, which reports every problem it finds.
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import validate_dir3
-from paeria.egov.validators import validate_eni_document_id
-from paeria.egov.validators import validate_eni_expediente_id
+from paeria.egov.validators.codes import validate_dir3
+from paeria.egov.validators.eni_ids import validate_eni_document_id
+from paeria.egov.validators.eni_ids import validate_eni_expediente_id
+from paeria.egov.validators.errors import InvalidIdentifier
 import base64
 import binascii
 import hashlib

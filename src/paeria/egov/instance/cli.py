@@ -163,16 +163,16 @@ def journal_command(settings, command):
     returns 1 when a chain is broken, naming its first broken link."""
     # Imported here: Plone and Zope load only once the configuration is written
     # and Zope is started (zopeapp), and commands that need none stay fast.
-    from paeria.egov import journal
+    from paeria.egov.journal import verification
     import transaction
 
     with site_of(settings) as site:
         if command == "journal-seal":
-            sealed = journal.seal(site)
+            sealed = verification.seal(site)
             transaction.commit()
             print(f"Sealed {sealed} journal entries into the global chain.")
             return 0
-        result = journal.verify(site, seal_first=True)
+        result = verification.verify(site, seal_first=True)
         transaction.commit()
     print(
         f"Sealed {result.sealed} entries; checked {result.chains_checked} chains "

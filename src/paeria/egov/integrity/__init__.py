@@ -30,11 +30,12 @@ happened.
 from Acquisition import aq_base
 from dataclasses import dataclass
 from dataclasses import field
-from paeria.egov import journal
 from paeria.egov import logger as package_logger
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.fingerprints import digest
 from paeria.egov.interfaces import IPaeriaEgovLayer
+from paeria.egov.journal import recording
+from paeria.egov.journal import verification
 from paeria.egov.workflow.signing import signatures_of
 from zope.globalrequest import getRequest
 from zope.interface import implementer
@@ -46,7 +47,7 @@ import transaction
 logger = package_logger.getChild("integrity")
 
 # The journal action of a refused download (see the lead's change request:
-# journal.ACTIONS and journal.browser.ACTION_LABELS should name it).
+# journal.recording.ACTIONS and journal.browser.ACTION_LABELS should name it).
 INTEGRITY_FAILURE = "integrity_failure"
 # The Documento field fingerprinted (its primary field).
 FILE_FIELD = "file"
@@ -212,7 +213,7 @@ def check_document(documento):
 
 def record_failure(failure):
     """Journal ``failure`` on its document in the current transaction."""
-    return journal.record(
+    return recording.record(
         failure.documento,
         INTEGRITY_FAILURE,
         field=FILE_FIELD,
@@ -432,14 +433,14 @@ def consistency(site, progress=None, batch_size=BATCH_SIZE):
 
     Returns ``{"counts": {...}, "integrity": {...}, "journal": {...},
     "ok": bool}``; ``integrity`` is :meth:`ScanResult.as_dict` and
-    ``journal`` :meth:`paeria.egov.journal.Verification.as_dict` (both with
+    ``journal`` :meth:`paeria.egov.journal.verification.Verification.as_dict` (both with
     ``ok``). The shape is relied upon by the backup/restore system tests.
     """
     integrity = scan(site, progress=progress, batch_size=batch_size)
-    verification = journal.verify(site, seal_first=False)
+    chains = verification.verify(site, seal_first=False)
     return {
         "counts": counts(site),
         "integrity": integrity.as_dict(),
-        "journal": verification.as_dict(),
-        "ok": integrity.ok and verification.ok,
+        "journal": chains.as_dict(),
+        "ok": integrity.ok and chains.ok,
     }

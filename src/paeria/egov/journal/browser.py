@@ -8,7 +8,8 @@ who may read the global journal.
 """
 
 from paeria.egov import _
-from paeria.egov import journal
+from paeria.egov.journal import recording
+from paeria.egov.journal import search
 from plone import api
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
@@ -23,18 +24,18 @@ DEFAULT_BATCH = 50
 MAX_BATCH = 500
 
 ACTION_LABELS = {
-    journal.CREATED: _("journal_action_created", default="Created"),
-    journal.MODIFIED: _("journal_action_modified", default="Modified"),
-    journal.TRANSITION: _("journal_action_transition", default="Workflow transition"),
-    journal.LOCAL_ROLES: _("journal_action_local_roles", default="Sharing changed"),
-    journal.MOVED: _("journal_action_moved", default="Moved"),
-    journal.RENAMED: _("journal_action_renamed", default="Renamed"),
-    journal.REMOVED: _("journal_action_removed", default="Deleted"),
-    journal.DOWNLOAD: _("journal_action_download", default="Downloaded"),
-    journal.VIEW_CONTENT: _("journal_action_view_content", default="Content viewed"),
-    journal.ENI_EXPORT: _("journal_action_eni_export", default="ENI export"),
-    journal.ENI_IMPORT: _("journal_action_eni_import", default="ENI import"),
-    journal.INTEGRITY_FAILURE: _(
+    recording.CREATED: _("journal_action_created", default="Created"),
+    recording.MODIFIED: _("journal_action_modified", default="Modified"),
+    recording.TRANSITION: _("journal_action_transition", default="Workflow transition"),
+    recording.LOCAL_ROLES: _("journal_action_local_roles", default="Sharing changed"),
+    recording.MOVED: _("journal_action_moved", default="Moved"),
+    recording.RENAMED: _("journal_action_renamed", default="Renamed"),
+    recording.REMOVED: _("journal_action_removed", default="Deleted"),
+    recording.DOWNLOAD: _("journal_action_download", default="Downloaded"),
+    recording.VIEW_CONTENT: _("journal_action_view_content", default="Content viewed"),
+    recording.ENI_EXPORT: _("journal_action_eni_export", default="ENI export"),
+    recording.ENI_IMPORT: _("journal_action_eni_import", default="ENI import"),
+    recording.INTEGRITY_FAILURE: _(
         "journal_action_integrity_failure", default="Integrity check failed"
     ),
 }
@@ -104,7 +105,7 @@ class _JournalTable(BrowserView):
         return can_read_journal(self.context)
 
     def row(self, entry, position=None):
-        data = journal.entry_data(entry, position, with_address=self.show_address())
+        data = search.entry_data(entry, position, with_address=self.show_address())
         data["action_label"] = self.action_label(data["action"])
         data["summary"] = describe(data["details"])
         return data
@@ -132,13 +133,13 @@ class JournalView(_JournalTable):
         return value.strip() if isinstance(value, str) else ""
 
     def actions(self):
-        return [(action, self.action_label(action)) for action in journal.ACTIONS]
+        return [(action, self.action_label(action)) for action in recording.ACTIONS]
 
     def filters(self):
         """The filters of the request; sets ``error`` on a bad date."""
         try:
-            start = journal.parse_day(self.value("from"), "from")
-            end = journal.parse_day(self.value("to"), "to")
+            start = search.parse_day(self.value("from"), "from")
+            end = search.parse_day(self.value("to"), "to")
         except ValueError as error:
             self.error = _(
                 "error_journal_date",
@@ -146,7 +147,7 @@ class JournalView(_JournalTable):
                 mapping={"field": str(error)},
             )
             return None
-        return journal.Filters(
+        return search.Filters(
             user=self.value("user") or None,
             object=self.value("object") or None,
             action=self.value("action") or None,
@@ -159,7 +160,7 @@ class JournalView(_JournalTable):
         if filters is None:
             self.request.response.setStatus(400)
             return self.index()
-        self.results = journal.search(api.portal.get(), filters)
+        self.results = search.search(api.portal.get(), filters)
         if self.request.form.get("format") == "csv":
             return self.csv()
         return self.index()
@@ -205,7 +206,7 @@ class JournalView(_JournalTable):
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for entry, position in self.results:
-            data = journal.entry_data(entry, position)
+            data = search.entry_data(entry, position)
             writer.writerow([csv_cell(data.get(column)) for column in CSV_COLUMNS])
         response = self.request.response
         response.setHeader("Content-Type", "text/csv; charset=utf-8")
@@ -218,7 +219,7 @@ class HistorialView(_JournalTable):
     """An expediente's history: its own entries and its documents'."""
 
     def __call__(self):
-        self.entries = journal.history(self.context)
+        self.entries = search.history(self.context)
         return self.index()
 
     def total(self):

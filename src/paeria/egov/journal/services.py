@@ -14,7 +14,9 @@ naming the parameter.
 """
 
 from paeria.egov import _
-from paeria.egov import journal
+from paeria.egov.journal import recording
+from paeria.egov.journal import search
+from paeria.egov.journal import verification
 from paeria.egov.journal.browser import can_read_journal
 from paeria.egov.journal.browser import DEFAULT_BATCH
 from paeria.egov.journal.browser import MAX_BATCH
@@ -39,7 +41,7 @@ def _page(service, items, total, start, size, with_address):
         "b_start": start,
         "b_size": size,
         "items": [
-            journal.entry_data(entry, position, with_address=with_address)
+            search.entry_data(entry, position, with_address=with_address)
             for entry, position in items
         ],
     }
@@ -83,8 +85,8 @@ class JournalGet(_JournalService):
                 )
             values[name] = (value or "").strip() or None
         try:
-            start_day = journal.parse_day(values["from"], "from")
-            end_day = journal.parse_day(values["to"], "to")
+            start_day = search.parse_day(values["from"], "from")
+            end_day = search.parse_day(values["to"], "to")
         except ValueError as error:
             return self.bad_request(
                 _(
@@ -93,14 +95,14 @@ class JournalGet(_JournalService):
                     mapping={"field": str(error)},
                 )
             )
-        if values["action"] and values["action"] not in journal.ACTIONS:
+        if values["action"] and values["action"] not in recording.ACTIONS:
             return self.bad_request(
                 _(
                     "error_journal_action",
                     default="action: unknown action ${action}; use one of ${actions}.",
                     mapping={
                         "action": values["action"][:40],
-                        "actions": ", ".join(journal.ACTIONS),
+                        "actions": ", ".join(recording.ACTIONS),
                     },
                 )
             )
@@ -108,14 +110,14 @@ class JournalGet(_JournalService):
         if error is not None:
             return error
         start, size = bounds
-        filters = journal.Filters(
+        filters = search.Filters(
             user=values["user"],
             object=values["object"],
             action=values["action"],
             start=start_day,
             end=end_day,
         )
-        results = journal.search(api.portal.get(), filters)
+        results = search.search(api.portal.get(), filters)
         return _page(
             self, results[start : start + size], len(results), start, size, True
         )
@@ -127,7 +129,7 @@ class HistoryGet(_JournalService):
         if error is not None:
             return error
         start, size = bounds
-        entries = journal.history(self.context)
+        entries = search.history(self.context)
         items = [(entry, None) for entry in entries[start : start + size]]
         return _page(
             self, items, len(entries), start, size, can_read_journal(self.context)
@@ -136,4 +138,4 @@ class HistoryGet(_JournalService):
 
 class JournalVerifyGet(Service):
     def reply(self):
-        return journal.verify(api.portal.get(), seal_first=True).as_dict()
+        return verification.verify(api.portal.get(), seal_first=True).as_dict()

@@ -143,7 +143,7 @@ class GroupChain(Persistent):
     def relink_from(self, index):
         """Recompute the links from ``index`` on, after the content of an
         entry written in the current transaction was amended (see
-        :func:`paeria.egov.journal.amend_created`): only entries of the same,
+        :func:`paeria.egov.journal.recording.amend_created`): only entries of the same,
         uncommitted transaction follow it, since a chain is written by one
         transaction at a time."""
         previous = self.entries[index - 1].hash if index else GENESIS

@@ -1,7 +1,7 @@
 """Event subscribers that write the journal (never views).
 
 Content events are subscribed for every Dexterity object and filtered by
-portal_type (:data:`paeria.egov.journal.JOURNALLED_TYPES`), so that types
+portal_type (:data:`paeria.egov.journal.recording.JOURNALLED_TYPES`), so that types
 added later (SolicitudInforme, Notificacion) are journalled by their id.
 Events dispatched to the children of a moved or removed object (their
 ``event.object`` is the parent) are not journalled again: the parent's entry
@@ -16,9 +16,9 @@ with the request or not at all).
 
 from Acquisition import aq_base
 from Acquisition import aq_parent
-from paeria.egov import journal
 from paeria.egov.eni import browser as eni_browser
 from paeria.egov.eni import services as eni_services
+from paeria.egov.journal import recording
 from paeria.egov.journal.storage import ANNOTATION_KEY
 from zope.annotation.interfaces import IAnnotations
 from zope.lifecycleevent.interfaces import IObjectAddedEvent
@@ -36,18 +36,18 @@ def _dispatched_to_child(obj, event):
 def object_added(obj, event):
     # Children of an added object (a pasted copy) are new objects as well:
     # each gets its "created" entry.
-    if not journal.is_journalled(obj):
+    if not recording.is_journalled(obj):
         return
-    journal.snapshot_local_roles(obj)
-    journal.record_created(obj, container=journal.physical_path(aq_parent(obj)))
-    journal.remember_created(obj)
+    recording.snapshot_local_roles(obj)
+    recording.record_created(obj, container=recording.physical_path(aq_parent(obj)))
+    recording.remember_created(obj)
 
 
 def object_modified(obj, event):
     from plone.app.workflow.interfaces import ILocalrolesModifiedEvent
     from zope.container.interfaces import IContainerModifiedEvent
 
-    if not journal.is_journalled(obj):
+    if not recording.is_journalled(obj):
         return
     # A child added or removed is journalled on the child; local roles by
     # local_roles_modified.
@@ -61,36 +61,36 @@ def object_modified(obj, event):
         # the reader wants.
         for name in getattr(description, "attributes", ()) or ():
             fields.add(name.rsplit(".", 1)[-1])
-    journal.record(obj, journal.MODIFIED, fields=sorted(fields))
+    recording.record(obj, recording.MODIFIED, fields=sorted(fields))
 
 
 def object_moved(obj, event):
     if IObjectAddedEvent.providedBy(event) or IObjectRemovedEvent.providedBy(event):
         return
-    if not journal.is_journalled(obj) or _dispatched_to_child(obj, event):
+    if not recording.is_journalled(obj) or _dispatched_to_child(obj, event):
         return
     if event.oldParent is None or event.newParent is None:
         return
-    if journal.amend_created(obj):
+    if recording.amend_created(obj):
         return
-    old_path = f"{journal.physical_path(event.oldParent)}/{event.oldName}"
-    new_path = f"{journal.physical_path(event.newParent)}/{event.newName}"
+    old_path = f"{recording.physical_path(event.oldParent)}/{event.oldName}"
+    new_path = f"{recording.physical_path(event.newParent)}/{event.newName}"
     same_place = _same(event.oldParent, event.newParent)
-    journal.record(
+    recording.record(
         obj,
-        journal.RENAMED if same_place else journal.MOVED,
+        recording.RENAMED if same_place else recording.MOVED,
         old_path=old_path,
         new_path=new_path,
     )
 
 
 def object_removed(obj, event):
-    if not journal.is_journalled(obj) or _dispatched_to_child(obj, event):
+    if not recording.is_journalled(obj) or _dispatched_to_child(obj, event):
         return
     old_path = None
     if event.oldParent is not None:
-        old_path = f"{journal.physical_path(event.oldParent)}/{event.oldName}"
-    journal.record(obj, journal.REMOVED, path=old_path)
+        old_path = f"{recording.physical_path(event.oldParent)}/{event.oldName}"
+    recording.record(obj, recording.REMOVED, path=old_path)
 
 
 def object_copied(obj, event):
@@ -100,21 +100,21 @@ def object_copied(obj, event):
     annotations = IAnnotations(obj, None)
     if annotations is None:
         return
-    for key in (ANNOTATION_KEY, journal.ROLES_SNAPSHOT_KEY):
+    for key in (ANNOTATION_KEY, recording.ROLES_SNAPSHOT_KEY):
         if key in annotations:
             del annotations[key]
 
 
 def after_transition(obj, event):
-    if not journal.is_journalled(obj) or event.transition is None:
+    if not recording.is_journalled(obj) or event.transition is None:
         return
     status = event.status or {}
     comment = status.get("comments")
     if comment is None:
         comment = (event.kwargs or {}).get("comment", "")
-    journal.record(
+    recording.record(
         obj,
-        journal.TRANSITION,
+        recording.TRANSITION,
         transition=event.transition.id,
         from_state=getattr(event.old_state, "id", None),
         to_state=getattr(event.new_state, "id", None),
@@ -123,8 +123,8 @@ def after_transition(obj, event):
 
 
 def local_roles_modified(obj, event):
-    if journal.is_journalled(obj):
-        journal.record_local_roles(obj)
+    if recording.is_journalled(obj):
+        recording.record_local_roles(obj)
 
 
 # -- After publication: downloads, ENI exchange --------------------------------------
@@ -136,21 +136,21 @@ def _publication_action(published, request):
     from plone.namedfile.browser import Download
 
     context = getattr(published, "context", None)
-    if context is None or not journal.is_journalled(context):
+    if context is None or not recording.is_journalled(context):
         return None
     if isinstance(published, DisplayFile):
-        return journal.VIEW_CONTENT, context, {"field": published.fieldname}
+        return recording.VIEW_CONTENT, context, {"field": published.fieldname}
     if isinstance(published, Download):
-        return journal.DOWNLOAD, context, {"field": published.fieldname}
+        return recording.DOWNLOAD, context, {"field": published.fieldname}
     if isinstance(published, (eni_browser.DownloadDocumentoView,)) or isinstance(
         published, eni_services.DocumentoEniGet
     ):
-        return journal.ENI_EXPORT, context, {"kind": "documento"}
+        return recording.ENI_EXPORT, context, {"kind": "documento"}
     if isinstance(
         published, (eni_browser.DownloadExpedienteView, eni_services.ExpedienteEniGet)
     ):
         kind = request.form.get("format") or "intercambio"
-        return journal.ENI_EXPORT, context, {"kind": str(kind)[:40]}
+        return recording.ENI_EXPORT, context, {"kind": str(kind)[:40]}
     return None
 
 
@@ -169,7 +169,7 @@ def _imported(published, request):
         return None
     context = published.context
     made = []
-    for obj in journal.created_in_request(request):
+    for obj in recording.created_in_request(request):
         parent = aq_parent(obj)
         if parent is None or not _same(parent, context):
             continue
@@ -195,10 +195,10 @@ def published(event):
     action = _publication_action(item, request)
     if action is not None:
         what, obj, details = action
-        journal.record(obj, what, **details)
+        recording.record(obj, what, **details)
         return
     imported = _imported(item, request)
     if imported is not None:
         kind, objects = imported
         for obj in objects:
-            journal.record_eni_import(obj, kind)
+            recording.record_eni_import(obj, kind)

@@ -4,9 +4,9 @@ certificate ``@@certificado``."""
 
 from paeria.egov import _
 from paeria.egov import integrity
-from paeria.egov import journal
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
+from paeria.egov.journal import recording
 from paeria.egov.notifications import addressees
 from paeria.egov.notifications import EVENT_TEXTS
 from paeria.egov.notifications import expire_if_due
@@ -186,7 +186,9 @@ class DocumentoNotificadoView(BrowserView):
                 )
             )
         integrity.check_document(documento)
-        journal.record(documento, journal.DOWNLOAD, field="file", via="notificacion")
+        recording.record(
+            documento, recording.DOWNLOAD, field="file", via="notificacion"
+        )
         set_download_headers(self.request.response, documento)
         return stream(documento)
 

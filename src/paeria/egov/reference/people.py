@@ -6,8 +6,8 @@ person in every expediente that names it and after a resumed load."""
 
 from faker import Faker
 from functools import lru_cache
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import validate_identifier
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.identifiers import validate_identifier
 
 
 _faker = Faker("es_ES")

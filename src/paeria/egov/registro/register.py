@@ -31,11 +31,11 @@ from paeria.egov.registro.receipt import receipt_pdf
 from paeria.egov.registro.receipt import receipt_title
 from paeria.egov.registro.serialize import hold_register
 from paeria.egov.registry.calendar import site_calendar
-from paeria.egov.validators import guess_identifier_type
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import validate_dir3
-from paeria.egov.validators import validate_identifier
-from paeria.egov.validators import validate_plain_text
+from paeria.egov.validators.codes import validate_dir3
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.identifiers import guess_identifier_type
+from paeria.egov.validators.identifiers import validate_identifier
+from paeria.egov.validators.text import validate_plain_text
 from paeria.egov.vocabularies.codes import CODE_LISTS
 from paeria.egov.workflow.signing import add_automated_csv_signature
 from plone import api

@@ -8,7 +8,7 @@ from paeria.egov.interfaces import IPaeriaEgovLayer
 from paeria.egov.registry.calendar import municipal_pairs
 from paeria.egov.registry.calendar import parse_holiday_lines
 from paeria.egov.registry.interfaces import IPaeriaSettings
-from paeria.egov.validators import validate_dir3
+from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.constraints import checked
 from paeria.egov.validators.constraints import FieldValueError
 from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper

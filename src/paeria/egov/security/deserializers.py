@@ -10,7 +10,7 @@ that field; the rest is the stock behaviour.
 """
 
 from paeria.egov import _
-from paeria.egov.validators import has_control_chars
+from paeria.egov.validators.text import has_control_chars
 from plone.restapi.deserializer.dxfields import ChoiceFieldDeserializer
 from plone.restapi.deserializer.dxfields import DatetimeFieldDeserializer
 from plone.restapi.deserializer.dxfields import DefaultFieldDeserializer

@@ -26,7 +26,7 @@ from AccessControl import Unauthorized
 from io import BytesIO
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov import journal
+from paeria.egov.journal import recording
 from paeria.egov.registro.distribution import distribute
 from paeria.egov.registro.distribution import open_expediente_from_entry
 from paeria.egov.registro.receipt import attached_documents
@@ -40,8 +40,8 @@ from paeria.egov.sede import idempotency
 from paeria.egov.sede.errors import FilingError
 from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.nif import current_citizen
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import validate_plain_text
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.text import validate_plain_text
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.i18n.normalizer import idnormalizer
@@ -395,7 +395,7 @@ def file_procedure(procedimiento, data, documents=None, extras=(), token=None):
         expediente.manage_setLocalRoles(citizen.userid, ["Interesado"])
         expediente.reindexObjectSecurity()
         expediente.reindexObject()
-        journal.record_local_roles(expediente, reason="presentacion_electronica")
+        recording.record_local_roles(expediente, reason="presentacion_electronica")
     result = receipt_summary(asiento, expediente)
     idempotency.remember(citizen.userid, token, target, result)
     return result

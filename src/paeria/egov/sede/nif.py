@@ -22,12 +22,12 @@ request is retried and then refused; different NIFs merge without conflict.
 from AccessControl import getSecurityManager
 from BTrees.OOBTree import OOBTree
 from paeria.egov import _
-from paeria.egov.validators import guess_identifier_type
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import NIE
-from paeria.egov.validators import NIF
-from paeria.egov.validators import validate_identifier
 from paeria.egov.validators.constraints import FieldValueError
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.identifiers import guess_identifier_type
+from paeria.egov.validators.identifiers import NIE
+from paeria.egov.validators.identifiers import NIF
+from paeria.egov.validators.identifiers import validate_identifier
 from persistent import Persistent
 from plone import api
 from plone.app.users.browser.account import AccountPanelSchemaAdapter

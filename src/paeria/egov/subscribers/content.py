@@ -21,9 +21,9 @@ from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
 from paeria.egov.registry.calendar import site_calendar
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import validate_dir3
-from paeria.egov.validators import validate_identifier
+from paeria.egov.validators.codes import validate_dir3
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.identifiers import validate_identifier
 from plone import api
 from plone.uuid.interfaces import IUUID
 from zope.container.interfaces import IContainerModifiedEvent

@@ -8,8 +8,8 @@ from paeria.egov.content.procedimiento import IProcedimiento
 from paeria.egov.content.unidad import IUnidad
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
-from paeria.egov.validators import validate_eni_document_id
-from paeria.egov.validators import validate_eni_expediente_id
+from paeria.egov.validators.eni_ids import validate_eni_document_id
+from paeria.egov.validators.eni_ids import validate_eni_expediente_id
 from plone import api
 from plone.api.exc import InvalidParameterError
 from plone.app.testing import setRoles

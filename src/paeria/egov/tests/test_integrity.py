@@ -5,7 +5,9 @@ portal's back, and see the scan report it and every download of it refused.
 """
 
 from paeria.egov import integrity
-from paeria.egov import journal
+from paeria.egov.journal import recording
+from paeria.egov.journal import search
+from paeria.egov.journal import verification
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
@@ -28,7 +30,7 @@ def stored_bytes(documento):
 
 
 def last_entry(obj):
-    return journal.history(journal.group_of(obj))[0].content
+    return search.history(recording.group_of(obj))[0].content
 
 
 class TestChecks(unittest.TestCase):
@@ -130,7 +132,7 @@ class TestJournalledWhateverTheOutcome(unittest.TestCase):
     def failures(self):
         return [
             entry
-            for entry in journal.history(journal.group_of(self.documento))
+            for entry in search.history(recording.group_of(self.documento))
             if entry.content["action"] == integrity.INTEGRITY_FAILURE
         ]
 
@@ -272,7 +274,7 @@ class TestConsistency(unittest.TestCase):
         self.assertEqual(finding["found"], self.documento.signatures[0].huella)
         self.assertTrue(report["journal"]["ok"])
         self.documento.huella = self.documento.signatures[0].huella
-        entry = journal.history(self.expediente)[0]
+        entry = search.history(self.expediente)[0]
         entry.content["user"] = "somebody-else"  # behind the journal's back
         entry._p_changed = True
         report = integrity.consistency(self.portal)
@@ -316,7 +318,7 @@ class CorruptedBlobTestCase(base.UserSessions, unittest.TestCase):
     def entries(self, documento, action):
         return [
             entry.content
-            for entry in journal.history(self.expediente)
+            for entry in search.history(self.expediente)
             if entry.content["uid"] == IUUID(documento)
             and entry.content["action"] == action
         ]
@@ -359,9 +361,9 @@ class TestCorruptedBlob(CorruptedBlobTestCase):
         (finding,) = failures[0]["details"]["findings"]
         self.assertEqual(finding["expected"], sha256(self.original))
         self.assertEqual(finding["found"], sha256(self.corrupted_bytes))
-        self.assertEqual(self.entries(self.corrupted, journal.DOWNLOAD), [])
-        self.assertEqual(self.entries(self.corrupted, journal.VIEW_CONTENT), [])
-        self.assertTrue(journal.verify(self.portal, seal_first=False).ok)
+        self.assertEqual(self.entries(self.corrupted, recording.DOWNLOAD), [])
+        self.assertEqual(self.entries(self.corrupted, recording.VIEW_CONTENT), [])
+        self.assertTrue(verification.verify(self.portal, seal_first=False).ok)
 
     def test_the_classic_ui_shows_a_page(self):
         session = self.session("tramitador")
@@ -380,7 +382,7 @@ class TestCorruptedBlob(CorruptedBlobTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.content, stored_bytes(self.intact))
         self.refresh()
-        self.assertEqual(len(self.entries(self.intact, journal.DOWNLOAD)), 1)
+        self.assertEqual(len(self.entries(self.intact, recording.DOWNLOAD)), 1)
         self.assertEqual(self.entries(self.intact, integrity.INTEGRITY_FAILURE), [])
 
     def test_a_refused_download_is_not_refused_to_who_cannot_see_it(self):
@@ -501,4 +503,4 @@ class TestOtherDownloadPoints(CorruptedBlobTestCase):
         sources = {finding["source"] for finding in failure["details"]["findings"]}
         # Signed: its TF01 signature's fingerprint disagrees too.
         self.assertEqual(sources, {"huella", "signatures[0]"})
-        self.assertEqual(self.entries(self.signed, journal.DOWNLOAD), [])
+        self.assertEqual(self.entries(self.signed, recording.DOWNLOAD), [])

@@ -8,9 +8,11 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from datetime import UTC
-from paeria.egov import journal
 from paeria.egov.content.expediente import IExpediente
+from paeria.egov.journal import recording
+from paeria.egov.journal import search
 from paeria.egov.journal import storage
+from paeria.egov.journal import verification
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
@@ -46,7 +48,7 @@ def entries_of(obj):
 def last(obj, action=None):
     entries = [
         entry
-        for entry in entries_of(journal.group_of(obj))
+        for entry in entries_of(recording.group_of(obj))
         if action is None or entry.content["action"] == action
     ]
     return entries[-1]
@@ -73,7 +75,7 @@ class TestEventsJournalled(JournalIntegrationTestCase):
         created = [
             entry.content
             for entry in entries_of(expediente)
-            if entry.content["action"] == journal.CREATED
+            if entry.content["action"] == recording.CREATED
         ]
         self.assertEqual(
             [(c["portal_type"], c["title"]) for c in created],
@@ -103,7 +105,7 @@ class TestEventsJournalled(JournalIntegrationTestCase):
             )
         )
         content = last(expediente).content
-        self.assertEqual(content["action"], journal.MODIFIED)
+        self.assertEqual(content["action"], recording.MODIFIED)
         self.assertEqual(content["details"], {"fields": ["description", "title"]})
         self.assertEqual(content["title"], "Obra major")
         self.assertEqual(content["user"], TEST_USER_ID)
@@ -113,7 +115,7 @@ class TestEventsJournalled(JournalIntegrationTestCase):
         with as_user("tramitador"):
             api.content.transition(expediente, "tramitar", comment="Tot correcte")
         content = last(expediente).content
-        self.assertEqual(content["action"], journal.TRANSITION)
+        self.assertEqual(content["action"], recording.TRANSITION)
         self.assertEqual(content["user"], "tramitador")
         self.assertEqual(
             content["details"],
@@ -129,7 +131,7 @@ class TestEventsJournalled(JournalIntegrationTestCase):
         expediente = self.fixture.expediente()
         # The fixture gave these roles by code, without telling the journal:
         # the helper journals them as granted since the journal last looked.
-        entry = journal.record_local_roles(expediente, reason="fixture")
+        entry = recording.record_local_roles(expediente, reason="fixture")
         self.assertEqual(
             entry.content["details"]["granted"],
             {"colaborador": ["Colaborador"], "interesado": ["Interesado"]},
@@ -138,18 +140,18 @@ class TestEventsJournalled(JournalIntegrationTestCase):
         expediente.manage_setLocalRoles("editor", ["Reader"])
         notify(LocalrolesModifiedEvent(expediente, self.request))
         content = last(expediente).content
-        self.assertEqual(content["action"], journal.LOCAL_ROLES)
+        self.assertEqual(content["action"], recording.LOCAL_ROLES)
         self.assertEqual(content["details"]["granted"], {"editor": ["Reader"]})
         self.assertEqual(content["details"]["withdrawn"], {})
         # Code that sets roles without the event calls the helper.
         expediente.manage_delLocalRoles(["editor"])
-        journal.record_local_roles(expediente, reason="test")
+        recording.record_local_roles(expediente, reason="test")
         content = last(expediente).content
         self.assertEqual(content["details"]["withdrawn"], {"editor": ["Reader"]})
         self.assertEqual(content["details"]["granted"], {})
         self.assertEqual(content["details"]["reason"], "test")
         # Nothing changed: nothing journalled.
-        self.assertIsNone(journal.record_local_roles(expediente))
+        self.assertIsNone(recording.record_local_roles(expediente))
 
     def test_deletion(self):
         expediente = self.fixture.expediente()
@@ -157,22 +159,22 @@ class TestEventsJournalled(JournalIntegrationTestCase):
         path = "/".join(documento.getPhysicalPath())
         api.content.delete(documento)
         content = last(expediente).content
-        self.assertEqual(content["action"], journal.REMOVED)
+        self.assertEqual(content["action"], recording.REMOVED)
         self.assertEqual(content["path"], path)
         # An expediente deleted whole: its chain goes with it, the global
         # journal keeps every entry and verification knows why it is gone.
         uid = IUUID(expediente)
         api.content.delete(expediente)
-        results = journal.search(self.portal, journal.Filters(object=uid))
+        results = search.search(self.portal, search.Filters(object=uid))
         actions = [entry.content["action"] for entry, _position in results]
-        self.assertEqual(actions[0], journal.REMOVED)
-        self.assertIn(journal.CREATED, actions)
-        self.assertTrue(journal.verify(self.portal).ok)
+        self.assertEqual(actions[0], recording.REMOVED)
+        self.assertIn(recording.CREATED, actions)
+        self.assertTrue(verification.verify(self.portal).ok)
 
     def test_objects_outside_expedientes_chain_on_their_own(self):
         procedimiento = self.fixture.procedimiento
         (first, second) = entries_of(procedimiento)[:2]
-        self.assertEqual(first.content["action"], journal.CREATED)
+        self.assertEqual(first.content["action"], recording.CREATED)
         self.assertEqual(second.content["details"]["transition"], "publicar")
         self.assertEqual(first.content["chain"], IUUID(procedimiento))
 
@@ -185,7 +187,7 @@ class TestEventsJournalled(JournalIntegrationTestCase):
             {entry.content["uid"] for entry in chain} - {IUUID(copy)},
             {IUUID(child) for child in copy.objectValues()},
         )
-        self.assertTrue(journal.verify(self.portal).ok)
+        self.assertTrue(verification.verify(self.portal).ok)
 
     def test_other_types_are_not_journalled(self):
         unidad = base.create_unidad(self.portal, id="hisenda", dir3_code="LA0011111")
@@ -220,10 +222,10 @@ class TestChains(JournalIntegrationTestCase):
         root = storage.journal_root(self.portal)
         pending = list(storage.unsealed(root))
         self.assertTrue(pending)
-        sealed = journal.seal(self.portal)
+        sealed = verification.seal(self.portal)
         self.assertEqual(sealed, len(pending))
         self.assertEqual(list(storage.unsealed(root)), [])
-        self.assertEqual(journal.seal(self.portal), 0)
+        self.assertEqual(verification.seal(self.portal), 0)
         links = list(root.chain.links_in_order())
         order = [(entry.content["when"], entry.id) for *_rest, entry in links]
         self.assertEqual(order, sorted(order))
@@ -243,7 +245,7 @@ class TestChains(JournalIntegrationTestCase):
 
     def test_verification_of_an_intact_journal(self):
         self.fixture.expediente("en_tramitacion")
-        result = journal.verify(self.portal)
+        result = verification.verify(self.portal)
         self.assertTrue(result.ok, result.broken)
         self.assertGreater(result.sealed, 0)
         # Unit chains (none), procedure, expediente, global.
@@ -261,7 +263,7 @@ class TestTampering(JournalIntegrationTestCase):
         super().setUp()
         self.expediente = self.fixture.expediente("en_tramitacion")
         self.fixture.documento(self.expediente)
-        journal.seal(self.portal)
+        verification.seal(self.portal)
         self.chain = chain_of(self.expediente)
         self.root = storage.journal_root(self.portal)
 
@@ -275,7 +277,7 @@ class TestTampering(JournalIntegrationTestCase):
         entry = self.chain.entries[2]
         # Behind the API's back: the stored user of one entry is changed.
         entry.content = dict(entry.content, user="someone-else")
-        result = journal.verify(self.portal)
+        result = verification.verify(self.portal)
         self.assertFalse(result.ok)
         broken = sorted(
             (item.chain, item.index, item.mismatch, item.entry_id)
@@ -294,7 +296,7 @@ class TestTampering(JournalIntegrationTestCase):
     def test_altered_link_hash(self):
         entry = self.chain.entries[1]
         entry.hash = "f" * 64
-        result = journal.verify(self.portal)
+        result = verification.verify(self.portal)
         (broken,) = result.broken
         self.assertEqual(
             (broken.chain, broken.index, broken.mismatch),
@@ -304,7 +306,7 @@ class TestTampering(JournalIntegrationTestCase):
 
     def test_removed_entry(self):
         del self.chain.entries[1]
-        (broken,) = journal.verify(self.portal).broken
+        (broken,) = verification.verify(self.portal).broken
         self.assertEqual(
             (broken.chain, broken.index, broken.mismatch),
             (IUUID(self.expediente), 1, "index"),
@@ -314,7 +316,7 @@ class TestTampering(JournalIntegrationTestCase):
         position = self.root.chain.length - 2
         entry, prev_hash, _hash = self.root.chain.links[position]
         self.root.chain.links[position] = (entry, prev_hash, "0" * 64)
-        (broken,) = journal.verify(self.portal).broken
+        (broken,) = verification.verify(self.portal).broken
         self.assertEqual(
             (broken.chain, broken.index, broken.mismatch), ("global", position, "hash")
         )
@@ -323,7 +325,7 @@ class TestTampering(JournalIntegrationTestCase):
         from zope.annotation.interfaces import IAnnotations
 
         del IAnnotations(self.expediente)[storage.ANNOTATION_KEY]
-        (broken,) = journal.verify(self.portal).broken
+        (broken,) = verification.verify(self.portal).broken
         self.assertEqual(
             (broken.chain, broken.mismatch), (IUUID(self.expediente), "missing")
         )
@@ -338,55 +340,55 @@ class TestSearch(JournalIntegrationTestCase):
             expediente = base.create_expediente(
                 self.fixture.unidad, self.fixture.procedimiento
             )
-        journal.seal(self.portal)
+        verification.seal(self.portal)
         with as_user("tramitador"):
             api.content.transition(expediente, "tramitar")
         # One sealed creation, one unsealed transition, both tramitador's.
-        results = journal.search(self.portal, journal.Filters(user="tramitador"))
+        results = search.search(self.portal, search.Filters(user="tramitador"))
         self.assertEqual(
             [
                 (entry.content["action"], position is None)
                 for entry, position in results
             ],
-            [(journal.TRANSITION, True), (journal.CREATED, False)],
+            [(recording.TRANSITION, True), (recording.CREATED, False)],
         )
-        by_action = journal.search(
+        by_action = search.search(
             self.portal,
-            journal.Filters(user="tramitador", action=journal.CREATED),
+            search.Filters(user="tramitador", action=recording.CREATED),
         )
         self.assertEqual(len(by_action), 1)
         path = "/".join(expediente.getPhysicalPath())
-        by_path = journal.search(self.portal, journal.Filters(object=path))
+        by_path = search.search(self.portal, search.Filters(object=path))
         self.assertEqual(len(by_path), 2)
         relative = path[len("/".join(self.portal.getPhysicalPath())) :]
         self.assertEqual(
-            len(journal.search(self.portal, journal.Filters(object=relative))), 2
+            len(search.search(self.portal, search.Filters(object=relative))), 2
         )
         self.assertEqual(last(expediente).content["when_madrid"][:10], "2026-12-10")
         day = date(2026, 12, 10)
         self.assertEqual(
             len(
-                journal.search(
+                search.search(
                     self.portal,
-                    journal.Filters(user="tramitador", start=day, end=day),
+                    search.Filters(user="tramitador", start=day, end=day),
                 )
             ),
             2,
         )
         self.assertEqual(
             len(
-                journal.search(
+                search.search(
                     self.portal,
-                    journal.Filters(user="tramitador", start=day + timedelta(days=1)),
+                    search.Filters(user="tramitador", start=day + timedelta(days=1)),
                 )
             ),
             0,
         )
         self.assertEqual(
             len(
-                journal.search(
+                search.search(
                     self.portal,
-                    journal.Filters(user="tramitador", end=day - timedelta(days=1)),
+                    search.Filters(user="tramitador", end=day - timedelta(days=1)),
                 )
             ),
             0,
@@ -436,9 +438,9 @@ class TestNoConflicts(unittest.TestCase):
         setSite(portal)
         expediente = portal["unidades"][self.fixture.unidad.getId()][expediente_id]
         expediente.title = title
-        journal.record(expediente, journal.MODIFIED, fields=["title"])
+        recording.record(expediente, recording.MODIFIED, fields=["title"])
         (documento,) = expediente.objectValues()
-        journal.record(documento, journal.DOWNLOAD, field="file")
+        recording.record(documento, recording.DOWNLOAD, field="file")
         return expediente
 
     def test_edits_of_different_expedientes_both_commit(self):
@@ -453,9 +455,9 @@ class TestNoConflicts(unittest.TestCase):
             modified, download = entries_of(expediente)[-2:]
             self.assertEqual(modified.content["title"], title)
             self.assertEqual(modified.content["details"], {"fields": ["title"]})
-            self.assertEqual(download.content["action"], journal.DOWNLOAD)
+            self.assertEqual(download.content["action"], recording.DOWNLOAD)
         setSite(self.portal)
-        result = journal.verify(self.portal)
+        result = verification.verify(self.portal)
         self.assertTrue(result.ok, result.broken)
         transaction.commit()
         titles = {
@@ -481,7 +483,7 @@ class TestNoConflicts(unittest.TestCase):
         manager_a, portal_a = self.open()
         manager_b, portal_b = self.open()
         setSite(portal_a)
-        self.assertGreater(journal.seal(portal_a), 0)
+        self.assertGreater(verification.seal(portal_a), 0)
         self.edit(portal_b, self.dos.getId(), "Dos editat")
         manager_a.commit()
         manager_b.commit()  # no ConflictError
@@ -524,12 +526,12 @@ class TestJournalledOverHTTP(JournalHTTPTestCase):
         before = len(chain_of(expediente))
         api.content.rename(expediente, new_id="renamed")
         content = last(expediente).content
-        self.assertEqual(content["action"], journal.RENAMED)
+        self.assertEqual(content["action"], recording.RENAMED)
         self.assertTrue(content["details"]["old_path"].endswith("/urbanismo/" + old_id))
         self.assertTrue(content["details"]["new_path"].endswith("/urbanismo/renamed"))
         moved = api.content.move(expediente, self.fixture.otra_unidad)
         content = last(moved).content
-        self.assertEqual(content["action"], journal.MOVED)
+        self.assertEqual(content["action"], recording.MOVED)
         self.assertTrue(content["path"].endswith("/cultura/renamed"))
         chain = chain_of(moved)
         self.assertEqual(chain.chain_id, uid)
@@ -539,7 +541,7 @@ class TestJournalledOverHTTP(JournalHTTPTestCase):
         notify(ObjectModifiedEvent(documento))
         self.assertEqual(last(moved).content["uid"], IUUID(documento))
         self.assertEqual(len(chain_of(moved)), before + 3)
-        result = journal.verify(self.portal)
+        result = verification.verify(self.portal)
         self.assertTrue(result.ok, result.broken)
 
     def test_patch_journals_the_fields(self):
@@ -549,7 +551,7 @@ class TestJournalledOverHTTP(JournalHTTPTestCase):
         self.assertEqual(response.status_code, 204, response.text)
         self.refresh()
         content = last(self.expediente).content
-        self.assertEqual(content["action"], journal.MODIFIED)
+        self.assertEqual(content["action"], recording.MODIFIED)
         self.assertEqual(content["details"], {"fields": ["title"]})
         self.assertEqual(content["user"], "tramitador")
         self.assertEqual(content["address"], "127.0.0.1")
@@ -567,7 +569,7 @@ class TestJournalledOverHTTP(JournalHTTPTestCase):
         self.assertEqual(content["details"]["comment"], "Per signar")
 
     def test_sharing_journals_roles_granted(self):
-        journal.record_local_roles(self.expediente)  # the fixture's grants
+        recording.record_local_roles(self.expediente)  # the fixture's grants
         transaction.commit()
         response = self.session("admin").post(
             f"{self.expediente.absolute_url()}/@sharing",
@@ -577,15 +579,15 @@ class TestJournalledOverHTTP(JournalHTTPTestCase):
         )
         self.assertEqual(response.status_code, 204, response.text)
         self.refresh()
-        content = last(self.expediente, journal.LOCAL_ROLES).content
+        content = last(self.expediente, recording.LOCAL_ROLES).content
         self.assertEqual(content["details"]["granted"], {"editor": ["Reader"]})
         self.assertEqual(content["user"], SITE_OWNER_NAME)
 
     def test_download_and_display_of_the_file(self):
         session = self.session("tramitador")
         for view, action in (
-            ("@@download/file", journal.DOWNLOAD),
-            ("@@display-file/file", journal.VIEW_CONTENT),
+            ("@@download/file", recording.DOWNLOAD),
+            ("@@display-file/file", recording.VIEW_CONTENT),
         ):
             with self.subTest(view=view):
                 response = session.get(f"{self.documento.absolute_url()}/{view}")
@@ -626,7 +628,7 @@ class TestEniJournalled(EniPortalFixture, unittest.TestCase):
         self.assertEqual(response.status_code, 200)
         transaction.begin()
         content = last(documento).content
-        self.assertEqual(content["action"], journal.ENI_EXPORT)
+        self.assertEqual(content["action"], recording.ENI_EXPORT)
         self.assertEqual(content["details"], {"kind": "documento"})
         target = self.create_expediente(self.other_unidad)
         transaction.commit()
@@ -644,7 +646,7 @@ class TestEniJournalled(EniPortalFixture, unittest.TestCase):
         ]
         self.assertEqual(
             actions[-2:],
-            [(journal.CREATED, IUUID(made)), (journal.ENI_IMPORT, IUUID(made))],
+            [(recording.CREATED, IUUID(made)), (recording.ENI_IMPORT, IUUID(made))],
         )
         self.assertEqual(last(target).content["details"], {"kind": "documento"})
         response = self.api.get(
@@ -663,7 +665,7 @@ class TestReading(JournalHTTPTestCase):
         body = response.json()
         self.assertEqual(body["items_total"], 1)
         (item,) = body["items"]
-        self.assertEqual(item["action"], journal.CREATED)
+        self.assertEqual(item["action"], recording.CREATED)
         self.assertEqual(item["title"], "Plànol")
         self.assertIn("address", item)
         response = auditor.get(

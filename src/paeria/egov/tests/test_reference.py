@@ -15,7 +15,7 @@ from paeria.egov.reference.people import party
 from paeria.egov.reference.plan import EXPEDIENTE_STEPS
 from paeria.egov.reference.plan import Planner
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
-from paeria.egov.validators import validate_identifier
+from paeria.egov.validators.identifiers import validate_identifier
 from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID

@@ -8,7 +8,7 @@ from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import last_number
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
-from paeria.egov.validators import validate_eni_document_id
+from paeria.egov.validators.eni_ids import validate_eni_document_id
 from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID

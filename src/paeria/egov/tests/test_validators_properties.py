@@ -19,12 +19,24 @@ from hypothesis import given
 from hypothesis import HealthCheck
 from hypothesis import settings
 from hypothesis import strategies as st
-from paeria.egov import validators
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import InvalidText
+from paeria.egov.validators.codes import validate_dir3
+from paeria.egov.validators.codes import validate_sia
+from paeria.egov.validators.eni_ids import validate_eni_document_id
+from paeria.egov.validators.eni_ids import validate_eni_expediente_id
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.errors import InvalidText
+from paeria.egov.validators.identifiers import IDENTIFIER_TYPES
+from paeria.egov.validators.identifiers import NIF
+from paeria.egov.validators.identifiers import validate_cif
+from paeria.egov.validators.identifiers import validate_identifier
+from paeria.egov.validators.identifiers import validate_nie
+from paeria.egov.validators.identifiers import validate_nif
+from paeria.egov.validators.identifiers import validate_passport
+from paeria.egov.validators.text import has_control_chars
+from paeria.egov.validators.text import validate_plain_text
 from stdnum.es import dni as stdnum_dni
 import unittest
 
@@ -37,14 +49,14 @@ SETTINGS = settings(
 )
 
 IDENTIFIER_VALIDATORS = {
-    "nif": validators.validate_nif,
-    "nie": validators.validate_nie,
-    "cif": validators.validate_cif,
-    "passport": validators.validate_passport,
-    "dir3": validators.validate_dir3,
-    "sia": validators.validate_sia,
-    "eni_document_id": validators.validate_eni_document_id,
-    "eni_expediente_id": validators.validate_eni_expediente_id,
+    "nif": validate_nif,
+    "nie": validate_nie,
+    "cif": validate_cif,
+    "passport": validate_passport,
+    "dir3": validate_dir3,
+    "sia": validate_sia,
+    "eni_document_id": validate_eni_document_id,
+    "eni_expediente_id": validate_eni_expediente_id,
 }
 
 # Text a person, a form or an attacker could send: any Unicode, with a bias to
@@ -100,11 +112,11 @@ class TestIdentifierValidators(unittest.TestCase):
 
     @SETTINGS
     @given(
-        kind=st.one_of(st.sampled_from(validators.IDENTIFIER_TYPES), anything),
+        kind=st.one_of(st.sampled_from(IDENTIFIER_TYPES), anything),
         value=anything,
     )
     def test_validate_identifier_of_any_kind(self, kind, value):
-        self.check(lambda v: validators.validate_identifier(kind, v), value)
+        self.check(lambda v: validate_identifier(kind, v), value)
 
     @SETTINGS
     @given(
@@ -124,14 +136,12 @@ class TestIdentifierValidators(unittest.TestCase):
         )
         if lower:
             typed = typed.lower()
-        self.assertEqual(validators.validate_nif(typed), canonical)
-        self.assertEqual(
-            validators.validate_identifier(validators.NIF, typed), canonical
-        )
+        self.assertEqual(validate_nif(typed), canonical)
+        self.assertEqual(validate_identifier(NIF, typed), canonical)
         # Any other letter is refused.
         wrong = "A" if canonical[-1] != "A" else "B"
         with self.assertRaises(InvalidIdentifier):
-            validators.validate_nif(digits + wrong)
+            validate_nif(digits + wrong)
 
 
 class TestPlainText(unittest.TestCase):
@@ -142,12 +152,12 @@ class TestPlainText(unittest.TestCase):
     )
     def test_accepts_or_refuses_with_invalid_text(self, text, max_length):
         try:
-            result = validators.validate_plain_text(text, max_length)
+            result = validate_plain_text(text, max_length)
         except InvalidText as error:
             self.assertTrue(str(error))
             return
         self.assertIs(result, text)
-        self.assertFalse(validators.has_control_chars(result))
+        self.assertFalse(has_control_chars(result))
         if max_length is not None:
             self.assertLessEqual(len(result), max_length)
 
@@ -159,7 +169,7 @@ class TestPlainText(unittest.TestCase):
     )
     def test_control_characters_are_refused(self, before, char, after):
         with self.assertRaises(InvalidText):
-            validators.validate_plain_text(before + char + after, None)
+            validate_plain_text(before + char + after, None)
 
 
 # A small valid-looking ENI document to flip bytes in.

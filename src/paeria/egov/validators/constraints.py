@@ -3,8 +3,8 @@ Classic UI forms (a message under the field) and plone.restapi (a 400 naming
 the field) understand."""
 
 from paeria.egov import _
-from paeria.egov.validators import InvalidIdentifier
-from paeria.egov.validators import render_message
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.errors import render_message
 from paeria.egov.vocabularies.codes import CODE_LISTS
 from zope.schema import ValidationError
 

@@ -6,9 +6,9 @@ address with too many misses gets 429 with ``Retry-After``.
 """
 
 from paeria.egov import integrity
-from paeria.egov import journal
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
+from paeria.egov.journal import recording
 from paeria.egov.verification import metadata
 from paeria.egov.verification import page_url
 from paeria.egov.verification import verify
@@ -59,8 +59,8 @@ class VerificarView(BrowserView):
         if self.download:
             integrity.check_document(verified.documento)
             set_download_headers(response, verified.documento)
-            journal.record(
-                verified.documento, journal.DOWNLOAD, field="file", via="csv"
+            recording.record(
+                verified.documento, recording.DOWNLOAD, field="file", via="csv"
             )
             return stream(verified.documento)
         self.result = metadata(

@@ -9,9 +9,9 @@ misses answers 429 with ``Retry-After``.
 
 from paeria.egov import _
 from paeria.egov import integrity
-from paeria.egov import journal
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
+from paeria.egov.journal import recording
 from paeria.egov.verification import api_url
 from paeria.egov.verification import metadata
 from paeria.egov.verification import verify
@@ -78,8 +78,8 @@ class VerificarGet(Service):
         if self.download:
             integrity.check_document(verified.documento)
             set_download_headers(self.request.response, verified.documento)
-            journal.record(
-                verified.documento, journal.DOWNLOAD, field="file", via="csv"
+            recording.record(
+                verified.documento, recording.DOWNLOAD, field="file", via="csv"
             )
             return stream(verified.documento)
         return self._json(

@@ -1,0 +1,130 @@
+"""Sealing the journal's pending entries into the global chain and verifying
+every chain: :func:`seal`, :func:`verify` and its :class:`Verification`."""
+
+from dataclasses import dataclass
+from dataclasses import field
+from paeria.egov.journal import storage
+from paeria.egov.journal.recording import GROUP_TYPES
+from paeria.egov.journal.recording import mark_safe
+from paeria.egov.journal.recording import registered_before
+from paeria.egov.journal.recording import REMOVED
+from plone import api
+from zope.globalrequest import getRequest
+
+
+def seal(site=None):
+    """Seal the unsealed entries into the global chain; return how many."""
+    site = site if site is not None else api.portal.get()
+    root = storage.journal_root(site)
+    if root is None:
+        return 0
+    request = getRequest()
+    connection = site._p_jar
+    before = registered_before(connection, request)
+    sealed = storage.seal(root)
+    mark_safe(connection, before, request)
+    return sealed
+
+
+@dataclass
+class Verification:
+    chains_checked: int = 0
+    entries_checked: int = 0
+    sealed: int = 0
+    broken: list = field(default_factory=list)
+    global_length: int = 0
+    global_head: str = storage.GENESIS
+
+    @property
+    def ok(self):
+        return not self.broken
+
+    def as_dict(self):
+        return {
+            "ok": self.ok,
+            "chains_checked": self.chains_checked,
+            "entries_checked": self.entries_checked,
+            "sealed": self.sealed,
+            "global_length": self.global_length,
+            "global_head": self.global_head,
+            "broken": [broken.as_dict() for broken in self.broken],
+        }
+
+
+def _group_ids(root):
+    """(ids of the chains the global journal names, UIDs of the objects that
+    may hold a chain by their type, found in the catalog)."""
+    named = set()
+    if root is not None:
+        for _position, _prev, _hash, entry in root.chain.links_in_order():
+            named.add(entry.content.get("chain"))
+        for _key, _position, entry in storage.unsealed(root):
+            named.add(entry.content.get("chain"))
+    catalog = api.portal.get_tool("portal_catalog")
+    holders = {
+        brain.UID
+        for brain in catalog.unrestrictedSearchResults(
+            portal_type=[*GROUP_TYPES, "Procedimiento"]
+        )
+    }
+    named.discard(None)
+    holders.discard(None)
+    return named, holders
+
+
+def _removed_uids(root):
+    removed = set()
+    if root is None:
+        return removed
+    for position in root.chain.by_action.get(REMOVED, ()):
+        removed.add(root.chain.links[position][0].content.get("uid"))
+    for _key, _position, entry in storage.unsealed(root):
+        if entry.content.get("action") == REMOVED:
+            removed.add(entry.content.get("uid"))
+    return removed
+
+
+def verify(site=None, seal_first=True):
+    """Walk every chain (each group's, the global one and the unsealed
+    entries) recomputing hashes; report the first broken link of each."""
+    from plone.app.uuid.utils import uuidToObject
+
+    site = site if site is not None else api.portal.get()
+    result = Verification()
+    if seal_first:
+        result.sealed = seal(site)
+    root = storage.journal_root(site)
+    removed = None
+    named, holders = _group_ids(root)
+    for chain_id in sorted(named | holders):
+        group = uuidToObject(chain_id, unrestricted=True)
+        chain = storage.group_chain(group, chain_id) if group is not None else None
+        if chain is None:
+            if chain_id not in named:
+                continue  # never journalled (it predates the journal)
+            if group is None:
+                if removed is None:
+                    removed = _removed_uids(root)
+                if chain_id in removed:
+                    continue  # removed, its chain with it; the global one keeps it
+            # Journalled, yet its chain is gone: removed behind the journal's back.
+            result.broken.append(storage.Broken(chain_id, 0, "missing"))
+            continue
+        result.chains_checked += 1
+        checked, broken = storage.verify_group_chain(chain)
+        result.entries_checked += checked
+        if broken is not None:
+            result.broken.append(broken)
+    if root is not None:
+        result.global_length = root.chain.length
+        result.global_head = root.chain.head
+        result.chains_checked += 1
+        checked, broken = storage.verify_global_chain(root)
+        result.entries_checked += checked
+        if broken is not None:
+            result.broken.append(broken)
+        checked, broken = storage.verify_unsealed(root)
+        result.entries_checked += checked
+        if broken is not None:
+            result.broken.append(broken)
+    return result
