@@ -13,13 +13,13 @@ from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.notifications import expire_if_due
 from paeria.egov.notifications import STATE_TEXTS as NOTIFICATION_STATE_TEXTS
 from paeria.egov.registro.receipt import verification_url
+from paeria.egov.states import Expediente
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from zope.i18n import translate
 
 
 INTERESADO = "Interesado"
-SUBSANACION = "subsanacion"
 NIF_PROPERTY = "nif"
 
 # The expediente's state in the citizen's words.
@@ -175,7 +175,7 @@ def expediente_summary(expediente, request, entries=()):
         "justificantes": _receipts(expediente, entries),
         "subsanacion": None,
     }
-    if state == SUBSANACION:
+    if state == Expediente.SUBSANACION:
         summary["subsanacion"] = {
             "requerimiento": subsanacion_request(expediente),
             "aportar": f"{expediente.absolute_url()}/@@aportar",

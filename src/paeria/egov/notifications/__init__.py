@@ -24,11 +24,13 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov import logger
 from paeria.egov.content.asiento import SALIDA
-from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.fingerprints import fingerprint_of
 from paeria.egov.http import client_address
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
+from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
+from paeria.egov.states import Documento
+from paeria.egov.states import Notificacion
 from paeria.egov.system import as_portal
 from paeria.egov.system import AUTOMATED_ACTOR
 from plone import api
@@ -42,10 +44,6 @@ import pytz
 
 # LPAC 43.2: ten calendar days from being made available.
 EXPIRY_DAYS = 10
-AVAILABLE = "puesta_a_disposicion"
-ACCEPTED = "aceptada"
-REJECTED = "rechazada"
-SIGNED = "firmado"
 ELECTRONIC = "electronica"
 
 
@@ -108,7 +106,7 @@ def notifiable_documents(expediente):
     catalog = api.portal.get_tool("portal_catalog")
     return catalog.unrestrictedSearchResults(
         portal_type="Documento",
-        review_state=SIGNED,
+        review_state=Documento.FIRMADO,
         path={"query": "/".join(expediente.getPhysicalPath())},
         sort_on="orden",
     )
@@ -126,7 +124,7 @@ def addressees(expediente):
 
 def _validate(expediente, documento_uid, destinatario):
     errors = {}
-    if api.content.get_state(expediente, default=None) in CLOSED_STATES:
+    if api.content.get_state(expediente, default=None) in CLOSED_EXPEDIENTE_STATES:
         errors["expediente"] = _(
             "error_notificar_closed",
             default="The expediente is closed: nothing can be notified from it.",
@@ -245,7 +243,7 @@ def notify_document(expediente, documento_uid, destinatario, request=None):
     notificacion = addContentToContainer(
         expediente, notificacion, checkConstraints=False
     )
-    record_evidence(notificacion, AVAILABLE, request=request)
+    record_evidence(notificacion, Notificacion.PUESTA_A_DISPOSICION, request=request)
     send_notice(notificacion, row)
     notificacion.reindexObject()
     return notificacion
@@ -332,7 +330,10 @@ def send_notice(notificacion, row):
 
 
 def is_due(notificacion, moment=None):
-    if api.content.get_state(notificacion, default=None) != AVAILABLE:
+    if (
+        api.content.get_state(notificacion, default=None)
+        != Notificacion.PUESTA_A_DISPOSICION
+    ):
         return False
     expiry = notificacion.fecha_expiracion
     return expiry is not None and (moment or now()) >= expiry
@@ -364,7 +365,7 @@ def expire_due(moment=None):
     catalog = api.portal.get_tool("portal_catalog")
     expired = 0
     for brain in catalog.unrestrictedSearchResults(
-        portal_type="Notificacion", review_state=AVAILABLE
+        portal_type="Notificacion", review_state=Notificacion.PUESTA_A_DISPOSICION
     ):
         if expire_if_due(brain._unrestrictedGetObject(), moment):
             expired += 1

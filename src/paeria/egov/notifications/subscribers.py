@@ -6,11 +6,10 @@ notification; these subscribers refuse what reaches it by a path that skips
 permissions (Python, a Manager's ZMI, a generic add form or POST)."""
 
 from paeria.egov import _
-from paeria.egov.notifications import ACCEPTED
 from paeria.egov.notifications import AUTOMATED_ACTOR
 from paeria.egov.notifications import now
 from paeria.egov.notifications import record_evidence
-from paeria.egov.notifications import REJECTED
+from paeria.egov.states import Notificacion
 from paeria.egov.workflow.errors import RecordImmutable
 
 
@@ -62,10 +61,10 @@ def transition_recorded(notificacion, event):
     transition = event.transition.getId()
     if transition == "acceder":
         notificacion.fecha_acceso = now()
-        record_evidence(notificacion, ACCEPTED)
+        record_evidence(notificacion, Notificacion.ACEPTADA)
     elif transition == "rechazar":
         notificacion.fecha_rechazo = now()
-        record_evidence(notificacion, REJECTED)
+        record_evidence(notificacion, Notificacion.RECHAZADA)
     elif transition == "expirar":
         # It counts as rejected from the moment the time ran out, whenever the
         # portal noticed.

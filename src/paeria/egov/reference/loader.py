@@ -21,10 +21,7 @@ from paeria.egov.content.asiento import SERIES
 from paeria.egov.csvcodes import CSV_ALPHABET
 from paeria.egov.csvcodes import CSV_LENGTH
 from paeria.egov.csvcodes import csv_regulation
-from paeria.egov.notifications import ACCEPTED
-from paeria.egov.notifications import AVAILABLE
 from paeria.egov.notifications import EXPIRY_DAYS
-from paeria.egov.notifications import REJECTED
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
@@ -47,6 +44,7 @@ from paeria.egov.registro.register import format_register_number
 from paeria.egov.registro.register import RECEIPT_ID
 from paeria.egov.registro.register import RECEIPT_TIPO_DOCUMENTAL
 from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.states import Notificacion
 from paeria.egov.subscribers.content import compute_expediente_deadline
 from paeria.egov.workflow.signing import CSV_SIGNATURE
 from paeria.egov.workflow.signing import SignatureRecord
@@ -716,10 +714,18 @@ class ReferenceLoader:
         answered = moment + timedelta(days=2)
         if plan.notification_accepted:
             notificacion.fecha_acceso = answered
-            action, state, event = "acceder", ACCEPTED, ACCEPTED
+            action, state, event = (
+                "acceder",
+                Notificacion.ACEPTADA,
+                Notificacion.ACEPTADA,
+            )
         else:
             notificacion.fecha_rechazo = answered
-            action, state, event = "rechazar", REJECTED, REJECTED
+            action, state, event = (
+                "rechazar",
+                Notificacion.RECHAZADA,
+                Notificacion.RECHAZADA,
+            )
         notificacion.evidencias = tuple(
             {
                 "evento": name,
@@ -730,7 +736,7 @@ class ReferenceLoader:
                 "huella_documento": documento.huella,
             }
             for name, actor, when in (
-                (AVAILABLE, "portal", moment),
+                (Notificacion.PUESTA_A_DISPOSICION, "portal", moment),
                 (event, row["identifier"], answered),
             )
         )

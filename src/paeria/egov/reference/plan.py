@@ -11,6 +11,7 @@ from datetime import datetime
 from datetime import timedelta
 from paeria.egov.clock import MADRID
 from paeria.egov.reference.people import party
+from paeria.egov.states import RESOLVED_EXPEDIENTE_STATES
 import random
 
 
@@ -24,8 +25,6 @@ FROM_ENTRY = 0.8
 ONLINE = 0.85
 NOTIFIED = 0.08
 
-OPEN_STATES = ("iniciado", "en_tramitacion", "subsanacion")
-RESOLVED_STATES = ("resuelto", "cerrado", "archivado")
 
 # The path through the expediente workflow to each state.
 EXPEDIENTE_STEPS = {
@@ -72,7 +71,7 @@ class ExpedientePlan:
 
     @property
     def resolved(self):
-        return self.state in RESOLVED_STATES
+        return self.state in RESOLVED_EXPEDIENTE_STATES
 
     def structural_documents(self):
         """Documents every plan of this shape has, whatever the extras: the
@@ -156,7 +155,7 @@ class Planner:
             application_format="pdf" if online else pick(rng, EXTRA_FORMATS),
             electronic=electronic,
             notified=electronic
-            and state in RESOLVED_STATES
+            and state in RESOLVED_EXPEDIENTE_STATES
             and rng.random() < NOTIFIED,
             notification_accepted=rng.random() < 0.8,
         )
