@@ -94,7 +94,7 @@ def aportar(expediente, files, statement=""):
         attach_entry_to_expediente(asiento, expediente)
         api.content.transition(
             obj=expediente,
-            transition="subsanar",
+            transition=Expediente.SUBSANAR,
             comment=f"Documentación aportada por el interesado: {asiento.numero}",
         )
     return asiento

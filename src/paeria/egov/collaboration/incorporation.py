@@ -47,7 +47,9 @@ def incorporate(documento, comment=""):
     if state_of(documento) != Documento.BORRADOR:
         return False
     with api.env.adopt_roles(["Manager"]):
-        api.content.transition(obj=documento, transition="incorporar", comment=comment)
+        api.content.transition(
+            obj=documento, transition=Documento.INCORPORAR, comment=comment
+        )
     return True
 
 

@@ -26,6 +26,7 @@ from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.content.solicitudinforme import default_deadline
 from paeria.egov.content.solicitudinforme import ISolicitudInforme
+from paeria.egov.states import Documento
 from paeria.egov.states import SolicitudInforme
 from paeria.egov.workflow.rules import ITransitionPrecondition
 from paeria.egov.workflow.rules import MAX_NAMED
@@ -45,7 +46,7 @@ REQUEST_TYPE = "SolicitudInforme"
 COLLABORATOR = "Colaborador"
 # Documents that may answer a request: the collaborator's draft (incorporated
 # by emitir) or a document already incorporated as received.
-ANSWER_STATES = ("borrador", "incorporado")
+ANSWER_STATES = (Documento.BORRADOR, Documento.INCORPORADO)
 # Groups this expediente's requests granted Colaborador to (annotation), so
 # that a grant is withdrawn even if the request that caused it changed unit.
 GRANTED_KEY = "paeria.egov.collaboration.colaborador_groups"
@@ -299,7 +300,9 @@ def emitir(solicitud, documento, comment=""):
     user, whose preconditions check the document and whose subscribers
     incorporate it and withdraw the unit's access."""
     solicitud.documento_respuesta = IUUID(documento)
-    api.content.transition(obj=solicitud, transition="emitir", comment=comment or "")
+    api.content.transition(
+        obj=solicitud, transition=SolicitudInforme.EMITIR, comment=comment or ""
+    )
 
 
 # -- preconditions --------------------------------------------------------------

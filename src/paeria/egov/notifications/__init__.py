@@ -49,23 +49,25 @@ ELECTRONIC = "electronica"
 
 # What each state and each evidence event mean, in plain words.
 STATE_TEXTS = {
-    "puesta_a_disposicion": _(
+    Notificacion.PUESTA_A_DISPOSICION: _(
         "notificacion_state_text_puesta",
         default="Waiting for the addressee to access it.",
     ),
-    "aceptada": _(
+    Notificacion.ACEPTADA: _(
         "notificacion_state_text_aceptada",
         default="Accessed by the addressee: notified.",
     ),
-    "rechazada": _(
+    Notificacion.RECHAZADA: _(
         "notificacion_state_text_rechazada",
         default="Rejected: the procedure goes on as if notified.",
     ),
 }
 EVENT_TEXTS = {
-    "puesta_a_disposicion": _("evidence_made_available", default="Made available"),
-    "aceptada": _("evidence_accepted", default="Accessed (accepted)"),
-    "rechazada": _("evidence_rejected", default="Rejected by the addressee"),
+    Notificacion.PUESTA_A_DISPOSICION: _(
+        "evidence_made_available", default="Made available"
+    ),
+    Notificacion.ACEPTADA: _("evidence_accepted", default="Accessed (accepted)"),
+    Notificacion.RECHAZADA: _("evidence_rejected", default="Rejected by the addressee"),
     "expirada": _(
         "evidence_expired",
         default="Not accessed within 10 calendar days: counts as rejected",
@@ -353,7 +355,7 @@ def expire_if_due(notificacion, moment=None, request=None):
 
         alsoProvides(request, IDisableCSRFProtection)
     with as_portal():
-        api.content.transition(obj=notificacion, transition="expirar")
+        api.content.transition(obj=notificacion, transition=Notificacion.EXPIRAR)
     return True
 
 

@@ -17,6 +17,7 @@ from paeria.egov.notifications import notify_document
 from paeria.egov.notifications import STATE_TEXTS
 from paeria.egov.notifications.certificate import certificate_pdf
 from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
+from paeria.egov.states import Notificacion
 from plone import api
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser import BrowserView
@@ -151,8 +152,11 @@ class NotificacionView(BrowserView):
         return None
 
     def can_answer(self):
-        return self.state() == "puesta_a_disposicion" and api.user.has_permission(
-            "paeria.egov: Responder notificacion", obj=self.context
+        return (
+            self.state() == Notificacion.PUESTA_A_DISPOSICION
+            and api.user.has_permission(
+                "paeria.egov: Responder notificacion", obj=self.context
+            )
         )
 
 

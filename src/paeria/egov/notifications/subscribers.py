@@ -59,13 +59,13 @@ def transition_recorded(notificacion, event):
     if event.transition is None:
         return
     transition = event.transition.getId()
-    if transition == "acceder":
+    if transition == Notificacion.ACCEDER:
         notificacion.fecha_acceso = now()
         record_evidence(notificacion, Notificacion.ACEPTADA)
-    elif transition == "rechazar":
+    elif transition == Notificacion.RECHAZAR:
         notificacion.fecha_rechazo = now()
         record_evidence(notificacion, Notificacion.RECHAZADA)
-    elif transition == "expirar":
+    elif transition == Notificacion.EXPIRAR:
         # It counts as rejected from the moment the time ran out, whenever the
         # portal noticed.
         notificacion.fecha_rechazo = notificacion.fecha_expiracion

@@ -44,7 +44,11 @@ from paeria.egov.registro.register import format_register_number
 from paeria.egov.registro.register import RECEIPT_ID
 from paeria.egov.registro.register import RECEIPT_TIPO_DOCUMENTAL
 from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.states import Asiento
+from paeria.egov.states import Documento
+from paeria.egov.states import Expediente
 from paeria.egov.states import Notificacion
+from paeria.egov.states import Procedimiento
 from paeria.egov.subscribers.content import compute_expediente_deadline
 from paeria.egov.workflow.signing import CSV_SIGNATURE
 from paeria.egov.workflow.signing import SignatureRecord
@@ -238,7 +242,7 @@ class ReferenceLoader:
                         }
                     ],
                 )
-                api.content.transition(procedure, to_state="publicado")
+                api.content.transition(procedure, to_state=Procedimiento.PUBLICADO)
             procedures.append(procedure)
         return procedures
 
@@ -466,8 +470,8 @@ class ReferenceLoader:
         asiento.manage_setLocalRoles(unit.tramitadores_group_id(), ["Tramitador"])
         asiento.manage_setLocalRoles(unit.responsables_group_id(), ["Responsable"])
         steps = [
-            (None, "registrado", "registro", moment, ""),
-            ("distribuir", "distribuido", "registro", distributed, ""),
+            (None, Asiento.REGISTRADO, "registro", moment, ""),
+            (Asiento.DISTRIBUIR, Asiento.DISTRIBUIDO, "registro", distributed, ""),
         ]
         for obj in (asiento, *documents, receipt):
             self._history(obj, steps, "registro")
@@ -495,10 +499,10 @@ class ReferenceLoader:
         self._history(
             copy,
             [
-                (None, "borrador", actor, moment, ""),
+                (None, Documento.BORRADOR, actor, moment, ""),
                 (
-                    "incorporar",
-                    "incorporado",
+                    Documento.INCORPORAR,
+                    Documento.INCORPORADO,
                     actor,
                     moment,
                     f"Registrado con el asiento {original.__parent__.numero}",
@@ -614,13 +618,15 @@ class ReferenceLoader:
                 self._signed(documento, moment, responsable)
             else:
                 self._history(
-                    documento, [(None, "borrador", tramitador, moment, "")], tramitador
+                    documento,
+                    [(None, Documento.BORRADOR, tramitador, moment, "")],
+                    tramitador,
                 )
 
-        history = [(None, "iniciado", tramitador, opened, "")]
+        history = [(None, Expediente.INICIADO, tramitador, opened, "")]
         resolution = None
         for (action, state), moment in zip(steps, moments[1:], strict=True):
-            if action == "requerir_subsanacion":
+            if action == Expediente.REQUERIR_SUBSANACION:
                 document_number += 1
                 self._signed_pdf(
                     expediente,
@@ -632,7 +638,7 @@ class ReferenceLoader:
                     responsable,
                 )
                 expediente.suspensions = ((moment.date(), None),)
-            if action == "resolver":
+            if action == Expediente.RESOLVER:
                 document_number += 1
                 resolution = self._signed_pdf(
                     expediente,
@@ -645,7 +651,8 @@ class ReferenceLoader:
                 )
             actor = (
                 responsable
-                if action in ("resolver", "cerrar", "archivar")
+                if action
+                in (Expediente.RESOLVER, Expediente.CERRAR, Expediente.ARCHIVAR)
                 else tramitador
             )
             history.append((action, state, actor, moment, ""))
@@ -673,9 +680,9 @@ class ReferenceLoader:
         self._history(
             documento,
             [
-                (None, "borrador", signer, moment, ""),
-                ("enviar_firma", "pendiente_firma", signer, moment, ""),
-                ("firmar", "firmado", signer, moment, ""),
+                (None, Documento.BORRADOR, signer, moment, ""),
+                (Documento.ENVIAR_FIRMA, Documento.PENDIENTE_FIRMA, signer, moment, ""),
+                (Documento.FIRMAR, Documento.FIRMADO, signer, moment, ""),
             ],
             signer,
         )
@@ -715,14 +722,14 @@ class ReferenceLoader:
         if plan.notification_accepted:
             notificacion.fecha_acceso = answered
             action, state, event = (
-                "acceder",
+                Notificacion.ACCEDER,
                 Notificacion.ACEPTADA,
                 Notificacion.ACEPTADA,
             )
         else:
             notificacion.fecha_rechazo = answered
             action, state, event = (
-                "rechazar",
+                Notificacion.RECHAZAR,
                 Notificacion.RECHAZADA,
                 Notificacion.RECHAZADA,
             )
@@ -745,7 +752,7 @@ class ReferenceLoader:
         self._history(
             notificacion,
             [
-                (None, "puesta_a_disposicion", "portal", moment, ""),
+                (None, Notificacion.PUESTA_A_DISPOSICION, "portal", moment, ""),
                 (action, state, row["identifier"], answered, ""),
             ],
             "portal",

@@ -36,7 +36,7 @@ class AsientoPreconditions:
         self.context = context
 
     def __call__(self, transition_id, comment=""):
-        if transition_id != "distribuir":
+        if transition_id != Asiento.DISTRIBUIR:
             return []
         if self.context.unidad_distribucion or self.context.unidad_destino:
             return []

@@ -18,6 +18,7 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.fingerprints import fingerprint_of
 from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
+from paeria.egov.states import Documento
 from paeria.egov.states import Expediente
 from paeria.egov.states import IMMUTABLE_DOCUMENT_STATES
 from paeria.egov.subscribers.content import compute_expediente_deadline
@@ -85,7 +86,7 @@ def protect_closed_expediente(expediente, event):
 def sign_on_firmar(documento, event):
     """IAfterTransitionEvent: ``firmar`` records the TF01 signature (signer,
     date-time, fingerprint) and gives the document its CSV."""
-    if transition_id(event) == "firmar":
+    if transition_id(event) == Documento.FIRMAR:
         add_signature(documento, CSV_SIGNATURE)
 
 
