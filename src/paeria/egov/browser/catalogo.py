@@ -1,5 +1,6 @@
 """/tramites: the public catalogue of procedures, searchable and filterable."""
 
+from paeria.egov.states import Procedimiento
 from paeria.egov.viewhelpers import form_text
 from paeria.egov.viewhelpers import search_text
 from plone import api
@@ -11,7 +12,7 @@ from Products.Five.browser import BrowserView
 PAGE_SIZE = 50
 # Procedures follow simple_publication_workflow until their own workflow
 # (borrador → publicado → retirado) arrives; both published states count.
-PUBLISHED_STATES = ("publicado",)
+PUBLISHED_STATES = (Procedimiento.PUBLICADO,)
 
 
 class CatalogoView(BrowserView):

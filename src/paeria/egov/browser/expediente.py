@@ -6,8 +6,8 @@ from paeria.egov.collaboration.browser import state_title
 from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.indexers import enclosing_unidad
-from paeria.egov.content.solicitudinforme import PENDING
 from paeria.egov.notifications import STATE_TEXTS
+from paeria.egov.states import SolicitudInforme
 from paeria.egov.viewhelpers import deadline_status
 from paeria.egov.viewhelpers import localized_date
 from paeria.egov.viewhelpers import readable_size
@@ -144,7 +144,7 @@ class ExpedienteView(BrowserView):
         )
         for brain in brains:
             solicitud = brain.getObject()
-            pending = brain.review_state == PENDING
+            pending = brain.review_state == SolicitudInforme.PENDIENTE
             deadline = (
                 deadline_status(solicitud.fecha_limite, self.request)
                 if pending

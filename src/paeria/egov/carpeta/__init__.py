@@ -13,35 +13,40 @@ from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.notifications import expire_if_due
 from paeria.egov.notifications import STATE_TEXTS as NOTIFICATION_STATE_TEXTS
 from paeria.egov.registro.receipt import verification_url
+from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
+from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
+from paeria.egov.states import Expediente
+from paeria.egov.states import Notificacion
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from zope.i18n import translate
 
 
 INTERESADO = "Interesado"
-SUBSANACION = "subsanacion"
 NIF_PROPERTY = "nif"
 
 # The expediente's state in the citizen's words.
 STATE_TEXTS = {
-    "iniciado": _(
+    Expediente.INICIADO: _(
         "carpeta_state_iniciado",
         default="Received: the unit will start working on it.",
     ),
-    "en_tramitacion": _(
+    Expediente.EN_TRAMITACION: _(
         "carpeta_state_en_tramitacion", default="Being processed by the unit."
     ),
-    "subsanacion": _(
+    Expediente.SUBSANACION: _(
         "carpeta_state_subsanacion",
         default="Waiting for you: the unit asked you to correct or complete your "
         "application. The time limit is suspended meanwhile.",
     ),
-    "resuelto": _(
+    Expediente.RESUELTO: _(
         "carpeta_state_resuelto",
         default="Resolved: the decision is or will be notified to you.",
     ),
-    "cerrado": _("carpeta_state_cerrado", default="Finished and closed."),
-    "archivado": _("carpeta_state_archivado", default="Finished and archived."),
+    Expediente.CERRADO: _("carpeta_state_cerrado", default="Finished and closed."),
+    Expediente.ARCHIVADO: _(
+        "carpeta_state_archivado", default="Finished and archived."
+    ),
 }
 SILENCE_TEXTS = {
     "estimatorio": _(
@@ -87,7 +92,7 @@ def subsanacion_request(expediente):
         "paeria_expediente_workflow", ()
     )
     for entry in reversed(history):
-        if entry.get("action") == "requerir_subsanacion":
+        if entry.get("action") == Expediente.REQUERIR_SUBSANACION:
             return entry.get("comments") or ""
     return ""
 
@@ -103,7 +108,7 @@ def _notifications(expediente, request):
             continue
         expire_if_due(notificacion, request=request)
         state = api.content.get_state(notificacion)
-        readable = state in ("aceptada", "rechazada")
+        readable = state in ANSWERED_NOTIFICACION_STATES
         result.append(
             {
                 "@id": notificacion.absolute_url(),
@@ -116,7 +121,7 @@ def _notifications(expediente, request):
                     notificacion.fecha_puesta_disposicion
                 ),
                 "fecha_expiracion": _date(notificacion.fecha_expiracion),
-                "pending": state == "puesta_a_disposicion",
+                "pending": state == Notificacion.PUESTA_A_DISPOSICION,
                 # The notified document, readable once the notification is
                 # accessed (or counts as rejected).
                 "documento": (
@@ -168,14 +173,14 @@ def expediente_summary(expediente, request, entries=()):
         "silencio": silence,
         "silencio_text": (
             translate(SILENCE_TEXTS[silence], context=request)
-            if silence in SILENCE_TEXTS and state not in ("cerrado", "archivado")
+            if silence in SILENCE_TEXTS and state not in CLOSED_EXPEDIENTE_STATES
             else None
         ),
         "notificaciones": _notifications(expediente, request),
         "justificantes": _receipts(expediente, entries),
         "subsanacion": None,
     }
-    if state == SUBSANACION:
+    if state == Expediente.SUBSANACION:
         summary["subsanacion"] = {
             "requerimiento": subsanacion_request(expediente),
             "aportar": f"{expediente.absolute_url()}/@@aportar",

@@ -7,12 +7,12 @@ again."""
 from paeria.egov import _
 from paeria.egov.carpeta import current_nif
 from paeria.egov.carpeta import INTERESADO
-from paeria.egov.carpeta import SUBSANACION
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.registro.distribution import attach_entry_to_expediente
 from paeria.egov.registro.distribution import distribute
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
+from paeria.egov.states import Expediente
 from paeria.egov.system import as_portal
 from plone import api
 from plone.uuid.interfaces import IUUID
@@ -28,7 +28,7 @@ def may_answer(expediente):
     roles = expediente.get_local_roles_for_userid(user.getId()) or ()
     return (
         INTERESADO in roles
-        and api.content.get_state(expediente, default=None) == SUBSANACION
+        and api.content.get_state(expediente, default=None) == Expediente.SUBSANACION
     )
 
 
@@ -94,7 +94,7 @@ def aportar(expediente, files, statement=""):
         attach_entry_to_expediente(asiento, expediente)
         api.content.transition(
             obj=expediente,
-            transition="subsanar",
+            transition=Expediente.SUBSANAR,
             comment=f"Documentación aportada por el interesado: {asiento.numero}",
         )
     return asiento

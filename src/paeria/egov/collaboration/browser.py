@@ -8,7 +8,7 @@ from paeria.egov.collaboration.requests import emitir
 from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.content.indexers import enclosing_expediente
-from paeria.egov.content.solicitudinforme import PENDING
+from paeria.egov.states import SolicitudInforme
 from paeria.egov.viewhelpers import deadline_status
 from paeria.egov.viewhelpers import localized_date
 from paeria.egov.viewhelpers import term_title
@@ -43,7 +43,7 @@ class SolicitudInformeView(BrowserView):
     def update(self):
         context = self.context
         self.state = api.content.get_state(context, default=None)
-        self.pending = self.state == PENDING
+        self.pending = self.state == SolicitudInforme.PENDIENTE
         self.deadline = (
             deadline_status(context.fecha_limite, self.request)
             if self.pending
@@ -145,7 +145,10 @@ class EmitirForm(BrowserView):
         CheckAuthenticator(self.request)
         if self.request.form.get("form.buttons.cancel"):
             return self.request.response.redirect(self.context.absolute_url())
-        if api.content.get_state(self.context, default=None) != PENDING:
+        if (
+            api.content.get_state(self.context, default=None)
+            != SolicitudInforme.PENDIENTE
+        ):
             raise Forbidden("The request is not pending.")
         uid = self.request.form.get("documento") or ""
         documento = uuidToObject(uid) if isinstance(uid, str) and uid else None

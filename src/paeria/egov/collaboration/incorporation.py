@@ -20,6 +20,8 @@ from paeria.egov import _
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.fingerprints import fingerprint_of
 from paeria.egov.fingerprints import matches_fingerprint
+from paeria.egov.states import Documento
+from paeria.egov.states import Expediente
 from paeria.egov.workflow.errors import RecordImmutable
 from paeria.egov.workflow.rules import documents_of
 from paeria.egov.workflow.rules import ITransitionPrecondition
@@ -31,9 +33,6 @@ from zope.i18n import translate
 from zope.interface import implementer
 
 
-INCORPORATED = "incorporado"
-DRAFT = "borrador"
-SUBSANACION = "subsanacion"
 CITIZEN_ROLE = "Interesado"
 
 
@@ -45,10 +44,12 @@ def incorporate(documento, comment=""):
     """Take the draft ``documento`` into its expediente as presented, whoever
     the current user is (as the system: the transition's guard is the unit's,
     the cause is not). Documents in any other state are left alone."""
-    if state_of(documento) != DRAFT:
+    if state_of(documento) != Documento.BORRADOR:
         return False
     with api.env.adopt_roles(["Manager"]):
-        api.content.transition(obj=documento, transition="incorporar", comment=comment)
+        api.content.transition(
+            obj=documento, transition=Documento.INCORPORAR, comment=comment
+        )
     return True
 
 
@@ -63,7 +64,7 @@ def incorporate_citizen_documents(expediente, event):
     added, so they neither stay editable by staff nor block ``cerrar``."""
     if event.transition is None or event.old_state is None:
         return
-    if event.old_state.getId() != SUBSANACION:
+    if event.old_state.getId() != Expediente.SUBSANACION:
         return
     citizens = {
         principal
@@ -80,7 +81,9 @@ def incorporate_citizen_documents(expediente, event):
         ),
         context=getRequest(),
     )
-    for brain in documents_of(expediente, review_state=DRAFT, sort_on="orden"):
+    for brain in documents_of(
+        expediente, review_state=Documento.BORRADOR, sort_on="orden"
+    ):
         documento = brain._unrestrictedGetObject()
         if owner_id(documento) in citizens:
             incorporate(documento, comment)
@@ -91,7 +94,7 @@ def incorporate_citizen_documents(expediente, event):
 
 def record_incorporated_bytes(documento, event):
     """IAfterTransitionEvent: the fingerprint of the bytes as incorporated."""
-    if event.new_state is not None and event.new_state.getId() == INCORPORATED:
+    if event.new_state is not None and event.new_state.getId() == Documento.INCORPORADO:
         documento.huella_incorporada = fingerprint_of(documento)
 
 

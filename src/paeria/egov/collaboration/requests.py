@@ -23,12 +23,11 @@ from paeria.egov.collaboration.incorporation import incorporate
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
-from paeria.egov.content.solicitudinforme import ANSWERED
-from paeria.egov.content.solicitudinforme import CANCELLED
 from paeria.egov.content.solicitudinforme import default_deadline
 from paeria.egov.content.solicitudinforme import ISolicitudInforme
-from paeria.egov.content.solicitudinforme import PENDING
 from paeria.egov.journal import recording
+from paeria.egov.states import Documento
+from paeria.egov.states import SolicitudInforme
 from paeria.egov.workflow.rules import ITransitionPrecondition
 from paeria.egov.workflow.rules import MAX_NAMED
 from paeria.egov.workflow.rules import Preconditions
@@ -47,7 +46,7 @@ REQUEST_TYPE = "SolicitudInforme"
 COLLABORATOR = "Colaborador"
 # Documents that may answer a request: the collaborator's draft (incorporated
 # by emitir) or a document already incorporated as received.
-ANSWER_STATES = ("borrador", "incorporado")
+ANSWER_STATES = (Documento.BORRADOR, Documento.INCORPORADO)
 # Groups this expediente's requests granted Colaborador to (annotation), so
 # that a grant is withdrawn even if the request that caused it changed unit.
 GRANTED_KEY = "paeria.egov.collaboration.colaborador_groups"
@@ -94,7 +93,9 @@ def requests_in(expediente, including=(), excluding=()):
 
 def pending_requests(expediente):
     return [
-        request for request in requests_in(expediente) if state_of(request) == PENDING
+        request
+        for request in requests_in(expediente)
+        if state_of(request) == SolicitudInforme.PENDIENTE
     ]
 
 
@@ -130,7 +131,7 @@ def sync_collaborators(expediente, including=(), excluding=()):
             continue
         groups = set(unit_groups(unidad))
         candidates |= groups
-        if state_of(request) == PENDING:
+        if state_of(request) == SolicitudInforme.PENDIENTE:
             wanted |= groups
     annotations = IAnnotations(expediente)
     granted = annotations.get(GRANTED_KEY)
@@ -240,7 +241,7 @@ def solicitud_transitioned(solicitud, event):
     tid = transition_id(event)
     if tid is None:
         return
-    if event.new_state.getId() == ANSWERED:
+    if event.new_state.getId() == SolicitudInforme.EMITIDO:
         solicitud.fecha_emision = clock.office_now()
         documento = answer_document(solicitud)
         if documento is not None:
@@ -255,7 +256,7 @@ def solicitud_transitioned(solicitud, event):
                     context=getRequest(),
                 ),
             )
-    elif event.new_state.getId() == CANCELLED:
+    elif event.new_state.getId() == SolicitudInforme.CANCELADA:
         solicitud.fecha_cancelacion = clock.office_now()
     expediente = enclosing_expediente(solicitud)
     if expediente is not None:
@@ -299,7 +300,9 @@ def emitir(solicitud, documento, comment=""):
     user, whose preconditions check the document and whose subscribers
     incorporate it and withdraw the unit's access."""
     solicitud.documento_respuesta = IUUID(documento)
-    api.content.transition(obj=solicitud, transition="emitir", comment=comment or "")
+    api.content.transition(
+        obj=solicitud, transition=SolicitudInforme.EMITIR, comment=comment or ""
+    )
 
 
 # -- preconditions --------------------------------------------------------------

@@ -4,6 +4,7 @@ from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.datagridfield import DataGridValidator
 from collective.z3cform.datagridfield.row import DictRow
 from paeria.egov import _
+from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
 from paeria.egov.validators.constraints import FieldValueError
 from paeria.egov.validators.constraints import known_code
 from paeria.egov.validators.errors import InvalidIdentifier
@@ -19,11 +20,6 @@ from z3c.form.interfaces import NO_VALUE
 from zope import schema
 from zope.interface import implementer
 from zope.interface import Interface
-
-
-# Workflow states in which the expediente is closed for ENI (E02); every other
-# state is open (E01). E03 is set explicitly when its index is closed for sending.
-CLOSED_STATES = frozenset(("cerrado", "archivado"))
 
 
 class IInteresado(Interface):
@@ -204,7 +200,9 @@ class Expediente(Container):
             state = api.content.get_state(self, default=None)
         except Exception:  # no workflow tool yet, e.g. while being created
             state = None
-        return "E02" if state in CLOSED_STATES else "E01"
+        # Closed for ENI (E02) in a closed state, else open (E01); E03 is set
+        # explicitly when its index is closed for sending.
+        return "E02" if state in CLOSED_EXPEDIENTE_STATES else "E01"
 
     @eni_state.setter
     def eni_state(self, value):

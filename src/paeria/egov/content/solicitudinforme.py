@@ -26,9 +26,6 @@ from zope.schema.interfaces import IContextAwareDefaultFactory
 
 # LPAC art. 80.2: reports are issued within ten days (business days, art. 30.2).
 DEFAULT_TERM_BUSINESS_DAYS = 10
-PENDING = "pendiente"
-ANSWERED = "emitido"
-CANCELLED = "cancelada"
 
 
 def default_deadline(start=None):

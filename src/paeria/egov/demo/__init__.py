@@ -7,6 +7,7 @@ password is DEMO_PASSWORD; never create demo data on a production site."""
 from paeria.egov import clock
 from paeria.egov import logger
 from paeria.egov.demo.pdf import make_pdf
+from paeria.egov.states import Procedimiento
 from plone import api
 from plone.namedfile.file import NamedBlobFile
 
@@ -204,7 +205,7 @@ def create_demo_data(site):
                         for name, mandatory, td in documents
                     ],
                 )
-                api.content.transition(procedure, to_state="publicado")
+                api.content.transition(procedure, to_state=Procedimiento.PUBLICADO)
             procedures[proc_id] = procedure
 
         created = 0

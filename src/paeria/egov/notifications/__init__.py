@@ -24,11 +24,13 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov import logger
 from paeria.egov.content.asiento import SALIDA
-from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.fingerprints import fingerprint_of
 from paeria.egov.http import client_address
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
+from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
+from paeria.egov.states import Documento
+from paeria.egov.states import Notificacion
 from paeria.egov.system import as_portal
 from paeria.egov.system import AUTOMATED_ACTOR
 from plone import api
@@ -42,32 +44,30 @@ import pytz
 
 # LPAC 43.2: ten calendar days from being made available.
 EXPIRY_DAYS = 10
-AVAILABLE = "puesta_a_disposicion"
-ACCEPTED = "aceptada"
-REJECTED = "rechazada"
-SIGNED = "firmado"
 ELECTRONIC = "electronica"
 
 
 # What each state and each evidence event mean, in plain words.
 STATE_TEXTS = {
-    "puesta_a_disposicion": _(
+    Notificacion.PUESTA_A_DISPOSICION: _(
         "notificacion_state_text_puesta",
         default="Waiting for the addressee to access it.",
     ),
-    "aceptada": _(
+    Notificacion.ACEPTADA: _(
         "notificacion_state_text_aceptada",
         default="Accessed by the addressee: notified.",
     ),
-    "rechazada": _(
+    Notificacion.RECHAZADA: _(
         "notificacion_state_text_rechazada",
         default="Rejected: the procedure goes on as if notified.",
     ),
 }
 EVENT_TEXTS = {
-    "puesta_a_disposicion": _("evidence_made_available", default="Made available"),
-    "aceptada": _("evidence_accepted", default="Accessed (accepted)"),
-    "rechazada": _("evidence_rejected", default="Rejected by the addressee"),
+    Notificacion.PUESTA_A_DISPOSICION: _(
+        "evidence_made_available", default="Made available"
+    ),
+    Notificacion.ACEPTADA: _("evidence_accepted", default="Accessed (accepted)"),
+    Notificacion.RECHAZADA: _("evidence_rejected", default="Rejected by the addressee"),
     "expirada": _(
         "evidence_expired",
         default="Not accessed within 10 calendar days: counts as rejected",
@@ -108,7 +108,7 @@ def notifiable_documents(expediente):
     catalog = api.portal.get_tool("portal_catalog")
     return catalog.unrestrictedSearchResults(
         portal_type="Documento",
-        review_state=SIGNED,
+        review_state=Documento.FIRMADO,
         path={"query": "/".join(expediente.getPhysicalPath())},
         sort_on="orden",
     )
@@ -126,7 +126,7 @@ def addressees(expediente):
 
 def _validate(expediente, documento_uid, destinatario):
     errors = {}
-    if api.content.get_state(expediente, default=None) in CLOSED_STATES:
+    if api.content.get_state(expediente, default=None) in CLOSED_EXPEDIENTE_STATES:
         errors["expediente"] = _(
             "error_notificar_closed",
             default="The expediente is closed: nothing can be notified from it.",
@@ -245,7 +245,7 @@ def notify_document(expediente, documento_uid, destinatario, request=None):
     notificacion = addContentToContainer(
         expediente, notificacion, checkConstraints=False
     )
-    record_evidence(notificacion, AVAILABLE, request=request)
+    record_evidence(notificacion, Notificacion.PUESTA_A_DISPOSICION, request=request)
     send_notice(notificacion, row)
     notificacion.reindexObject()
     return notificacion
@@ -332,7 +332,10 @@ def send_notice(notificacion, row):
 
 
 def is_due(notificacion, moment=None):
-    if api.content.get_state(notificacion, default=None) != AVAILABLE:
+    if (
+        api.content.get_state(notificacion, default=None)
+        != Notificacion.PUESTA_A_DISPOSICION
+    ):
         return False
     expiry = notificacion.fecha_expiracion
     return expiry is not None and (moment or now()) >= expiry
@@ -352,7 +355,7 @@ def expire_if_due(notificacion, moment=None, request=None):
 
         alsoProvides(request, IDisableCSRFProtection)
     with as_portal():
-        api.content.transition(obj=notificacion, transition="expirar")
+        api.content.transition(obj=notificacion, transition=Notificacion.EXPIRAR)
     return True
 
 
@@ -364,7 +367,7 @@ def expire_due(moment=None):
     catalog = api.portal.get_tool("portal_catalog")
     expired = 0
     for brain in catalog.unrestrictedSearchResults(
-        portal_type="Notificacion", review_state=AVAILABLE
+        portal_type="Notificacion", review_state=Notificacion.PUESTA_A_DISPOSICION
     ):
         if expire_if_due(brain._unrestrictedGetObject(), moment):
             expired += 1

@@ -16,15 +16,13 @@ from paeria.egov.notifications import notified_document
 from paeria.egov.notifications import notify_document
 from paeria.egov.notifications import STATE_TEXTS
 from paeria.egov.notifications.certificate import certificate_pdf
+from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
+from paeria.egov.states import Notificacion
 from plone import api
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zope.i18n import translate
-
-
-# States in which the notified document is the addressee's to read.
-ANSWERED = ("aceptada", "rechazada")
 
 
 def formatted(moment):
@@ -149,13 +147,16 @@ class NotificacionView(BrowserView):
             return None
         if api.user.has_permission("View", obj=documento):
             return documento.absolute_url()
-        if self.state() in ANSWERED:
+        if self.state() in ANSWERED_NOTIFICACION_STATES:
             return f"{self.context.absolute_url()}/@@documento"
         return None
 
     def can_answer(self):
-        return self.state() == "puesta_a_disposicion" and api.user.has_permission(
-            "paeria.egov: Responder notificacion", obj=self.context
+        return (
+            self.state() == Notificacion.PUESTA_A_DISPOSICION
+            and api.user.has_permission(
+                "paeria.egov: Responder notificacion", obj=self.context
+            )
         )
 
 
@@ -174,7 +175,9 @@ class DocumentoNotificadoView(BrowserView):
         if documento is None or documento.file is None:
             raise NotFound("The notified document is gone.")
         state = api.content.get_state(self.context)
-        if state not in ANSWERED and not api.user.has_permission("View", obj=documento):
+        if state not in ANSWERED_NOTIFICACION_STATES and not api.user.has_permission(
+            "View", obj=documento
+        ):
             raise Forbidden(
                 translate(
                     _(

@@ -15,6 +15,7 @@ from paeria.egov.notifications import expire_due
 from paeria.egov.notifications import expire_if_due
 from paeria.egov.notifications import NotificationError
 from paeria.egov.notifications import notify_document
+from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
 from plone.restapi.interfaces import ISerializeToJson
@@ -41,7 +42,7 @@ class SerializeNotificacionToJson(SerializeToJson):
         expire_if_due(self.context, request=self.request)
         result = super().__call__(version=version, include_items=include_items)
         result["evidencias"] = evidence_json(self.context)
-        answered = result.get("review_state") in ("aceptada", "rechazada")
+        answered = result.get("review_state") in ANSWERED_NOTIFICACION_STATES
         # Where the addressee reads the notified document, once accessed.
         result["documento_url"] = (
             f"{self.context.absolute_url()}/@@documento" if answered else None

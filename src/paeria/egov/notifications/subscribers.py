@@ -6,11 +6,10 @@ notification; these subscribers refuse what reaches it by a path that skips
 permissions (Python, a Manager's ZMI, a generic add form or POST)."""
 
 from paeria.egov import _
-from paeria.egov.notifications import ACCEPTED
 from paeria.egov.notifications import AUTOMATED_ACTOR
 from paeria.egov.notifications import now
 from paeria.egov.notifications import record_evidence
-from paeria.egov.notifications import REJECTED
+from paeria.egov.states import Notificacion
 from paeria.egov.workflow.errors import RecordImmutable
 
 
@@ -60,13 +59,13 @@ def transition_recorded(notificacion, event):
     if event.transition is None:
         return
     transition = event.transition.getId()
-    if transition == "acceder":
+    if transition == Notificacion.ACCEDER:
         notificacion.fecha_acceso = now()
-        record_evidence(notificacion, ACCEPTED)
-    elif transition == "rechazar":
+        record_evidence(notificacion, Notificacion.ACEPTADA)
+    elif transition == Notificacion.RECHAZAR:
         notificacion.fecha_rechazo = now()
-        record_evidence(notificacion, REJECTED)
-    elif transition == "expirar":
+        record_evidence(notificacion, Notificacion.RECHAZADA)
+    elif transition == Notificacion.EXPIRAR:
         # It counts as rejected from the moment the time ran out, whenever the
         # portal noticed.
         notificacion.fecha_rechazo = notificacion.fecha_expiracion

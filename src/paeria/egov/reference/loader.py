@@ -21,10 +21,7 @@ from paeria.egov.content.asiento import SERIES
 from paeria.egov.csvcodes import CSV_ALPHABET
 from paeria.egov.csvcodes import CSV_LENGTH
 from paeria.egov.csvcodes import csv_regulation
-from paeria.egov.notifications import ACCEPTED
-from paeria.egov.notifications import AVAILABLE
 from paeria.egov.notifications import EXPIRY_DAYS
-from paeria.egov.notifications import REJECTED
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
@@ -47,6 +44,11 @@ from paeria.egov.registro.register import format_register_number
 from paeria.egov.registro.register import RECEIPT_ID
 from paeria.egov.registro.register import RECEIPT_TIPO_DOCUMENTAL
 from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.states import Asiento
+from paeria.egov.states import Documento
+from paeria.egov.states import Expediente
+from paeria.egov.states import Notificacion
+from paeria.egov.states import Procedimiento
 from paeria.egov.subscribers.content import compute_expediente_deadline
 from paeria.egov.workflow.signing import CSV_SIGNATURE
 from paeria.egov.workflow.signing import SignatureRecord
@@ -240,7 +242,7 @@ class ReferenceLoader:
                         }
                     ],
                 )
-                api.content.transition(procedure, to_state="publicado")
+                api.content.transition(procedure, to_state=Procedimiento.PUBLICADO)
             procedures.append(procedure)
         return procedures
 
@@ -468,8 +470,8 @@ class ReferenceLoader:
         asiento.manage_setLocalRoles(unit.tramitadores_group_id(), ["Tramitador"])
         asiento.manage_setLocalRoles(unit.responsables_group_id(), ["Responsable"])
         steps = [
-            (None, "registrado", "registro", moment, ""),
-            ("distribuir", "distribuido", "registro", distributed, ""),
+            (None, Asiento.REGISTRADO, "registro", moment, ""),
+            (Asiento.DISTRIBUIR, Asiento.DISTRIBUIDO, "registro", distributed, ""),
         ]
         for obj in (asiento, *documents, receipt):
             self._history(obj, steps, "registro")
@@ -497,10 +499,10 @@ class ReferenceLoader:
         self._history(
             copy,
             [
-                (None, "borrador", actor, moment, ""),
+                (None, Documento.BORRADOR, actor, moment, ""),
                 (
-                    "incorporar",
-                    "incorporado",
+                    Documento.INCORPORAR,
+                    Documento.INCORPORADO,
                     actor,
                     moment,
                     f"Registrado con el asiento {original.__parent__.numero}",
@@ -616,13 +618,15 @@ class ReferenceLoader:
                 self._signed(documento, moment, responsable)
             else:
                 self._history(
-                    documento, [(None, "borrador", tramitador, moment, "")], tramitador
+                    documento,
+                    [(None, Documento.BORRADOR, tramitador, moment, "")],
+                    tramitador,
                 )
 
-        history = [(None, "iniciado", tramitador, opened, "")]
+        history = [(None, Expediente.INICIADO, tramitador, opened, "")]
         resolution = None
         for (action, state), moment in zip(steps, moments[1:], strict=True):
-            if action == "requerir_subsanacion":
+            if action == Expediente.REQUERIR_SUBSANACION:
                 document_number += 1
                 self._signed_pdf(
                     expediente,
@@ -634,7 +638,7 @@ class ReferenceLoader:
                     responsable,
                 )
                 expediente.suspensions = ((moment.date(), None),)
-            if action == "resolver":
+            if action == Expediente.RESOLVER:
                 document_number += 1
                 resolution = self._signed_pdf(
                     expediente,
@@ -647,7 +651,8 @@ class ReferenceLoader:
                 )
             actor = (
                 responsable
-                if action in ("resolver", "cerrar", "archivar")
+                if action
+                in (Expediente.RESOLVER, Expediente.CERRAR, Expediente.ARCHIVAR)
                 else tramitador
             )
             history.append((action, state, actor, moment, ""))
@@ -675,9 +680,9 @@ class ReferenceLoader:
         self._history(
             documento,
             [
-                (None, "borrador", signer, moment, ""),
-                ("enviar_firma", "pendiente_firma", signer, moment, ""),
-                ("firmar", "firmado", signer, moment, ""),
+                (None, Documento.BORRADOR, signer, moment, ""),
+                (Documento.ENVIAR_FIRMA, Documento.PENDIENTE_FIRMA, signer, moment, ""),
+                (Documento.FIRMAR, Documento.FIRMADO, signer, moment, ""),
             ],
             signer,
         )
@@ -716,10 +721,18 @@ class ReferenceLoader:
         answered = moment + timedelta(days=2)
         if plan.notification_accepted:
             notificacion.fecha_acceso = answered
-            action, state, event = "acceder", ACCEPTED, ACCEPTED
+            action, state, event = (
+                Notificacion.ACCEDER,
+                Notificacion.ACEPTADA,
+                Notificacion.ACEPTADA,
+            )
         else:
             notificacion.fecha_rechazo = answered
-            action, state, event = "rechazar", REJECTED, REJECTED
+            action, state, event = (
+                Notificacion.RECHAZAR,
+                Notificacion.RECHAZADA,
+                Notificacion.RECHAZADA,
+            )
         notificacion.evidencias = tuple(
             {
                 "evento": name,
@@ -730,7 +743,7 @@ class ReferenceLoader:
                 "huella_documento": documento.huella,
             }
             for name, actor, when in (
-                (AVAILABLE, "portal", moment),
+                (Notificacion.PUESTA_A_DISPOSICION, "portal", moment),
                 (event, row["identifier"], answered),
             )
         )
@@ -739,7 +752,7 @@ class ReferenceLoader:
         self._history(
             notificacion,
             [
-                (None, "puesta_a_disposicion", "portal", moment, ""),
+                (None, Notificacion.PUESTA_A_DISPOSICION, "portal", moment, ""),
                 (action, state, row["identifier"], answered, ""),
             ],
             "portal",

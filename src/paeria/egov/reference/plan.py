@@ -11,6 +11,8 @@ from datetime import datetime
 from datetime import timedelta
 from paeria.egov.clock import MADRID
 from paeria.egov.reference.people import party
+from paeria.egov.states import Expediente
+from paeria.egov.states import RESOLVED_EXPEDIENTE_STATES
 import random
 
 
@@ -24,28 +26,29 @@ FROM_ENTRY = 0.8
 ONLINE = 0.85
 NOTIFIED = 0.08
 
-OPEN_STATES = ("iniciado", "en_tramitacion", "subsanacion")
-RESOLVED_STATES = ("resuelto", "cerrado", "archivado")
 
 # The path through the expediente workflow to each state.
 EXPEDIENTE_STEPS = {
-    "iniciado": (),
-    "en_tramitacion": (("tramitar", "en_tramitacion"),),
-    "subsanacion": (
-        ("tramitar", "en_tramitacion"),
-        ("requerir_subsanacion", "subsanacion"),
+    Expediente.INICIADO: (),
+    Expediente.EN_TRAMITACION: ((Expediente.TRAMITAR, Expediente.EN_TRAMITACION),),
+    Expediente.SUBSANACION: (
+        (Expediente.TRAMITAR, Expediente.EN_TRAMITACION),
+        (Expediente.REQUERIR_SUBSANACION, Expediente.SUBSANACION),
     ),
-    "resuelto": (("tramitar", "en_tramitacion"), ("resolver", "resuelto")),
-    "cerrado": (
-        ("tramitar", "en_tramitacion"),
-        ("resolver", "resuelto"),
-        ("cerrar", "cerrado"),
+    Expediente.RESUELTO: (
+        (Expediente.TRAMITAR, Expediente.EN_TRAMITACION),
+        (Expediente.RESOLVER, Expediente.RESUELTO),
     ),
-    "archivado": (
-        ("tramitar", "en_tramitacion"),
-        ("resolver", "resuelto"),
-        ("cerrar", "cerrado"),
-        ("archivar", "archivado"),
+    Expediente.CERRADO: (
+        (Expediente.TRAMITAR, Expediente.EN_TRAMITACION),
+        (Expediente.RESOLVER, Expediente.RESUELTO),
+        (Expediente.CERRAR, Expediente.CERRADO),
+    ),
+    Expediente.ARCHIVADO: (
+        (Expediente.TRAMITAR, Expediente.EN_TRAMITACION),
+        (Expediente.RESOLVER, Expediente.RESUELTO),
+        (Expediente.CERRAR, Expediente.CERRADO),
+        (Expediente.ARCHIVAR, Expediente.ARCHIVADO),
     ),
 }
 
@@ -72,7 +75,7 @@ class ExpedientePlan:
 
     @property
     def resolved(self):
-        return self.state in RESOLVED_STATES
+        return self.state in RESOLVED_EXPEDIENTE_STATES
 
     def structural_documents(self):
         """Documents every plan of this shape has, whatever the extras: the
@@ -80,7 +83,7 @@ class ExpedientePlan:
         the ex officio order that opens it), the requirement, the signed
         resolution, and the notification's exit entry (its copy and receipt)."""
         count = 4 if self.from_entry else 1
-        count += self.state == "subsanacion"
+        count += self.state == Expediente.SUBSANACION
         count += self.resolved
         count += 2 * self.notified
         return count
@@ -93,16 +96,24 @@ def _weights(count, skew):
 def _state(rng, age_days):
     draw = rng.random()
     if age_days < 60:
-        table = (("iniciado", 0.2), ("en_tramitacion", 0.6), ("subsanacion", 0.2))
+        table = (
+            (Expediente.INICIADO, 0.2),
+            (Expediente.EN_TRAMITACION, 0.6),
+            (Expediente.SUBSANACION, 0.2),
+        )
     elif age_days < 365:
         table = (
-            ("en_tramitacion", 0.25),
-            ("subsanacion", 0.05),
-            ("resuelto", 0.3),
-            ("cerrado", 0.4),
+            (Expediente.EN_TRAMITACION, 0.25),
+            (Expediente.SUBSANACION, 0.05),
+            (Expediente.RESUELTO, 0.3),
+            (Expediente.CERRADO, 0.4),
         )
     else:
-        table = (("en_tramitacion", 0.05), ("cerrado", 0.7), ("archivado", 0.25))
+        table = (
+            (Expediente.EN_TRAMITACION, 0.05),
+            (Expediente.CERRADO, 0.7),
+            (Expediente.ARCHIVADO, 0.25),
+        )
     for state, share in table:
         draw -= share
         if draw < 0:
@@ -156,7 +167,7 @@ class Planner:
             application_format="pdf" if online else pick(rng, EXTRA_FORMATS),
             electronic=electronic,
             notified=electronic
-            and state in RESOLVED_STATES
+            and state in RESOLVED_EXPEDIENTE_STATES
             and rng.random() < NOTIFIED,
             notification_accepted=rng.random() < 0.8,
         )

@@ -35,6 +35,7 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.registro.register import RECEIPT_ID
+from paeria.egov.states import Asiento
 from paeria.egov.vocabularies.codes import CODE_LISTS
 from plone import api
 from plone.batching import Batch
@@ -329,7 +330,7 @@ class RowMaker:
                 domain="plone",
                 context=request,
             )
-            for state in ("registrado", "distribuido")
+            for state in Asiento.STATES
         }
 
     def __call__(self, brain):

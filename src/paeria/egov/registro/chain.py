@@ -11,6 +11,7 @@ object, for the chain of such documents only.
 from paeria.egov import _
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.asiento import IRegisteredDocument
+from paeria.egov.states import Asiento
 from plone import api
 from plone.base.interfaces import IWorkflowChain
 from Products.CMFCore.interfaces import IWorkflowTool
@@ -19,7 +20,6 @@ from zope.interface import implementer
 
 
 ASIENTO_WORKFLOW = "paeria_asiento_workflow"
-DISTRIBUIDO = "distribuido"
 
 
 @adapter(IRegisteredDocument, IWorkflowTool)
@@ -36,7 +36,7 @@ class AsientoPreconditions:
         self.context = context
 
     def __call__(self, transition_id, comment=""):
-        if transition_id != "distribuir":
+        if transition_id != Asiento.DISTRIBUIR:
             return []
         if self.context.unidad_distribucion or self.context.unidad_destino:
             return []
@@ -59,7 +59,7 @@ class RegisteredDocumentPreconditions:
     def __call__(self, transition_id, comment=""):
         entry = self.context.__parent__
         if IAsiento.providedBy(entry) and (
-            api.content.get_state(entry, default=None) == DISTRIBUIDO
+            api.content.get_state(entry, default=None) == Asiento.DISTRIBUIDO
         ):
             return []
         return [

@@ -12,6 +12,8 @@ from paeria.egov import _
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.registro.receipt import attached_documents
 from paeria.egov.registro.receipt import receipt_of
+from paeria.egov.states import Asiento
+from paeria.egov.states import Documento
 from paeria.egov.system import as_portal
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
@@ -35,10 +37,10 @@ def distribute(asiento, unidad_uid=None, comment=""):
                     )
                 ],
                 url=asiento.absolute_url(),
-                transition="distribuir",
+                transition=Asiento.DISTRIBUIR,
             )
         asiento.unidad_distribucion = unidad_uid
-    api.content.transition(obj=asiento, transition="distribuir", comment=comment)
+    api.content.transition(obj=asiento, transition=Asiento.DISTRIBUIR, comment=comment)
     return asiento
 
 
@@ -78,7 +80,9 @@ def file_entry_documents(asiento, expediente):
     comment = f"Registrado con el asiento {asiento.numero}"
     with as_portal():
         for copy in copies:
-            api.content.transition(obj=copy, transition="incorporar", comment=comment)
+            api.content.transition(
+                obj=copy, transition=Documento.INCORPORAR, comment=comment
+            )
     return copies
 
 
@@ -95,7 +99,7 @@ def attach_entry_to_expediente(asiento, expediente):
                 mapping={"numero": asiento.numero},
             )
         )
-    if api.content.get_state(asiento) != "distribuido":
+    if api.content.get_state(asiento) != Asiento.DISTRIBUIDO:
         problems.append(
             _(
                 "error_asiento_not_distributed",
@@ -141,7 +145,7 @@ def open_expediente_from_entry(asiento, title=None):
             url=asiento.absolute_url(),
         )
     problems = []
-    if api.content.get_state(asiento) != "distribuido":
+    if api.content.get_state(asiento) != Asiento.DISTRIBUIDO:
         problems.append(
             _(
                 "error_asiento_not_distributed",

@@ -15,6 +15,7 @@ from paeria.egov.registro.distribution import attach_entry_to_expediente
 from paeria.egov.registro.distribution import open_expediente_from_entry
 from paeria.egov.registro.receipt import attached_documents
 from paeria.egov.registro.receipt import receipt_of
+from paeria.egov.states import Asiento
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
 from plone.protect.authenticator import check as check_authenticator
@@ -25,9 +26,6 @@ from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zope.i18n import translate
 from zope.interface import alsoProvides
-
-
-DISTRIBUTED = "distribuido"
 
 
 def find_expediente(asiento, reference):
@@ -73,7 +71,7 @@ def attach(asiento, reference):
 def may_take_in(asiento):
     """The unit's staff may open or attach while the entry waits."""
     return (
-        api.content.get_state(asiento, default=None) == DISTRIBUTED
+        api.content.get_state(asiento, default=None) == Asiento.DISTRIBUIDO
         and not asiento.expediente
         and api.user.has_permission("paeria.egov: Add Expediente", obj=asiento)
     )

@@ -10,6 +10,7 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.asiento import IRegisteredDocument
+from paeria.egov.states import Asiento
 from paeria.egov.workflow.errors import RecordImmutable
 from plone import api
 from plone.app.uuid.utils import uuidToObject
@@ -94,7 +95,7 @@ def record_distribution(asiento, event):
     """IAfterTransitionEvent: ``distribuir`` records the unit and when, gives the
     unit's groups their roles on the entry (its staff see it from then on) and
     takes the entry's documents along."""
-    if event.transition is None or event.transition.getId() != "distribuir":
+    if event.transition is None or event.transition.getId() != Asiento.DISTRIBUIR:
         return
     unidad_uid = asiento.unidad_distribucion or asiento.unidad_destino
     asiento.unidad_distribucion = unidad_uid
@@ -107,7 +108,7 @@ def record_distribution(asiento, event):
     workflow = api.portal.get_tool("portal_workflow")
     for documento in asiento.objectValues():
         if IRegisteredDocument.providedBy(documento):
-            workflow.doActionFor(documento, "distribuir")
+            workflow.doActionFor(documento, Asiento.DISTRIBUIR)
     asiento.reindexObject()
 
 

@@ -19,9 +19,9 @@ from paeria.egov import _
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.content.documento import IDocumento
-from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.content.expediente import IExpediente
-from paeria.egov.subscribers.workflow import IMMUTABLE_DOCUMENT_STATES
+from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
+from paeria.egov.states import IMMUTABLE_DOCUMENT_STATES
 from paeria.egov.workflow.errors import RecordImmutable
 from plone import api
 from plone.rest.interfaces import IAPIRequest
@@ -44,7 +44,7 @@ def is_record(obj):
     if IAsiento.providedBy(obj) or IRegisteredDocument.providedBy(obj):
         return True
     if IExpediente.providedBy(obj):
-        return _state(obj) in CLOSED_STATES
+        return _state(obj) in CLOSED_EXPEDIENTE_STATES
     if IDocumento.providedBy(obj):
         return _state(obj) in IMMUTABLE_DOCUMENT_STATES
     return False
@@ -57,7 +57,7 @@ def protect_closed_expediente_placement(expediente, event):
         return  # being added, or removed (refused by subscribers/workflow.py)
     if aq_base(event.object) is not aq_base(expediente):
         return  # moved with its unit
-    if _state(expediente) not in CLOSED_STATES:
+    if _state(expediente) not in CLOSED_EXPEDIENTE_STATES:
         return
     raise RecordImmutable(
         _(

@@ -40,6 +40,7 @@ from paeria.egov.sede import idempotency
 from paeria.egov.sede.errors import FilingError
 from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.nif import current_citizen
+from paeria.egov.states import Procedimiento
 from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.text import validate_plain_text
 from plone import api
@@ -52,7 +53,6 @@ from zope.i18n import translate
 import textwrap
 
 
-PUBLISHED = "publicado"
 EXPONE_MAX_LENGTH = 20000
 SOLICITA_MAX_LENGTH = 5000
 RESUMEN_MAX_LENGTH = 2000
@@ -145,7 +145,7 @@ def require_citizen():
 
 def check_procedure_open(procedimiento):
     """A published procedure that can be started online, else FilingNotAllowed."""
-    if api.content.get_state(procedimiento, default=None) != PUBLISHED:
+    if api.content.get_state(procedimiento, default=None) != Procedimiento.PUBLICADO:
         raise FilingNotAllowed(
             _(
                 "error_filing_not_published",

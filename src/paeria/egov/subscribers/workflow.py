@@ -16,20 +16,17 @@ may undo: event subscribers only (registered in workflow.zcml).
 from Acquisition import aq_base
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.fingerprints import fingerprint_of
+from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
+from paeria.egov.states import Documento
+from paeria.egov.states import Expediente
+from paeria.egov.states import IMMUTABLE_DOCUMENT_STATES
 from paeria.egov.subscribers.content import compute_expediente_deadline
 from paeria.egov.workflow.errors import RecordImmutable
 from paeria.egov.workflow.signing import add_signature
 from paeria.egov.workflow.signing import CSV_SIGNATURE
 from paeria.egov.workflow.signing import signatures_of
 from plone import api
-
-
-SUBSANACION = "subsanacion"
-# Documents in these states are records: kept as they are, forever.
-# Documents that are records: signed, incorporated as presented, annulled.
-IMMUTABLE_DOCUMENT_STATES = frozenset(("firmado", "incorporado", "anulado"))
 
 
 def state_of(obj):
@@ -56,9 +53,9 @@ def track_suspension(expediente, event):
     if event.transition is None or event.old_state is event.new_state:
         return
     periods = list(expediente.suspensions or ())
-    if event.new_state.getId() == SUBSANACION:
+    if event.new_state.getId() == Expediente.SUBSANACION:
         periods.append((clock.today(), None))
-    elif event.old_state.getId() == SUBSANACION:
+    elif event.old_state.getId() == Expediente.SUBSANACION:
         if not periods or periods[-1][1] is not None:
             return
         start = periods[-1][0]
@@ -72,7 +69,7 @@ def track_suspension(expediente, event):
 
 def protect_closed_expediente(expediente, event):
     """IObjectWillBeRemovedEvent: a closed or archived expediente is kept."""
-    if state_of(expediente) in CLOSED_STATES:
+    if state_of(expediente) in CLOSED_EXPEDIENTE_STATES:
         raise RecordImmutable(
             _(
                 "error_expediente_closed_not_removed",
@@ -89,7 +86,7 @@ def protect_closed_expediente(expediente, event):
 def sign_on_firmar(documento, event):
     """IAfterTransitionEvent: ``firmar`` records the TF01 signature (signer,
     date-time, fingerprint) and gives the document its CSV."""
-    if transition_id(event) == "firmar":
+    if transition_id(event) == Documento.FIRMAR:
         add_signature(documento, CSV_SIGNATURE)
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.http import client_address
+from paeria.egov.states import Documento
 from paeria.egov.vocabularies.codes import CODE_LISTS
 from plone import api
 from zope.i18n import translate
@@ -43,7 +44,6 @@ import threading
 import time
 
 
-SIGNED_STATE = "firmado"
 SIGNED_DOCUMENT = "signed_document"
 RECEIPT = "receipt"
 # Union of the CSV alphabets (A-Z without I/O and 2-9; and RFC 4648 base32, A-Z
@@ -99,7 +99,7 @@ def _as_verified(obj, value):
         if parent.justificante == obj.getId() and _same(parent.csv, value):
             return Verified(RECEIPT, value, obj, parent)
         return None
-    if api.content.get_state(obj, default=None) == SIGNED_STATE:
+    if api.content.get_state(obj, default=None) == Documento.FIRMADO:
         return Verified(SIGNED_DOCUMENT, value, obj)
     return None
 

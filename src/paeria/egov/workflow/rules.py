@@ -15,10 +15,12 @@ answers 400 with the violations, and the Classic UI shows them (browser.py).
 
 from paeria.egov import _
 from paeria.egov.content.documento import IDocumento
-from paeria.egov.content.expediente import CLOSED_STATES
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.fingerprints import matches_fingerprint
+from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
+from paeria.egov.states import Documento
+from paeria.egov.states import UNFINISHED_DOCUMENT_STATES
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
 from zope.annotation.interfaces import IAnnotations
@@ -30,9 +32,6 @@ from zope.interface import Interface
 import transaction
 
 
-# Documents that are not finished: an expediente is not closed with them.
-UNFINISHED_DOCUMENT_STATES = ("borrador", "pendiente_firma")
-SIGNED = "firmado"
 # ENI TipoDocumental of a resolution.
 RESOLUTION_TYPE = "TD01"
 # Titles named in a violation, at most: the message must stay readable.
@@ -103,7 +102,9 @@ class Preconditions:
 class ExpedientePreconditions(Preconditions):
     def check_resolver(self, comment):
         signed_resolutions = documents_of(
-            self.context, tipo_documental=RESOLUTION_TYPE, review_state=SIGNED
+            self.context,
+            tipo_documental=RESOLUTION_TYPE,
+            review_state=Documento.FIRMADO,
         )
         if not signed_resolutions:
             yield _(
@@ -142,7 +143,7 @@ class DocumentoPreconditions(Preconditions):
         expediente = enclosing_expediente(self.context)
         if expediente is None:
             return
-        if api.content.get_state(expediente, default=None) in CLOSED_STATES:
+        if api.content.get_state(expediente, default=None) in CLOSED_EXPEDIENTE_STATES:
             yield _(
                 "error_documento_in_closed_expediente",
                 default="The expediente ${numero} is closed: its documents cannot "

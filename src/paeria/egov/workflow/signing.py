@@ -18,6 +18,7 @@ from paeria.egov.content.documento import HASH_FUNCTION
 from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.csvcodes import unused_csv
 from paeria.egov.fingerprints import sha256_of_file
+from paeria.egov.states import Documento
 from persistent import Persistent
 from persistent.list import PersistentList
 from plone import api
@@ -29,7 +30,6 @@ CSV_SIGNATURE = "TF01"
 AUTOMATED_SIGNER_ID = "paeria.egov"
 CERTIFICATE_SIGNATURES = ("TF02", "TF03", "TF04", "TF05", "TF06")
 SIGNATURE_TYPES = (CSV_SIGNATURE,) + CERTIFICATE_SIGNATURES
-SIGNED_STATE = "firmado"
 
 
 class SigningError(ValueError):
@@ -104,7 +104,7 @@ def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
     """
     if signature_type not in SIGNATURE_TYPES:
         raise SigningError(f"unknown signature type {signature_type!r}")
-    if api.content.get_state(documento, default=None) != SIGNED_STATE:
+    if api.content.get_state(documento, default=None) != Documento.FIRMADO:
         raise SigningError("only a signed (firmado) document takes signatures")
     if documento.file is None:
         raise SigningError("the document has no file")
