@@ -5,7 +5,7 @@ Numbers come from one persistent counter per series and year, without conflict
 resolution (paeria.egov.numbering): two transactions that take a number at
 once conflict, the loser's request is aborted and run again whole by Zope's
 publisher, and after its last retry the client gets 503 with nothing stored
-(paeria.egov.services.conflicts). So whatever the interleaving, the entries
+(paeria.egov.restapi.conflicts). So whatever the interleaving, the entries
 registered are numbered exactly 1..N, and a 503 leaves no trace.
 """
 

@@ -8,7 +8,7 @@ those are in the log and the journal.
 """
 
 from paeria.egov import _
-from paeria.egov.services.errorviews import ReadableErrorView
+from paeria.egov.restapi.errorviews import ReadableErrorView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 
 

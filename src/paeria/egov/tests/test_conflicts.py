@@ -16,7 +16,7 @@ conflicts between two processes on PostgreSQL.)
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import SERIES
 from paeria.egov.numbering import last_number
-from paeria.egov.services.conflicts import RETRY_AFTER_SECONDS
+from paeria.egov.restapi.conflicts import RETRY_AFTER_SECONDS
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests.base import api_session
 from paeria.egov.tests.base import create_procedimiento

@@ -23,7 +23,7 @@ retried."), so operators, and the system tests, can count both.
 """
 
 from paeria.egov import _
-from paeria.egov.services.errorviews import ReadableErrorView
+from paeria.egov.restapi.errorviews import ReadableErrorView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from transaction.interfaces import TransientError
 import logging
