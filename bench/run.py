@@ -616,7 +616,7 @@ class Bench:
 
     def search_requests(self, side, samples):
         """{figure: [(path, Authorization, Accept)]} of item 2 over HTTP."""
-        from paeria.egov.browser.unidad import OPEN
+        from paeria.egov.units.browser import OPEN
 
         json_ = "application/json"
         quote = urllib.parse.quote

@@ -12,7 +12,7 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.calendar import add_business_days
 from paeria.egov.content.indexers import enclosing_unidad
-from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.settings.calendar import site_calendar
 from paeria.egov.validators.constraints import FieldValueError
 from plone.autoform import directives
 from plone.dexterity.content import Item

@@ -1,7 +1,7 @@
 """Integrity of documents: the stored bytes still are those fingerprinted.
 
 Every Documento records the SHA-256 of its file when the file is stored
-(``huella``, ``subscribers/content.py``); a signature records the fingerprint
+(``huella``, ``expedientes/subscribers.py``); a signature records the fingerprint
 of the bytes it signed (``SignatureRecord.huella``) and an incorporated
 document the one of the bytes it was received with (``huella_incorporada``).
 Nothing in the portal changes a blob without recomputing ``huella``, so a

@@ -21,6 +21,7 @@ from paeria.egov.content.asiento import SERIES
 from paeria.egov.csvcodes import CSV_ALPHABET
 from paeria.egov.csvcodes import CSV_LENGTH
 from paeria.egov.csvcodes import csv_regulation
+from paeria.egov.expedientes.metadata import compute_expediente_deadline
 from paeria.egov.notifications import EXPIRY_DAYS
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
@@ -43,13 +44,12 @@ from paeria.egov.registro.receipt import receipt_title
 from paeria.egov.registro.register import format_register_number
 from paeria.egov.registro.register import RECEIPT_ID
 from paeria.egov.registro.register import RECEIPT_TIPO_DOCUMENTAL
-from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.settings.calendar import site_calendar
 from paeria.egov.states import Asiento
 from paeria.egov.states import Documento
 from paeria.egov.states import Expediente
 from paeria.egov.states import Notificacion
 from paeria.egov.states import Procedimiento
-from paeria.egov.subscribers.content import compute_expediente_deadline
 from paeria.egov.workflow.signing import CSV_SIGNATURE
 from paeria.egov.workflow.signing import SignatureRecord
 from persistent.list import PersistentList

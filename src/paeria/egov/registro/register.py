@@ -30,7 +30,7 @@ from paeria.egov.registro.receipt import issuer_name
 from paeria.egov.registro.receipt import receipt_pdf
 from paeria.egov.registro.receipt import receipt_title
 from paeria.egov.registro.serialize import hold_register
-from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.settings.calendar import site_calendar
 from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.identifiers import guess_identifier_type

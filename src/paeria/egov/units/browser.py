@@ -1,4 +1,5 @@
-"""The unit's work tray: its open expedientes, most urgent first."""
+"""The units' pages: /unidades, the units the user can see with their open
+expedientes, and a unit's work tray, its open expedientes most urgent first."""
 
 from paeria.egov.viewhelpers import deadline_status
 from paeria.egov.viewhelpers import form_text
@@ -12,9 +13,13 @@ from Products.Five.browser import BrowserView
 import re
 
 
+OPEN = "E01"  # the ENI state of an open expediente
+
+
+# A unit's work tray -----------------------------------------------------------
+
 ADD_EXPEDIENTE_PERMISSION = "paeria.egov: Add Expediente"
 PAGE_SIZE = 25
-OPEN = "E01"
 # Identifiers are indexed in their canonical form: upper case, no separators.
 _IDENTIFIER_SEPARATORS = re.compile(r"[\s.\-/]")
 # "2026/12" is read as "2026/000012": people do not type the padding.
@@ -104,3 +109,31 @@ class UnidadView(BrowserView):
 
     def add_expediente_url(self):
         return f"{self.context.absolute_url()}/++add++Expediente"
+
+
+# The list of units (/unidades) ------------------------------------------------
+
+
+class UnidadesView(BrowserView):
+    def __call__(self):
+        return self.index()
+
+    def units(self):
+        """From brains only; each count is an index intersection, no object
+        and no brain of an expediente is loaded."""
+        catalog = api.portal.get_tool("portal_catalog")
+        brains = catalog(
+            portal_type="Unidad",
+            path={"query": "/".join(self.context.getPhysicalPath()), "depth": 1},
+            sort_on="sortable_title",
+        )
+        for brain in brains:
+            open_expedientes = catalog(
+                portal_type="Expediente", unidad_uid=brain.UID, eni_state=OPEN
+            )
+            yield {
+                "title": brain.Title,
+                "url": brain.getURL(),
+                "dir3_code": brain.dir3_code or "",
+                "open_expedientes": len(open_expedientes),
+            }

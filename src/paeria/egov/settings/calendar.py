@@ -4,7 +4,7 @@ holidays kept in the registry."""
 from datetime import date
 from paeria.egov.calendar import default_holidays
 from paeria.egov.calendar import HolidayCalendar
-from paeria.egov.registry.interfaces import IPaeriaSettings
+from paeria.egov.settings.interfaces import IPaeriaSettings
 from plone import api
 from plone.registry.interfaces import IRegistry
 from zope.component import getUtility

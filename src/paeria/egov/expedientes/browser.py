@@ -1,10 +1,13 @@
-"""The expediente's page: its header and its electronic index."""
+"""The expediente's page (its header and its electronic index) and a
+document's page (its ENI metadata, its fingerprint and the file)."""
 
 from Acquisition import aq_inner
 from Acquisition import aq_parent
+from paeria.egov import _
 from paeria.egov.collaboration.browser import state_title
 from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import format_name
+from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.notifications import STATE_TEXTS
 from paeria.egov.states import SolicitudInforme
@@ -17,6 +20,8 @@ from plone import api
 from Products.Five.browser import BrowserView
 from zope.i18n import translate
 
+
+# The expediente's page --------------------------------------------------------
 
 ADD_DOCUMENTO_PERMISSION = "paeria.egov: Add Documento"
 ADD_SOLICITUD_PERMISSION = "paeria.egov: Add SolicitudInforme"
@@ -216,3 +221,97 @@ class ExpedienteView(BrowserView):
 
     def history_url(self):
         return f"{self.context.absolute_url()}/@@historial"
+
+
+# A document's page ------------------------------------------------------------
+
+# The ENI metadata of a document in the order of the NTI Documento
+# electrónico: (css name, label).
+ENI_METADATA = (
+    ("eni_identifier", _("label_eni_identifier", default="ENI identifier")),
+    ("organo", _("label_organo", default="Body (DIR3)")),
+    ("fecha_captura", _("label_fecha_captura", default="Capture date")),
+    ("origen", _("label_origen", default="Origin")),
+    (
+        "estado_elaboracion",
+        _("label_estado_elaboracion", default="Elaboration state"),
+    ),
+    (
+        "id_documento_origen",
+        _("label_id_documento_origen", default="Identifier of the original"),
+    ),
+    ("tipo_documental", _("label_tipo_documental", default="Document type (ENI)")),
+    ("nombre_formato", _("label_nombre_formato", default="Format")),
+    ("funcion_resumen", _("label_funcion_resumen", default="Hash function")),
+    ("orden", _("label_orden", default="Order in the expediente")),
+    (
+        "fecha_incorporacion",
+        _("label_fecha_incorporacion", default="Added to the expediente on"),
+    ),
+)
+
+
+def eni_metadata_values(documento, request):
+    """Each ENI field's value as shown, by css name: dates localised, codes
+    by their title in the request's language."""
+    return {
+        "eni_identifier": documento.eni_identifier,
+        "organo": documento.organo,
+        "fecha_captura": localized_date(documento.fecha_captura, long_format=True),
+        "origen": term_title("paeria.egov.Origen", documento.origen, request),
+        "estado_elaboracion": term_title(
+            "paeria.egov.EstadoElaboracion", documento.estado_elaboracion, request
+        ),
+        "id_documento_origen": documento.id_documento_origen,
+        "tipo_documental": term_title(
+            "paeria.egov.TipoDocumental", documento.tipo_documental, request
+        ),
+        "nombre_formato": documento.nombre_formato,
+        "funcion_resumen": documento.funcion_resumen,
+        "orden": documento.orden,
+        "fecha_incorporacion": localized_date(
+            documento.fecha_incorporacion, long_format=True
+        ),
+    }
+
+
+def as_text(value):
+    return "" if value is None else str(value)
+
+
+class DocumentoView(BrowserView):
+    def __call__(self):
+        return self.index()
+
+    def metadata(self):
+        """{name, translated label, value} for every ENI field, in the order
+        of the NTI Documento electrónico."""
+        values = eni_metadata_values(self.context, self.request)
+        return [
+            {
+                "name": name,
+                "label": translate(label, context=self.request),
+                "value": as_text(values[name]),
+            }
+            for name, label in ENI_METADATA
+        ]
+
+    @property
+    def file(self):
+        return self.context.file
+
+    def download_url(self):
+        return f"{self.context.absolute_url()}/@@download/file"
+
+    def file_size(self):
+        return readable_size(self.file.getSize()) if self.file is not None else ""
+
+    def expediente(self):
+        parent = aq_parent(aq_inner(self.context))
+        if IExpediente.providedBy(parent):
+            return {
+                "title": parent.Title(),
+                "numero": parent.numero or "",
+                "url": parent.absolute_url(),
+            }
+        return None

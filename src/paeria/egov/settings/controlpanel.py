@@ -5,9 +5,9 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.calendar import default_holidays
 from paeria.egov.interfaces import IPaeriaEgovLayer
-from paeria.egov.registry.calendar import municipal_pairs
-from paeria.egov.registry.calendar import parse_holiday_lines
-from paeria.egov.registry.interfaces import IPaeriaSettings
+from paeria.egov.settings.calendar import municipal_pairs
+from paeria.egov.settings.calendar import parse_holiday_lines
+from paeria.egov.settings.interfaces import IPaeriaSettings
 from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.constraints import checked
 from paeria.egov.validators.constraints import FieldValueError

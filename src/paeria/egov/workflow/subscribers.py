@@ -1,27 +1,25 @@
 """What the workflows' transitions do to the content, and what no transition
-may undo: event subscribers only (registered in workflow.zcml).
+may undo: event subscribers only (registered in configure.zcml).
 
 - The ENI state of an expediente follows its workflow state: its index is
   updated after every transition.
 - ``firmar`` records the document's TF01 signature and gives it its CSV.
-- ``requerir_subsanacion`` opens a suspension of the deadline, leaving
-  ``subsanacion`` closes it; the deadline is recomputed each time.
 - A signed or annulled document is never removed, moved or renamed, and its
   bytes never change, whoever asks (Manager included): the workflow takes the
   permissions away, these subscribers refuse what reaches the objects by any
   other path. A closed or archived expediente is never removed.
 - A copy of a signed document is a new, unsigned document.
+
+(What a suspension does to an expediente's deadline is computed with the
+deadline, in expedientes/subscribers.py.)
 """
 
 from Acquisition import aq_base
 from paeria.egov import _
-from paeria.egov import clock
 from paeria.egov.fingerprints import fingerprint_of
 from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
 from paeria.egov.states import Documento
-from paeria.egov.states import Expediente
 from paeria.egov.states import IMMUTABLE_DOCUMENT_STATES
-from paeria.egov.subscribers.content import compute_expediente_deadline
 from paeria.egov.workflow.errors import RecordImmutable
 from paeria.egov.workflow.signing import add_signature
 from paeria.egov.workflow.signing import CSV_SIGNATURE
@@ -44,27 +42,6 @@ def reindex_eni_state(expediente, event):
     """IActionSucceededEvent: the ENI state is derived from the workflow state
     (E02 once closed); CMF reindexes only the workflow's own variables."""
     expediente.reindexObject(idxs=["eni_state"])
-
-
-def track_suspension(expediente, event):
-    """IAfterTransitionEvent: entering ``subsanacion`` opens a suspension period
-    (start, None), leaving it closes it (start, end); the deadline is recomputed
-    (LPAC art. 22.1.a)."""
-    if event.transition is None or event.old_state is event.new_state:
-        return
-    periods = list(expediente.suspensions or ())
-    if event.new_state.getId() == Expediente.SUBSANACION:
-        periods.append((clock.today(), None))
-    elif event.old_state.getId() == Expediente.SUBSANACION:
-        if not periods or periods[-1][1] is not None:
-            return
-        start = periods[-1][0]
-        periods[-1] = (start, max(start, clock.today()))
-    else:
-        return
-    expediente.suspensions = tuple(periods)
-    expediente.fecha_limite = compute_expediente_deadline(expediente)
-    expediente.reindexObject(idxs=["fecha_limite"])
 
 
 def protect_closed_expediente(expediente, event):
