@@ -3,9 +3,9 @@ notification's page (state in plain words, dates, evidence) and its PDF
 certificate ``@@certificado``."""
 
 from paeria.egov import _
-from paeria.egov import integrity
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
+from paeria.egov.integrity.checks import check_document
 from paeria.egov.journal import recording
 from paeria.egov.notifications import addressees
 from paeria.egov.notifications import EVENT_TEXTS
@@ -188,7 +188,7 @@ class DocumentoNotificadoView(BrowserView):
                     context=self.request,
                 )
             )
-        integrity.check_document(documento)
+        check_document(documento)
         recording.record(
             documento, recording.DOWNLOAD, field="file", via="notificacion"
         )
