@@ -10,8 +10,8 @@ to show, so there is nothing to forge.
 
 from paeria.egov import _
 from paeria.egov.content.indexers import enclosing_unidad
-from paeria.egov.notifications import expire_if_due
-from paeria.egov.notifications import STATE_TEXTS as NOTIFICATION_STATE_TEXTS
+from paeria.egov.notifications.evidence import STATE_TEXTS as NOTIFICATION_STATE_TEXTS
+from paeria.egov.notifications.expiry import expire_if_due
 from paeria.egov.registro.receipt import verification_url
 from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
 from paeria.egov.states import CLOSED_EXPEDIENTE_STATES

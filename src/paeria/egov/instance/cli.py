@@ -196,7 +196,7 @@ def expire_notifications_command(settings):
     (LPAC 43.2), as the portal; meant for cron."""
     # Imported here: Plone and Zope load only once the configuration is written
     # and Zope is started (zopeapp), and commands that need none stay fast.
-    from paeria.egov.notifications import expire_due
+    from paeria.egov.notifications.expiry import expire_due
     import transaction
 
     with site_of(settings):

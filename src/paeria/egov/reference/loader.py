@@ -21,7 +21,7 @@ from paeria.egov.content.asiento import SERIES
 from paeria.egov.csvcodes import CSV_ALPHABET
 from paeria.egov.csvcodes import CSV_LENGTH
 from paeria.egov.csvcodes import csv_regulation
-from paeria.egov.notifications import EXPIRY_DAYS
+from paeria.egov.notifications.expiry import EXPIRY_DAYS
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number

@@ -461,7 +461,7 @@ class TestOtherDownloadPoints(CorruptedBlobTestCase):
     """The download by CSV and the notified document refuse a corrupted file."""
 
     def setUp(self):
-        from paeria.egov.notifications import notified_document
+        from paeria.egov.notifications.evidence import notified_document
 
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
