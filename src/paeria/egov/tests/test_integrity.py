@@ -185,9 +185,7 @@ class TestScan(unittest.TestCase):
 
     def test_every_document_is_read(self):
         seen = []
-        result = scan(
-            self.portal, progress=lambda result: seen.append(result.checked)
-        )
+        result = scan(self.portal, progress=lambda result: seen.append(result.checked))
         self.assertTrue(result.ok)
         self.assertEqual(result.total, len(self.documentos))
         self.assertEqual(result.checked, len(self.documentos))

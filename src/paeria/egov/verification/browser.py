@@ -9,11 +9,11 @@ from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
 from paeria.egov.integrity.checks import check_document
 from paeria.egov.journal import recording
-from paeria.egov.verification import metadata
-from paeria.egov.verification import page_url
-from paeria.egov.verification import verify
+from paeria.egov.verification.lookup import verify
+from paeria.egov.verification.metadata import metadata
 from paeria.egov.verification.services import NOT_FOUND
 from paeria.egov.verification.services import TOO_MANY
+from paeria.egov.verification.urls import page_url
 from Products.Five.browser import BrowserView
 from zExceptions import NotFound
 from zope.i18nmessageid import Message

@@ -12,9 +12,9 @@ from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
 from paeria.egov.integrity.checks import check_document
 from paeria.egov.journal import recording
-from paeria.egov.verification import api_url
-from paeria.egov.verification import metadata
-from paeria.egov.verification import verify
+from paeria.egov.verification.lookup import verify
+from paeria.egov.verification.metadata import metadata
+from paeria.egov.verification.urls import api_url
 from plone.restapi.services import Service
 from zExceptions import NotFound
 from zope.i18n import translate
