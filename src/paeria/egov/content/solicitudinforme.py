@@ -10,7 +10,7 @@ request is pending.
 
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.calendar import add_business_days
+from paeria.egov.calendar.terms import add_business_days
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.registry.calendar import site_calendar
 from paeria.egov.validators.constraints import FieldValueError

@@ -12,7 +12,7 @@ from Acquisition import aq_base
 from DateTime import DateTime
 from datetime import timedelta
 from hashlib import sha256
-from paeria.egov.calendar import effective_filing_datetime
+from paeria.egov.calendar.filing import effective_filing_datetime
 from paeria.egov.clock import MADRID
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import IRegisteredDocument

@@ -16,7 +16,7 @@ register on a citizen's behalf.
 
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.calendar import effective_filing_datetime
+from paeria.egov.calendar.filing import effective_filing_datetime
 from paeria.egov.clock import MADRID
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import IAsiento

@@ -8,7 +8,7 @@ from Acquisition import aq_base
 from datetime import datetime
 from paeria.egov import clock
 from paeria.egov import logger
-from paeria.egov.calendar import compute_deadline
+from paeria.egov.calendar.terms import compute_deadline
 from paeria.egov.clock import MADRID
 from paeria.egov.content.documento import default_organo
 from paeria.egov.content.documento import format_name
