@@ -97,6 +97,6 @@ def apply_cookie_policy(site, settings):
 def create_demo_content(site):
     """Create the demo data set (units, staff, procedures, expedientes)."""
     # Imported here: site.py is loaded before Zope is started; the demo imports Plone.
-    from paeria.egov.demo import create_demo_data
+    from paeria.egov.demo.creation import create_demo_data
 
     return create_demo_data(site)
