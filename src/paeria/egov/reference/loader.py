@@ -57,8 +57,10 @@ from persistent.mapping import PersistentMapping
 from plone import api
 from plone.dexterity.utils import addContentToContainer
 from plone.dexterity.utils import createContent
+from plone.i18n.normalizer.interfaces import IIDNormalizer
 from plone.namedfile.file import NamedBlobFile
 from zope.annotation.interfaces import IAnnotations
+from zope.component import getUtility
 from zope.interface import alsoProvides
 import pytz
 import time
@@ -110,9 +112,6 @@ PROCEDURE_KINDS = (
 
 
 def _slug(text):
-    from plone.i18n.normalizer.interfaces import IIDNormalizer
-    from zope.component import getUtility
-
     return getUtility(IIDNormalizer).normalize(text, max_length=40)
 
 
