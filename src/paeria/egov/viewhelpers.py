@@ -7,7 +7,7 @@ collaboration, …), so it lives below them all.
 from datetime import datetime
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.calendar import business_days_between
+from paeria.egov.calendar.business_days import business_days_between
 from paeria.egov.settings.calendar import site_calendar
 from plone import api
 from plone.base.utils import human_readable_size

@@ -8,10 +8,10 @@ receipt, or 400 with the fields at fault, storing nothing."""
 
 from AccessControl import Unauthorized
 from paeria.egov import _
-from paeria.egov.carpeta import carpeta
-from paeria.egov.carpeta import subsanacion_request
 from paeria.egov.carpeta.subsanacion import aportar
 from paeria.egov.carpeta.subsanacion import may_answer
+from paeria.egov.carpeta.summary import carpeta
+from paeria.egov.carpeta.summary import subsanacion_request
 from paeria.egov.registro.register import RegistrationError
 from paeria.egov.registro.services import entry_summary
 from paeria.egov.uploads import BadUpload

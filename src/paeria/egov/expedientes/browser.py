@@ -9,7 +9,7 @@ from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
-from paeria.egov.notifications import STATE_TEXTS
+from paeria.egov.notifications.evidence import STATE_TEXTS
 from paeria.egov.states import SolicitudInforme
 from paeria.egov.viewhelpers import deadline_status
 from paeria.egov.viewhelpers import localized_date

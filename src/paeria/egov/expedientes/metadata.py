@@ -5,7 +5,7 @@ these fields read-only (forms and plone.restapi skip them); the subscribers
 (subscribers.py) are their only writers."""
 
 from datetime import datetime
-from paeria.egov.calendar import compute_deadline
+from paeria.egov.calendar.terms import compute_deadline
 from paeria.egov.clock import MADRID
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.documento import HASH_FUNCTION

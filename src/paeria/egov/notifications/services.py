@@ -11,10 +11,10 @@ and stores nothing (no exit number consumed).
 
 from paeria.egov import _
 from paeria.egov.content.notificacion import INotificacion
-from paeria.egov.notifications import expire_due
-from paeria.egov.notifications import expire_if_due
-from paeria.egov.notifications import NotificationError
-from paeria.egov.notifications import notify_document
+from paeria.egov.notifications.expiry import expire_due
+from paeria.egov.notifications.expiry import expire_if_due
+from paeria.egov.notifications.notify import NotificationError
+from paeria.egov.notifications.notify import notify_document
 from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body

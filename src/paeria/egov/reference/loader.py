@@ -12,7 +12,7 @@ from Acquisition import aq_base
 from DateTime import DateTime
 from datetime import timedelta
 from hashlib import sha256
-from paeria.egov.calendar import effective_filing_datetime
+from paeria.egov.calendar.filing import effective_filing_datetime
 from paeria.egov.clock import MADRID
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import IRegisteredDocument
@@ -22,7 +22,7 @@ from paeria.egov.csvcodes import CSV_ALPHABET
 from paeria.egov.csvcodes import CSV_LENGTH
 from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.expedientes.metadata import compute_expediente_deadline
-from paeria.egov.notifications import EXPIRY_DAYS
+from paeria.egov.notifications.expiry import EXPIRY_DAYS
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import format_expediente_number
 from paeria.egov.numbering import next_number
@@ -57,8 +57,10 @@ from persistent.mapping import PersistentMapping
 from plone import api
 from plone.dexterity.utils import addContentToContainer
 from plone.dexterity.utils import createContent
+from plone.i18n.normalizer.interfaces import IIDNormalizer
 from plone.namedfile.file import NamedBlobFile
 from zope.annotation.interfaces import IAnnotations
+from zope.component import getUtility
 from zope.interface import alsoProvides
 import pytz
 import time
@@ -110,9 +112,6 @@ PROCEDURE_KINDS = (
 
 
 def _slug(text):
-    from plone.i18n.normalizer.interfaces import IIDNormalizer
-    from zope.component import getUtility
-
     return getUtility(IIDNormalizer).normalize(text, max_length=40)
 
 

@@ -10,6 +10,7 @@ changed (the publisher aborted the transaction): the user is told why.
 
 from html import escape
 from paeria.egov import _
+from plone.rest.errors import ErrorHandling
 from plone.rest.interfaces import IAPIRequest
 from Products.Five import BrowserView
 from zope.i18n import translate
@@ -53,8 +54,6 @@ class UnreadableBodyView(BrowserView):
     def __call__(self):
         error = self.context
         if isinstance(error, RecursionError) and "JSON" not in str(error):
-            from plone.rest.errors import ErrorHandling
-
             return ErrorHandling(error, self.request)()
         message = translate(
             _(

@@ -28,6 +28,7 @@ online, or the account has no NIF/NIE; 409 a token reused for another
 application; 413 too large. A refusal stores nothing.
 """
 
+from AccessControl import Unauthorized
 from paeria.egov import _
 from paeria.egov.registro.register import COMPUTED_FIELDS
 from paeria.egov.registro.register import GIVEN_FIELDS
@@ -167,8 +168,6 @@ class FilingService(Service):
         # Like plone.restapi's own write services: authenticated by header.
         alsoProvides(self.request, IDisableCSRFProtection)
         if api.user.is_anonymous():
-            from AccessControl import Unauthorized
-
             raise Unauthorized("Log in to file at the electronic office.")
         try:
             data, documents, extras, token = read_application(

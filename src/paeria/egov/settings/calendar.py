@@ -2,8 +2,8 @@
 holidays kept in the registry."""
 
 from datetime import date
-from paeria.egov.calendar import default_holidays
-from paeria.egov.calendar import HolidayCalendar
+from paeria.egov.calendar.defaults import default_holidays
+from paeria.egov.calendar.holiday_calendar import HolidayCalendar
 from paeria.egov.settings.interfaces import IPaeriaSettings
 from plone import api
 from plone.registry.interfaces import IRegistry
