@@ -5,6 +5,7 @@ import (:mod:`.parse`) and the official XSDs (:mod:`.schemas`), independent of
 Plone.
 """
 
+from paeria.egov.eni.digests import fingerprint
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.export import expediente_to_xml
 from paeria.egov.eni.model import EniDocument
@@ -13,7 +14,6 @@ from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
-from paeria.egov.eni.model import fingerprint
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
 
