@@ -151,22 +151,19 @@ def parse_expediente(
     what = "Expediente file"
     root = load_xml(data, what, max_size, max_depth)
     reader = EniReader(local_timezone or default_zone())
+    options = {"schema_dir": schema_dir, "validate_schema": validate_schema}
     if root.tag == qname("paeriaeni", ENVELOPE_ROOT):
-        if documents is not None:
-            raise TypeError(
-                "documents are given separately only with a bare eniexp:expediente"
-            )
-        problems = _schema_problems(root, "intercambio", schema_dir, validate_schema)
-        expediente_el, document_elements = _envelope_parts(root, what, problems)
+        expediente_el, document_elements, problems = _envelope_parts(
+            root, what, documents, **options
+        )
     elif root.tag == qname("eniexp", "expediente"):
         expediente_el = root
-        problems = _schema_problems(root, "expediente", schema_dir, validate_schema)
+        problems = _schema_problems(root, "expediente", **options)
         document_elements = _separate_documents(
             documents,
             len(data),
             problems,
-            schema_dir=schema_dir,
-            validate_schema=validate_schema,
+            **options,
             max_size=max_size,
             max_depth=max_depth,
         )
@@ -178,21 +175,34 @@ def parse_expediente(
     expediente = _read_expediente(
         reader, expediente_el, document_elements, strict_identifiers
     )
-    problems += reader.problems
-    problems += check_expediente(
-        expediente, strict_identifiers=strict_identifiers, check_documents=False
+    _finish(
+        problems
+        + reader.problems
+        + _expediente_problems(expediente, strict_identifiers)
     )
-    # Each document was checked while read; now the index against them.
-    problems += check_index_documents(
-        expediente.index_entries, expediente.documents, check_each_document=False
-    )
-    _finish(problems)
     return expediente
 
 
-def _envelope_parts(root, what: str, problems: list[str]):
-    """(eniexp:expediente, [(enidoc:documento, label)]) of the paeria.egov
-    envelope, reporting a missing expediente and unexpected elements."""
+def _expediente_problems(expediente, strict_identifiers) -> list[str]:
+    """The problems of an expediente read from a file."""
+    problems = check_expediente(
+        expediente, strict_identifiers=strict_identifiers, check_documents=False
+    )
+    # Each document was checked while read; now the index against them.
+    return problems + check_index_documents(
+        expediente.index_entries, expediente.documents, check_each_document=False
+    )
+
+
+def _envelope_parts(root, what: str, documents, *, schema_dir, validate_schema):
+    """(eniexp:expediente, [(enidoc:documento, label)], problems) of the
+    paeria.egov envelope, reporting a missing expediente and unexpected
+    elements."""
+    if documents is not None:
+        raise TypeError(
+            "documents are given separately only with a bare eniexp:expediente"
+        )
+    problems = _schema_problems(root, "intercambio", schema_dir, validate_schema)
     document_elements = []
     children = [child for child in root if isinstance(child.tag, str)]
     expediente_el = root.find(qname("eniexp", "expediente"))
@@ -203,7 +213,7 @@ def _envelope_parts(root, what: str, problems: list[str]):
             document_elements.append((child, f"Document #{len(document_elements) + 1}"))
         elif child is not expediente_el:
             problems.append(f"{what}: unexpected element {_prefixed(child.tag)}")
-    return expediente_el, document_elements
+    return expediente_el, document_elements, problems
 
 
 def _separate_documents(
