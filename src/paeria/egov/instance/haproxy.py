@@ -29,21 +29,11 @@ def find_haproxy():
     return path
 
 
-def haproxy_config(settings, backends, socket_path):
-    """HAProxy's configuration: ``backends`` (each with its ``name`` and
-    ``settings``) behind ``settings``' host and port, health-checked, the admin
-    socket at ``socket_path``."""
-    site = settings.site_id
-    interval = CHECK_INTERVAL_MS
-    check = (
-        f"check inter {interval} fastinter {interval // 2} downinter {interval} "
-        f"fall {FALL} rise {RISE}"
-    )
-    observe = "observe layer4 error-limit 1 on-error mark-down"
-    servers = "\n".join(
-        f"    server {b.name} 127.0.0.1:{b.settings.port}" for b in backends
-    )
-    return f"""# Written by `paeria-instance cluster`; edit the environment.
+#: haproxy.cfg; named substitutions: ``host`` and ``port`` (the balancer's),
+#: ``socket_path`` (the admin socket), ``backend`` (its name), ``site`` and
+#: ``health_view`` (the checked URL), ``check`` and ``observe`` (the health
+#: checks), ``threads`` (requests at once per process) and ``servers``.
+HAPROXY_CFG_TEMPLATE = """# Written by `paeria-instance cluster`; edit the environment.
 global
     maxconn 4096
     stats socket {socket_path} mode 600 level admin
@@ -69,10 +59,10 @@ defaults
     retry-on conn-failure empty-response
 
 frontend portal
-    bind {settings.host}:{settings.port}
-    default_backend {BACKEND}
+    bind {host}:{port}
+    default_backend {backend}
 
-backend {BACKEND}
+backend {backend}
     balance leastconn
     # A write may have been committed by a process that died before answering:
     # replaying it could do it twice, so its client gets 502 instead.
@@ -80,13 +70,37 @@ backend {BACKEND}
     # Only the balancer's word counts (processes listen on 127.0.0.1).
     http-request set-header X-Forwarded-For %[src]
     option httpchk
-    http-check send meth GET uri /{site}/{HEALTH_VIEW} ver HTTP/1.1 hdr Host localhost
+    http-check send meth GET uri /{site}/{health_view} ver HTTP/1.1 hdr Host localhost
     http-check expect status 200
     # maxconn: no more requests at once than a process has threads; the rest
     # wait in HAProxy's queue, where a free process takes them. observe: a
     # process that refuses a connection (it died) is out at once, without
     # waiting for the checks; otherwise the least busy process, to which the
     # retries go, would be the dead one, which fails every request instantly.
-    default-server {check} maxconn {settings.threads} {observe}
+    default-server {check} maxconn {threads} {observe}
 {servers}
 """
+
+
+def haproxy_config(settings, backends, socket_path):
+    """HAProxy's configuration: ``backends`` (each with its ``name`` and
+    ``settings``) behind ``settings``' host and port, health-checked, the admin
+    socket at ``socket_path``."""
+    interval = CHECK_INTERVAL_MS
+    return HAPROXY_CFG_TEMPLATE.format(
+        host=settings.host,
+        port=settings.port,
+        socket_path=socket_path,
+        backend=BACKEND,
+        site=settings.site_id,
+        health_view=HEALTH_VIEW,
+        check=(
+            f"check inter {interval} fastinter {interval // 2} "
+            f"downinter {interval} fall {FALL} rise {RISE}"
+        ),
+        observe="observe layer4 error-limit 1 on-error mark-down",
+        threads=settings.threads,
+        servers="\n".join(
+            f"    server {b.name} 127.0.0.1:{b.settings.port}" for b in backends
+        ),
+    )
