@@ -1,8 +1,9 @@
 """ENI exchange formats: NTI Documento electrónico and Expediente electrónico v1.0.
 
-Plain dataclasses (:mod:`.model`), export to XML (:mod:`.export`), hardened
-import (:mod:`.parse`) and the official XSDs (:mod:`.schemas`), independent of
-Plone.
+Plain dataclasses (:mod:`.model`), their checks against the NTIs
+(:mod:`.checks`), export to XML (:mod:`.export`), hardened import
+(:mod:`.parse`) and the official XSDs (:mod:`.schemas`), independent of Plone;
+:mod:`.bridge` joins them to the portal.
 """
 
 from paeria.egov.eni.digests import fingerprint

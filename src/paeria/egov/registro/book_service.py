@@ -1,6 +1,6 @@
 """``GET <portal>/registro/@libro-registro``: the register book over REST.
 
-The filters of book.py as query-string parameters; the answer is one batch
+The filters of book_filters.py as query-string parameters; the answer is one batch
 (``b_start``, ``b_size``; 50 rows by default)::
 
     {"@id": "…/registro/@libro-registro?serie=E",
