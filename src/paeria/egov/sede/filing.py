@@ -270,7 +270,6 @@ def file_procedure(procedimiento, data, documents=None, extras=(), token=None):
 
 def _procedure_statement(procedimiento, citizen, expone, solicita):
     """The application to start ``procedimiento``, as the entry's first file."""
-    unidad = uuidToObject(procedimiento.responsible_unit, unrestricted=True)
     title = procedimiento.Title()
     statement_title = translated(
         _(
@@ -279,30 +278,40 @@ def _procedure_statement(procedimiento, citizen, expone, solicita):
             mapping={"procedure": title},
         )
     )
-    pdf = statement_pdf(
+    solicita = solicita or translated(
+        _(
+            "statement_default_solicita",
+            default="That the procedure be started.",
+        )
+    )
+    return _statement_file(
+        "solicitud.pdf",
         statement_title,
         citizen,
         title,
-        unidad.Title() if unidad is not None else None,
+        procedimiento.responsible_unit,
         expone,
-        solicita
-        or translated(
-            _(
-                "statement_default_solicita",
-                default="That the procedure be started.",
-            )
-        ),
+        solicita,
     )
-    return _statement_file(pdf, "solicitud.pdf", statement_title[:255])
 
 
-def _statement_file(pdf, filename, title):
-    """The statement PDF as a file for register_entry."""
+def _statement_file(
+    filename, statement_title, citizen, procedure_title, unit_uid, expone, solicita
+):
+    """The statement as a PDF file for register_entry."""
+    unidad = uuidToObject(unit_uid, unrestricted=True)
     return {
-        "data": pdf,
+        "data": statement_pdf(
+            statement_title,
+            citizen,
+            procedure_title,
+            unidad.Title() if unidad is not None else None,
+            expone,
+            solicita,
+        ),
         "filename": filename,
         "content_type": "application/pdf",
-        "title": title,
+        "title": statement_title[:255],
         "tipo_documental": STATEMENT_TIPO_DOCUMENTAL,
     }
 
@@ -368,19 +377,18 @@ def file_generic(data, extras=(), token=None):
     files, keys = _prepare_documents([], None, extras, errors)
     if errors:
         raise FilingError(errors)
-    unidad = uuidToObject(unidad_uid, unrestricted=True)
     statement_title = translated(
         _("generic_statement_title", default="Generic application")
     )
-    pdf = statement_pdf(
+    statement = _statement_file(
+        "instancia-generica.pdf",
         statement_title,
         citizen,
         None,
-        unidad.Title() if unidad is not None else None,
+        unidad_uid,
         expone,
         solicita,
     )
-    statement = _statement_file(pdf, "instancia-generica.pdf", statement_title)
     entry = _interesado(citizen)
     entry.update(
         resumen=f"{statement_title}: {solicita}"[:RESUMEN_MAX_LENGTH],
