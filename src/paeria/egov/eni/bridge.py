@@ -3,7 +3,9 @@
 Export maps a Documento or an Expediente (with its documents, in index order)
 to the plain model of :mod:`paeria.egov.eni.model` and writes it with
 :mod:`paeria.egov.eni.export`; import parses a file with
-:mod:`paeria.egov.eni.parse` and creates the content with plone.api.
+:mod:`paeria.egov.eni.parse` and creates the content with plone.api, after
+the portal's own checks and look-ups (:mod:`paeria.egov.eni.admission`). This
+module is the one place where the Plone-free core meets the portal.
 
 Signatures. The NTI wants every document of an expediente signed (a CSV
 counts) and the index signed when the expediente is sent (Ley 39/2015,

@@ -378,7 +378,9 @@ class ReferenceLoader(Organisation, RegisterEntries):
         notificacion.fecha_puesta_disposicion = moment
         notificacion.fecha_expiracion = moment + timedelta(days=EXPIRY_DAYS)
         answered = moment + timedelta(days=2)
-        action, state = self._answer(plan, notificacion, documento, row, moment)
+        action, state = self._answer(
+            plan, notificacion, documento, row, moment, answered
+        )
         notificacion = add_content(expediente, notificacion)
         self._count("Notificacion")
         self._history(
@@ -390,10 +392,10 @@ class ReferenceLoader(Organisation, RegisterEntries):
             "portal",
         )
 
-    def _answer(self, plan, notificacion, documento, row, moment):
-        """The citizen's answer two days later, with its evidence; returns the
-        (transition, state) of the answer."""
-        answered = moment + timedelta(days=2)
+    def _answer(self, plan, notificacion, documento, row, moment, answered):
+        """The citizen's answer at ``answered``, with the evidence of the
+        notice made available at ``moment``; returns the (transition, state) of
+        the answer."""
         if plan.notification_accepted:
             notificacion.fecha_acceso = answered
             action, state, event = (
