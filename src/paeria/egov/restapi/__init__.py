@@ -1,1 +1,1 @@
-"""Overrides of plone.restapi and the REST toolkit every endpoint of paeria.egov builds on."""
+"""Overrides of plone.restapi, and the REST toolkit every endpoint builds on."""

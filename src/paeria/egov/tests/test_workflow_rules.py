@@ -9,7 +9,7 @@ from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.eni.bridge import documento_signatures
-from paeria.egov.eni.model import check_signature
+from paeria.egov.eni.checks import check_signature
 from paeria.egov.expedientes.metadata import compute_expediente_deadline
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
