@@ -1,6 +1,7 @@
 """The cluster's child processes: started in a session of their own, stopped
 in order, their logs read and their health asked."""
 
+import ctypes
 import signal
 import subprocess
 import urllib.error
@@ -22,8 +23,6 @@ def _die_with_parent():
 def _load_libc():
     # Loaded in the parent: loading a library between fork and exec is unsafe.
     try:
-        import ctypes
-
         return ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None

@@ -298,6 +298,8 @@ def zope_ini(settings: InstanceSettings) -> str:
 
 def site_zcml() -> str:
     """Zope's own skeleton site.zcml, as ``mkwsgiinstance`` would copy it."""
+    # Here, not at the top: every paeria-instance command imports this module,
+    # and importing Zope2 would make `configure`, `check` and `--help` slow.
     import Zope2.utilities
 
     skeleton = Path(Zope2.utilities.__file__).parent / "skel" / "etc" / "site.zcml"
