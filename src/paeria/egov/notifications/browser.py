@@ -4,9 +4,9 @@ certificate ``@@certificado``."""
 
 from paeria.egov import _
 from paeria.egov import integrity
+from paeria.egov.events import FileDownloaded
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
-from paeria.egov.journal import recording
 from paeria.egov.notifications import addressees
 from paeria.egov.notifications import EVENT_TEXTS
 from paeria.egov.notifications import expire_if_due
@@ -22,6 +22,7 @@ from plone import api
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
+from zope.event import notify
 from zope.i18n import translate
 
 
@@ -189,9 +190,7 @@ class DocumentoNotificadoView(BrowserView):
                 )
             )
         integrity.check_document(documento)
-        recording.record(
-            documento, recording.DOWNLOAD, field="file", via="notificacion"
-        )
+        notify(FileDownloaded(documento, "file", via="notificacion"))
         set_download_headers(self.request.response, documento)
         return stream(documento)
 

@@ -26,7 +26,7 @@ from AccessControl import Unauthorized
 from io import BytesIO
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.journal import recording
+from paeria.egov.events import LocalRolesSetByCode
 from paeria.egov.registro.distribution import distribute
 from paeria.egov.registro.distribution import open_expediente_from_entry
 from paeria.egov.registro.receipt import attached_documents
@@ -49,6 +49,7 @@ from plone.i18n.normalizer import idnormalizer
 from plone.uuid.interfaces import IUUID
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
+from zope.event import notify
 from zope.i18n import translate
 import textwrap
 
@@ -395,7 +396,7 @@ def file_procedure(procedimiento, data, documents=None, extras=(), token=None):
         expediente.manage_setLocalRoles(citizen.userid, ["Interesado"])
         expediente.reindexObjectSecurity()
         expediente.reindexObject()
-        recording.record_local_roles(expediente, reason="presentacion_electronica")
+        notify(LocalRolesSetByCode(expediente, reason="presentacion_electronica"))
     result = receipt_summary(asiento, expediente)
     idempotency.remember(citizen.userid, token, target, result)
     return result

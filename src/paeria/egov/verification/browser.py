@@ -6,9 +6,9 @@ address with too many misses gets 429 with ``Retry-After``.
 """
 
 from paeria.egov import integrity
+from paeria.egov.events import FileDownloaded
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
-from paeria.egov.journal import recording
 from paeria.egov.verification import metadata
 from paeria.egov.verification import page_url
 from paeria.egov.verification import verify
@@ -16,6 +16,7 @@ from paeria.egov.verification.services import NOT_FOUND
 from paeria.egov.verification.services import TOO_MANY
 from Products.Five.browser import BrowserView
 from zExceptions import NotFound
+from zope.event import notify
 from zope.i18nmessageid import Message
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
@@ -59,9 +60,7 @@ class VerificarView(BrowserView):
         if self.download:
             integrity.check_document(verified.documento)
             set_download_headers(response, verified.documento)
-            recording.record(
-                verified.documento, recording.DOWNLOAD, field="file", via="csv"
-            )
+            notify(FileDownloaded(verified.documento, "file", via="csv"))
             return stream(verified.documento)
         self.result = metadata(
             verified, self.request, page_url(verified.csv, download=True)
