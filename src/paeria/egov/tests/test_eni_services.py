@@ -143,7 +143,7 @@ class ExportServiceTests(EniServicesTestCase):
         self.assertEqual(error["type"], "BadRequest")
         self.assertIn(
             f"Index entry {self.documentos[1].eni_identifier}: fingerprint is missing",
-            error["problems"],
+            error["fields"]["expediente"].splitlines(),
         )
 
     def test_index(self):
@@ -268,10 +268,7 @@ class ImportServiceTests(EniServicesTestCase):
                 error = response.json()["error"]
                 self.assertEqual(error["type"], "BadRequest")
                 self.assertTrue(error["message"])
-                self.assertTrue(
-                    any(expected in problem for problem in error["problems"]),
-                    error["problems"],
-                )
+                self.assertIn(expected, error["fields"]["file"])
                 self.assertNothingCreated(before)
 
     def test_every_problem_is_listed(self):
@@ -285,7 +282,7 @@ class ImportServiceTests(EniServicesTestCase):
             headers={"Content-Type": "application/xml"},
         )
         self.assertEqual(response.status_code, 400)
-        problems = response.json()["error"]["problems"]
+        problems = response.json()["error"]["fields"]["file"].splitlines()
         for documento in self.documentos[:2]:
             self.assertIn(
                 f"Document {documento.eni_identifier}: fingerprint does not match "
@@ -388,8 +385,11 @@ class ImportServiceTests(EniServicesTestCase):
         )
         self.assertEqual(again.status_code, 400)
         self.assertEqual(
-            again.json()["error"]["problems"],
-            [f"Document {documento.eni_identifier} is already in this expediente"],
+            again.json()["error"]["fields"],
+            {
+                "file": f"Document {documento.eni_identifier} is already in "
+                "this expediente"
+            },
         )
 
 
