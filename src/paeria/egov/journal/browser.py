@@ -14,6 +14,7 @@ from paeria.egov.journal import search
 from plone import api
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from urllib.parse import urlencode
 from zope.i18n import translate
 import csv
 import io
@@ -163,8 +164,6 @@ class JournalView(_JournalTable):
 
     def batch_links(self):
         """(previous URL or None, next URL or None, first, last shown)."""
-        from urllib.parse import urlencode
-
         start, size = self.batch_bounds()
         total = self.total()
         query = {

@@ -29,6 +29,7 @@ from paeria.egov.interfaces import IJournalled
 from paeria.egov.journal import actions
 from paeria.egov.journal import storage
 from plone import api
+from plone.protect.utils import safeWrite
 from plone.uuid.interfaces import IUUID
 from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
@@ -129,8 +130,6 @@ def mark_safe(connection, before, request):
     only those."""
     if before is None:
         return
-    from plone.protect.utils import safeWrite
-
     for obj in connection._registered_objects:
         if id(obj) not in before:
             safeWrite(obj, request)
