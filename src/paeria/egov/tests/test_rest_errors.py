@@ -84,7 +84,8 @@ class TestErrorBody(unittest.TestCase):
                 raise Refused(409, "Conflict", "Taken.", {"id": "Taken."})
 
         request = TestRequest()
-        service = Refusing(None, request)
+        service = Refusing()  # plone.rest's factory sets both
+        service.context, service.request = None, request
         text = service.render()
         self.assertEqual(request.response.getStatus(), 409)
         self.assertIn('"fields": {\n      "id": "Taken."', text)
