@@ -278,6 +278,7 @@ class TestToldByEvents(JournalIntegrationTestCase):
                 content = last(obj).content
                 self.assertEqual(content["action"], action)
                 self.assertEqual(content["details"], details)
+        recording.record_local_roles(expediente)  # the fixture's grants
         expediente.manage_setLocalRoles("tramitador_otra", ["Reader"])
         notify(LocalRolesSetByCode(expediente, reason="solicitud_informe"))
         content = last(expediente, recording.LOCAL_ROLES).content
