@@ -103,6 +103,7 @@ class TestEveryEndpointRefusesInOneShape(base.UserSessions, unittest.TestCase):
         self.documento = fixture.documento(self.expediente, "firmado")
         self.subsanacion = fixture.expediente("subsanacion", title="Subsanació")
         self.solicitud = fixture.solicitud(self.expediente)
+        self.other = fixture.expediente("en_tramitacion", title="Altre")
         self.asiento = self.register()
         transaction.commit()
         self.entries = sorted(self.portal["registro"].objectIds())
@@ -298,7 +299,7 @@ class TestEveryEndpointRefusesInOneShape(base.UserSessions, unittest.TestCase):
                 "@move of a record",
                 "admin",
                 "post",
-                f"{self.fixture.otra_unidad.absolute_url()}/@move",
+                f"{self.other.absolute_url()}/@move",
                 {"json": {"source": self.documento.absolute_url()}},
                 403,
                 False,
