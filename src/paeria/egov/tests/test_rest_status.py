@@ -242,8 +242,11 @@ class TestCopyMoveStatus(RestStatusTestCase):
         self.assertEqual(
             response.json(),
             {
-                "type": "BadRequest",
-                "message": "“Urbanisme” does not hold content of the type “Document”.",
+                "error": {
+                    "type": "BadRequest",
+                    "message": "“Urbanisme” does not hold content of the type "
+                    "“Document”.",
+                }
             },
         )
         self.assertEqual(
