@@ -3,6 +3,8 @@
 from lxml import etree
 from paeria.egov.eni import bridge
 from paeria.egov.eni.schemas import qname
+from paeria.egov.journal import recording
+from paeria.egov.journal import storage
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests.base import RelativeSession
 from paeria.egov.tests.test_eni_bridge import EniPortalFixture
@@ -14,6 +16,7 @@ from plone.app.testing import setRoles
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.app.testing import TEST_USER_ID
+from plone.uuid.interfaces import IUUID
 import base64
 import re
 import transaction
@@ -562,3 +565,10 @@ class ClassicViewTests(EniServicesTestCase):
         self.assertEqual(response.url, documento.absolute_url())
         self.assertEqual(documento.eni_identifier, source.eni_identifier)
         self.assertEqual(documento.huella, source.huella)
+        # Journalled as the REST door is (the form answers with a redirect).
+        chain = storage.group_chain(target, IUUID(target))
+        last = list(chain)[-1].content
+        self.assertEqual(
+            (last["action"], last["uid"], last["details"]),
+            (recording.ENI_IMPORT, IUUID(documento), {"kind": "documento"}),
+        )
