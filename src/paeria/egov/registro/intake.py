@@ -10,6 +10,7 @@ UID>"}``) → 200, both answering the expediente; a refusal is a 400 with the
 reasons, and nothing changes.
 """
 
+from AccessControl import Unauthorized
 from paeria.egov import _
 from paeria.egov.registro.distribution import attach_entry_to_expediente
 from paeria.egov.registro.distribution import open_expediente_from_entry
@@ -88,8 +89,6 @@ class AsientoView(BrowserView):
         ):
             check_authenticator(self.request)
             if not may_take_in(self.context):
-                from AccessControl import Unauthorized
-
                 raise Unauthorized("You may not take this entry in.")
             try:
                 if form["form.action"] == "abrir":
