@@ -616,7 +616,7 @@ class Bench:
 
     def search_requests(self, side, samples):
         """{figure: [(path, Authorization, Accept)]} of item 2 over HTTP."""
-        from paeria.egov.browser.unidad import OPEN
+        from paeria.egov.units.browser import OPEN
 
         json_ = "application/json"
         quote = urllib.parse.quote
@@ -977,7 +977,7 @@ class Bench:
         (maintenance) for the one-process rounds. Rounds alternate one and
         two processes and both sides, so that the machine's drift (other
         work, a virtual machine's neighbours) weighs on every figure alike."""
-        from paeria.egov.instance.cluster import BACKEND
+        from paeria.egov.instance.haproxy import BACKEND
 
         def use(cluster, processes):
             for index, backend in enumerate(cluster.backends):
@@ -1202,7 +1202,7 @@ def stock_cluster(bench):
     """paeria.egov.instance.cluster.Cluster serving stock Plone processes:
     same HAProxy configuration, checks, ports and process handling."""
     from paeria.egov.instance.cluster import Cluster
-    from paeria.egov.instance.cluster import find_haproxy
+    from paeria.egov.instance.haproxy import find_haproxy
 
     class StockCluster(Cluster):
         def instance_command(self, command, backend):

@@ -26,9 +26,9 @@ they measured (`pytest -s` shows it; docs/scaling.md quotes it).
 """
 
 from concurrent.futures import ThreadPoolExecutor
-from paeria.egov.instance.cluster import BACKEND
-from paeria.egov.instance.cluster import find_haproxy
 from paeria.egov.instance.config import ConfigurationError
+from paeria.egov.instance.haproxy import BACKEND
+from paeria.egov.instance.haproxy import find_haproxy
 from tests.portal import create_procedimiento
 from tests.portal import create_unidad
 from tests.portal import documento_with_pdf

@@ -2,6 +2,7 @@
 what cannot work is refused in one readable line (the cluster's too)."""
 
 from paeria.egov.instance import cluster
+from paeria.egov.instance import haproxy
 from paeria.egov.instance.config import ConfigurationError
 from paeria.egov.instance.config import DEFAULT_POSTGRES_DSN
 from paeria.egov.instance.config import InstanceSettings
@@ -87,9 +88,9 @@ def test_cluster_refuses_filestorage(tmp_path):
 
 
 def test_cluster_without_haproxy(tmp_path, monkeypatch):
-    monkeypatch.setattr(cluster.shutil, "which", lambda *args, **kwargs: None)
+    monkeypatch.setattr(haproxy.shutil, "which", lambda *args, **kwargs: None)
     with pytest.raises(ConfigurationError, match="apt-get install haproxy"):
-        cluster.find_haproxy()
+        haproxy.find_haproxy()
 
 
 @pytest.mark.parametrize("processes", [0, -1, 65])

@@ -15,7 +15,7 @@ CONTAINER_TYPES = ("Expediente", "Asiento")
 
 
 def _container(brain, site_path):
-    from paeria.egov.browser.unidad import OPEN
+    from paeria.egov.units.browser import OPEN
 
     path = brain.getPath()
     relative = path[len(site_path) + 1 :].split("/")

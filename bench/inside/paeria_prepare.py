@@ -126,7 +126,7 @@ def pick_words(catalog, document_paths, documents):
 
 
 def prepare(site):
-    from paeria.egov.browser.unidad import OPEN
+    from paeria.egov.units.browser import OPEN
 
     catalog = site.portal_catalog
     # The units with most open expedientes, and one of their staff each.

@@ -1,7 +1,7 @@
 """Item 2 in-process: the work tray, the lookups by NIF and by number, and the
 full text over documents, timed inside one Zope process (warm caches).
 
-paeria.egov (--side paeria, its venv): the tray is browser/unidad.py's
+paeria.egov (--side paeria, its venv): the tray is units/browser.py's
 UnidadView doing its own work for one page (its catalog queries and the 25
 rows' metadata, without rendering the template), as the unit's staff user; the
 lookups query ``interesados_ids`` and ``expediente_numero``; full text is
@@ -47,7 +47,7 @@ def rows(brains, *columns):
 
 
 def paeria_tray(site):
-    from paeria.egov.browser.unidad import UnidadView
+    from paeria.egov.units.browser import UnidadView
 
     request = site.REQUEST
 

@@ -15,6 +15,8 @@ library's :mod:`http`.)
 """
 
 from plone import api
+from plone.namedfile.utils import set_headers
+from plone.namedfile.utils import stream_data
 import os
 
 
@@ -39,8 +41,6 @@ def client_address(request):
 
 
 def set_download_headers(response, documento):
-    from plone.namedfile.utils import set_headers
-
     named_file = documento.file
     set_headers(named_file, response, filename=named_file.filename or "documento")
     # Whatever the file is, the browser must not run it in the portal's origin.
@@ -50,6 +50,4 @@ def set_download_headers(response, documento):
 
 
 def stream(documento):
-    from plone.namedfile.utils import stream_data
-
     return stream_data(documento.file)

@@ -4,7 +4,7 @@ from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov import logger
 from paeria.egov.catalog.textindex import use_merging_indexes
-from paeria.egov.registry.calendar import prefill_years
+from paeria.egov.settings.calendar import prefill_years
 from plone import api
 from plone.base.interfaces import INonInstallable
 from plone.dexterity.utils import createContentInContainer

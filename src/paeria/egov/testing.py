@@ -8,6 +8,8 @@ from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import PloneSandboxLayer
 from plone.testing.zope import WSGI_SERVER_FIXTURE
 import os
+import paeria.egov
+import plone.restapi
 
 
 # Translations are compiled from the committed .po files when Zope loads them.
@@ -18,12 +20,7 @@ class PaeriaEgovLayer(PloneSandboxLayer):
     defaultBases = (PLONE_FIXTURE,)
 
     def setUpZope(self, app, configurationContext):
-        import plone.restapi
-
         self.loadZCML(package=plone.restapi)
-        # The plone.app.testing idiom; the package is loaded already (our parent).
-        import paeria.egov
-
         self.loadZCML(package=paeria.egov)
 
     def setUpPloneSite(self, portal):

@@ -1,14 +1,14 @@
 """What the Classic UI views share: translated code labels, dates and deadlines.
 
-Used by ``browser/`` (the content types' views) and by every feature's own
-``browser.py`` (collaboration, …), so it lives below them all.
+Used by every feature's own ``browser.py`` (expedientes, units, procedures,
+collaboration, …), so it lives below them all.
 """
 
 from datetime import datetime
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.calendar import business_days_between
-from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.calendar.business_days import business_days_between
+from paeria.egov.settings.calendar import site_calendar
 from plone import api
 from plone.base.utils import human_readable_size
 from plone.base.utils import munge_search_term

@@ -8,9 +8,9 @@ message}}}`` (the one error shape, docs/rest.md) with the fields at fault,
 storing nothing."""
 
 from paeria.egov import _
-from paeria.egov.carpeta import carpeta
 from paeria.egov.carpeta.subsanacion import aportar
 from paeria.egov.carpeta.subsanacion import may_answer
+from paeria.egov.carpeta.summary import carpeta
 from paeria.egov.carpeta.views import require_member
 from paeria.egov.registro.register import RegistrationError
 from paeria.egov.registro.services import entry_summary

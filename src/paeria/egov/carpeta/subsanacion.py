@@ -5,8 +5,8 @@ expediente goes back to its case worker (``subsanar``), its deadline running
 again."""
 
 from paeria.egov import _
-from paeria.egov.carpeta import current_nif
-from paeria.egov.carpeta import INTERESADO
+from paeria.egov.carpeta.citizen import current_nif
+from paeria.egov.carpeta.citizen import INTERESADO
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.registro.distribution import attach_entry_to_expediente
 from paeria.egov.registro.distribution import distribute

@@ -3,10 +3,10 @@ for a subsanación (their REST services are in services.py)."""
 
 from AccessControl import Unauthorized
 from paeria.egov import _
-from paeria.egov.carpeta import carpeta
-from paeria.egov.carpeta import subsanacion_request
 from paeria.egov.carpeta.subsanacion import aportar
 from paeria.egov.carpeta.subsanacion import may_answer
+from paeria.egov.carpeta.summary import carpeta
+from paeria.egov.carpeta.summary import subsanacion_request
 from paeria.egov.registro.register import RegistrationError
 from paeria.egov.uploads import read_multipart
 from plone import api

@@ -1,1 +1,3 @@
-"""The portal catalog's full-text indexes, made to merge concurrent changes."""
+"""The portal catalog: full-text indexes that merge concurrent changes
+(textindex.py), and entries that follow the content when it moves
+(subscribers.py)."""

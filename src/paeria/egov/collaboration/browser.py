@@ -19,6 +19,7 @@ from plone.protect import CheckAuthenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zExceptions import Forbidden
+from zope.i18n import translate
 import transaction
 
 
@@ -27,8 +28,6 @@ ADD_DOCUMENTO_PERMISSION = "paeria.egov: Add Documento"
 
 
 def state_title(obj, request):
-    from zope.i18n import translate
-
     wftool = api.portal.get_tool("portal_workflow")
     state = api.content.get_state(obj, default=None)
     title = wftool.getTitleForStateOnType(state, obj.portal_type) if state else ""

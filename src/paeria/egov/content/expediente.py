@@ -10,6 +10,7 @@ from paeria.egov.validators.constraints import known_code
 from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.identifiers import validate_identifier
 from paeria.egov.validators.text import validate_plain_text
+from plone import api
 from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.supermodel import model
@@ -192,8 +193,6 @@ class Expediente(Container):
 
     @property
     def eni_state(self):
-        from plone import api
-
         if self.index_closed:
             return "E03"
         try:

@@ -2,6 +2,7 @@
 
 from Acquisition import aq_base
 from Acquisition import aq_chain
+from io import BytesIO
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.procedimiento import IProcedimiento
@@ -13,6 +14,7 @@ from plone.indexer.interfaces import IIndexer
 from plone.indexer.wrapper import IndexableObjectWrapper
 from plone.uuid.interfaces import IUUID
 from Products.ZCatalog.interfaces import IZCatalog
+from pypdf import PdfReader
 from zope.component import adapter
 from zope.component import getSiteManager
 from zope.interface import Interface
@@ -149,9 +151,6 @@ IN_PROCESS_PDF_PAGES = 20
 
 def pdf_text(data):
     """The text of a short PDF, or None to leave it to portal_transforms."""
-    from io import BytesIO
-    from pypdf import PdfReader
-
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted or len(reader.pages) > IN_PROCESS_PDF_PAGES:

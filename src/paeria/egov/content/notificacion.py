@@ -2,7 +2,7 @@
 expediente to one of its interested parties (Ley 39/2015 art. 40-43).
 
 A notification is evidence: every field is set by
-:func:`paeria.egov.notifications.notify_document` when it is made available
+:func:`paeria.egov.notifications.notify.notify_document` when it is made available
 and by the workflow's subscribers when it is accessed, rejected or expires,
 never by a client (the schema marks them read-only, so forms and plone.restapi
 skip them), and nobody modifies or deletes it afterwards

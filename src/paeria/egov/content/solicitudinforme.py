@@ -10,13 +10,14 @@ request is pending.
 
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.calendar import add_business_days
+from paeria.egov.calendar.terms import add_business_days
 from paeria.egov.content.indexers import enclosing_unidad
-from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.settings.calendar import site_calendar
 from paeria.egov.validators.constraints import FieldValueError
 from plone.autoform import directives
 from plone.dexterity.content import Item
 from plone.supermodel import model
+from plone.uuid.interfaces import IUUID
 from z3c.form.interfaces import IAddForm
 from zope import schema
 from zope.interface import implementer
@@ -58,8 +59,6 @@ class RequestedUnitField(schema.Choice):
     refusals carry readable messages under the field / in the 400."""
 
     def _validate(self, value):
-        from plone.uuid.interfaces import IUUID
-
         if self._init_field:
             return
         if value not in self._resolve_vocabulary(value):

@@ -3,7 +3,9 @@
 Export maps a Documento or an Expediente (with its documents, in index order)
 to the plain model of :mod:`paeria.egov.eni.model` and writes it with
 :mod:`paeria.egov.eni.export`; import parses a file with
-:mod:`paeria.egov.eni.parse` and creates the content with plone.api.
+:mod:`paeria.egov.eni.parse` and creates the content with plone.api, after
+the portal's own checks and look-ups (:mod:`paeria.egov.eni.admission`). This
+module is the one place where the Plone-free core meets the portal.
 
 Signatures. The NTI wants every document of an expediente signed (a CSV
 counts) and the index signed when the expediente is sent (Ley 39/2015,
@@ -24,46 +26,39 @@ object is created, and the creation runs under a savepoint that is rolled back
 on any problem, so a refused file creates nothing and takes no number.
 """
 
-from contextlib import contextmanager
 from dataclasses import asdict
 from dataclasses import fields
 from datetime import datetime
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
-from paeria.egov.content.documento import check_file
 from paeria.egov.content.documento import HASH_FUNCTION
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.content.unidad import IUnidad
 from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.csvcodes import new_csv
+from paeria.egov.eni.admission import all_or_nothing
+from paeria.egov.eni.admission import find_procedure
+from paeria.egov.eni.admission import identifiers_in
+from paeria.egov.eni.admission import interesados_rows
+from paeria.egov.eni.admission import prepared_blob
+from paeria.egov.eni.codes import DOCUMENT_TYPES
+from paeria.egov.eni.digests import fingerprint_matches
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.export import expediente_to_xml
 from paeria.egov.eni.export import index_fingerprint
-from paeria.egov.eni.model import DOCUMENT_TYPES
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
-from paeria.egov.eni.model import fingerprint_matches
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
-from paeria.egov.validators.eni_ids import validate_eni_document_id
-from paeria.egov.validators.errors import InvalidIdentifier
-from paeria.egov.validators.errors import render_message
-from paeria.egov.validators.identifiers import guess_identifier_type
-from paeria.egov.validators.identifiers import validate_identifier
 from persistent.list import PersistentList
 from plone import api
-from plone.namedfile.file import NamedBlobFile
 from plone.protect.utils import safeWrite
-from Products.CMFCore.indexing import getQueue
-from Products.CMFCore.indexing import processQueue
-from zope.schema import ValidationError
 import base64
 import hashlib
-import transaction
 
 
 #: An ENI file may be this many times the largest document accepted: the
@@ -355,51 +350,6 @@ def expediente_index(expediente) -> dict:
 # -- import -----------------------------------------------------------------------
 
 
-@contextmanager
-def all_or_nothing():
-    """Run the block under a savepoint; on any exception undo all it did.
-
-    The indexing queue is flushed first so that rolling back leaves no queued
-    catalog operation of undone objects behind.
-    """
-    processQueue()
-    savepoint = transaction.savepoint()
-    try:
-        yield
-    except BaseException:
-        savepoint.rollback()
-        getQueue().clear()
-        raise
-
-
-def _message(error) -> str:
-    """The English text of a validator's or a field constraint's error."""
-    if isinstance(error, InvalidIdentifier):
-        return render_message(error.args[0])
-    return str(error)
-
-
-def _prepare_document(eni: EniDocument, label: str, problems: list[str]):
-    """The blob of an imported document, after the checks that the portal's
-    forms would make (format accepted, size), or None with problems added."""
-    if eni.origin_document_id:
-        try:
-            validate_eni_document_id(eni.origin_document_id)
-        except InvalidIdentifier as error:
-            problems.append(f"{label}: identifier of the original: {_message(error)}")
-    blob = NamedBlobFile(
-        data=eni.content,
-        filename=eni.filename or f"{eni.identifier}",
-        contentType=eni.mime_type or "application/octet-stream",
-    )
-    try:
-        check_file(blob)
-    except ValidationError as error:
-        problems.append(f"{label} ({eni.format_name}): {_message(error)}")
-        return None
-    return blob
-
-
 def _document_title(eni: EniDocument) -> str:
     kind = DOCUMENT_TYPES.get(eni.document_type)
     return f"{kind} {eni.identifier}" if kind else eni.identifier
@@ -458,17 +408,6 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
     return documento, problems
 
 
-def _identifiers_in(expediente) -> set[str]:
-    catalog = api.portal.get_tool("portal_catalog")
-    return {
-        brain.eni_identifier
-        for brain in catalog.unrestrictedSearchResults(
-            path={"query": "/".join(expediente.getPhysicalPath()), "depth": 1},
-            portal_type="Documento",
-        )
-    }
-
-
 def import_eni_document(expediente, data: bytes):
     """Add the document of an ``enidoc:documento`` file to ``expediente``.
 
@@ -481,9 +420,9 @@ def import_eni_document(expediente, data: bytes):
     eni = parse_document(data, max_size=max_import_size())
     label = f"Document {eni.identifier}"
     problems = []
-    if eni.identifier in _identifiers_in(expediente):
+    if eni.identifier in identifiers_in(expediente):
         problems.append(f"{label} is already in this expediente")
-    blob = _prepare_document(eni, label, problems)
+    blob = prepared_blob(eni, label, problems)
     if problems:
         raise EniImportError(problems)
     with all_or_nothing():
@@ -491,68 +430,6 @@ def import_eni_document(expediente, data: bytes):
         if problems:
             raise EniImportError(problems)
     return documento
-
-
-def _find_procedure(classification, procedimiento_uid, problems):
-    catalog = api.portal.get_tool("portal_catalog")
-    if procedimiento_uid:
-        brains = catalog.unrestrictedSearchResults(
-            UID=procedimiento_uid, portal_type="Procedimiento"
-        )
-        if not brains:
-            problems.append(f"No procedure has the UID {procedimiento_uid!r}")
-            return None
-        return brains[0]._unrestrictedGetObject()
-    brains = (
-        catalog.unrestrictedSearchResults(
-            portal_type="Procedimiento", sia_code=classification
-        )
-        if classification
-        else []
-    )
-    if len(brains) == 1:
-        return brains[0]._unrestrictedGetObject()
-    if not brains:
-        problems.append(
-            f"No procedure has the SIA code {classification!r} of the expediente's "
-            "classification: choose the procedure to import it into"
-        )
-    else:
-        problems.append(
-            f"{len(brains)} procedures have the SIA code {classification!r}: choose "
-            "the procedure to import it into"
-        )
-    return None
-
-
-def _interesados_rows(identifiers, problems) -> list[dict]:
-    """Rows of interested parties from ENI identifiers (the file has no names:
-    the identifier stands for the name until staff complete it)."""
-    rows = []
-    for identifier in identifiers:
-        kind = guess_identifier_type(identifier)
-        if kind is None:
-            problems.append(
-                f"Interested party {identifier!r}: not a NIF, NIE, CIF or passport "
-                "number"
-            )
-            continue
-        try:
-            canonical = validate_identifier(kind, identifier)
-        except InvalidIdentifier as error:
-            problems.append(f"Interested party {identifier!r}: {_message(error)}")
-            continue
-        rows.append(
-            {
-                "identifier_type": kind,
-                "identifier": canonical,
-                "name": canonical,
-                "representative": None,
-                "notification_channel": "electronica",
-                "email": None,
-            }
-        )
-    return rows
 
 
 def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
@@ -570,11 +447,11 @@ def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
         raise TypeError("ENI expedientes are imported into a Unidad")
     eni = parse_expediente(data, max_size=max_import_size())
     problems = []
-    procedure = _find_procedure(eni.classification, procedimiento_uid, problems)
-    rows = _interesados_rows(eni.interesados, problems)
+    procedure = find_procedure(eni.classification, procedimiento_uid, problems)
+    rows = interesados_rows(eni.interesados, problems)
     by_id = {document.identifier: document for document in eni.documents}
     blobs = {
-        identifier: _prepare_document(document, f"Document {identifier}", problems)
+        identifier: prepared_blob(document, f"Document {identifier}", problems)
         for identifier, document in by_id.items()
     }
     if problems:

@@ -24,16 +24,16 @@ from datetime import datetime
 from datetime import timedelta
 from datetime import UTC
 from lxml import etree
-from paeria.egov.eni.model import check_document
-from paeria.egov.eni.model import check_expediente
+from paeria.egov.eni.checks import check_document
+from paeria.egov.eni.checks import check_expediente
+from paeria.egov.eni.codes import NTI_DOCUMENT_VERSION
+from paeria.egov.eni.codes import NTI_EXPEDIENTE_VERSION
+from paeria.egov.eni.digests import hashlib_name
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
-from paeria.egov.eni.model import hashlib_name
-from paeria.egov.eni.model import NTI_DOCUMENT_VERSION
-from paeria.egov.eni.model import NTI_EXPEDIENTE_VERSION
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
 from paeria.egov.eni.schemas import NS
 from paeria.egov.eni.schemas import qname
@@ -87,6 +87,15 @@ def _text(parent, prefix: str, local: str, text: str):
     element = etree.SubElement(parent, qname(prefix, local))
     element.text = text
     return element
+
+
+def _identity(meta, prefix: str, version: str, item):
+    """VersionNTI, Identificador and Organo, which open the metadata of both
+    documents and expedientes."""
+    _text(meta, prefix, "VersionNTI", version)
+    _text(meta, prefix, "Identificador", item.identifier)
+    for organo in item.organos:
+        _text(meta, prefix, "Organo", organo)
 
 
 def _signatures_element(parent, signatures: list[EniSignature], ref=None):
@@ -150,10 +159,7 @@ def _document_element(document: EniDocument, parent=None, nsmap=None):
     _text(contenido, "enifile", "NombreFormato", document.format_name)
 
     metadatos = etree.SubElement(root, qname("enidocmeta", "metadatos"))
-    _text(metadatos, "enidocmeta", "VersionNTI", NTI_DOCUMENT_VERSION)
-    _text(metadatos, "enidocmeta", "Identificador", document.identifier)
-    for organo in document.organos:
-        _text(metadatos, "enidocmeta", "Organo", organo)
+    _identity(metadatos, "enidocmeta", NTI_DOCUMENT_VERSION, document)
     _text(
         metadatos,
         "enidocmeta",
@@ -295,10 +301,7 @@ def _index_element(parent, expediente: EniExpediente):
 def _metadata_element(parent, expediente: EniExpediente):
     """``eniexpmeta:metadatosExp`` (MetadatosExpedienteEni.xsd)."""
     meta = etree.SubElement(parent, qname("eniexpmeta", "metadatosExp"))
-    _text(meta, "eniexpmeta", "VersionNTI", NTI_EXPEDIENTE_VERSION)
-    _text(meta, "eniexpmeta", "Identificador", expediente.identifier)
-    for organo in expediente.organos:
-        _text(meta, "eniexpmeta", "Organo", organo)
+    _identity(meta, "eniexpmeta", NTI_EXPEDIENTE_VERSION, expediente)
     _text(
         meta,
         "eniexpmeta",

@@ -5,7 +5,6 @@ Every problem with the machine's configuration (a port in use, an unwritable
 readable line on stderr and exit status 2, never a traceback.
 """
 
-from contextlib import contextmanager
 from paeria.egov import clock
 from paeria.egov.instance.cluster import run_cluster
 from paeria.egov.instance.config import ConfigurationError
@@ -16,101 +15,10 @@ from paeria.egov.instance.prepare import check_var_writable
 from paeria.egov.instance.prepare import configure
 from pathlib import Path
 import argparse
-import logging
+import importlib
 import os
-import signal
 import subprocess
 import sys
-
-
-def warn_default_password(settings):
-    if settings.admin_password_is_default:
-        print(
-            "WARNING: the Zope administrator 'admin' has the default password "
-            "'admin'; set ADMIN_PASSWORD before exposing this portal.",
-            file=sys.stderr,
-        )
-
-
-def _open_database_error(error):
-    """Turn the usual errors of opening the database into one readable line."""
-    from zc.lockfile import LockError
-
-    if isinstance(error, LockError):
-        return ConfigurationError(
-            "The database is in use by another process (is the portal already "
-            "running?): stop it first."
-        )
-    if isinstance(error, OSError):
-        return ConfigurationError(
-            f"Cannot open the database: {error.strerror or error} "
-            f"({getattr(error, 'filename', '') or ''})."
-        )
-    return None
-
-
-def create_site(settings):
-    """Create the Plone site if absent; on an existing site, run pending upgrades."""
-    # Imported here: Plone and Zope load only once the configuration is written
-    # and Zope is started (zopeapp), and commands that need none stay fast.
-    from paeria.egov.instance.site import ensure_site
-    from paeria.egov.instance.zopeapp import zope_app
-
-    warn_default_password(settings)
-    # Stock Plone logs these warnings on every site creation; they say nothing
-    # an operator can act on.
-    for noisy in ("GenericSetup.componentregistry", "Products.MimetypesRegistry"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    try:
-        with zope_app(settings.zope_conf) as app:
-            message = ensure_site(app, settings)
-    except Exception as error:
-        readable = _open_database_error(error)
-        if readable is None:
-            raise
-        raise readable from None
-    print(message)
-
-
-def serve(settings):
-    """Serve the instance in this process, so that SIGTERM and SIGINT close the
-    database cleanly (a FileStorage closed uncleanly rescans Data.fs at start)."""
-    check_var_writable(settings)
-    check_port_free(settings)
-    check_database(settings)
-    warn_default_password(settings)
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    # A shell that starts a job in the background makes it ignore SIGINT;
-    # restore both signals so that `kill PID` and Ctrl-C always stop it.
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print(
-        f"Serving http://{settings.host}:{settings.port}/{settings.site_id} "
-        f"(storage: {settings.storage}, pid {os.getpid()}).",
-        flush=True,
-    )
-    from Zope2.Startup.serve import main as runwsgi
-    import Zope2
-
-    try:
-        runwsgi(argv=["runwsgi", str(settings.zope_ini)], quiet=True)
-    except KeyboardInterrupt:
-        pass
-    except SystemExit:
-        raise
-    except Exception as error:
-        readable = _open_database_error(error)
-        if readable is None:
-            raise
-        raise readable from None
-    finally:
-        database = getattr(Zope2, "DB", None)
-        if database is not None:
-            database.close()
-    print("Stopped.", flush=True)
 
 
 def console(settings):
@@ -126,124 +34,28 @@ def console(settings):
     )
 
 
-@contextmanager
-def site_of(settings):
-    """The Plone site of the instance, as the current site, for a console
-    command: the database opened and closed around the block, and a database
-    that cannot be opened (locked by a running server, unreachable) reported
-    in one readable line."""
-    # Imported here: Plone and Zope load only once the configuration is written
-    # and Zope is started (zopeapp), and commands that need none stay fast.
-    from paeria.egov.instance.zopeapp import zope_app
-    from plone.base.interfaces import IPloneSiteRoot
-    from zope.component.hooks import setSite
-
-    try:
-        with zope_app(settings.zope_conf) as app:
-            site = app.get(settings.site_id)
-            if site is None or not IPloneSiteRoot.providedBy(site):
-                raise ConfigurationError(
-                    f"There is no Plone site /{settings.site_id}: run "
-                    "`paeria-instance create-site` first or set SITE_ID."
-                )
-            setSite(site)
-            yield site
-    except ConfigurationError:
-        raise
-    except Exception as error:
-        readable = _open_database_error(error)
-        if readable is None:
-            raise
-        raise readable from None
+# The commands that need Zope, by the dotted path of their implementation
+# (``module:function(settings, arguments)``, returning the exit status). The
+# module is imported only when its command runs: it imports Zope and Plone,
+# which the other commands (``--help``, configure, check, cluster) never load.
+IMPLEMENTATIONS = {
+    "create-site": "paeria.egov.instance.commands:create_site",
+    "serve": "paeria.egov.instance.commands:serve",
+    "journal-seal": "paeria.egov.instance.commands:journal_command",
+    "journal-verify": "paeria.egov.instance.commands:journal_command",
+    "expire-notifications": (
+        "paeria.egov.instance.commands:expire_notifications_command"
+    ),
+    "integrity-scan": "paeria.egov.instance.commands:integrity_command",
+    "check-consistency": "paeria.egov.instance.commands:integrity_command",
+    "load-reference": "paeria.egov.instance.commands:load_reference_command",
+}
 
 
-def journal_command(settings, command):
-    """Seal the journal's pending entries into the global chain (journal-seal,
-    for cron) or seal and verify every chain (journal-verify); the latter
-    returns 1 when a chain is broken, naming its first broken link."""
-    # Imported here: Plone and Zope load only once the configuration is written
-    # and Zope is started (zopeapp), and commands that need none stay fast.
-    from paeria.egov.journal import verification
-    import transaction
-
-    with site_of(settings) as site:
-        if command == "journal-seal":
-            sealed = verification.seal(site)
-            transaction.commit()
-            print(f"Sealed {sealed} journal entries into the global chain.")
-            return 0
-        result = verification.verify(site, seal_first=True)
-        transaction.commit()
-    print(
-        f"Sealed {result.sealed} entries; checked {result.chains_checked} chains "
-        f"and {result.entries_checked} entries. Global chain: "
-        f"{result.global_length} entries, head {result.global_head}."
-    )
-    for broken in result.broken:
-        print(
-            f"BROKEN chain {broken.chain} at entry {broken.index}: "
-            f"{broken.mismatch} (expected {broken.expected}, found {broken.found})",
-            file=sys.stderr,
-        )
-    if result.ok:
-        print("Every journal chain is intact.")
-        return 0
-    return 1
-
-
-def expire_notifications_command(settings):
-    """Expire every notification not accessed within its 10 calendar days
-    (LPAC 43.2), as the portal; meant for cron."""
-    # Imported here: Plone and Zope load only once the configuration is written
-    # and Zope is started (zopeapp), and commands that need none stay fast.
-    from paeria.egov.notifications import expire_due
-    import transaction
-
-    with site_of(settings):
-        expired = expire_due()
-        transaction.commit()
-    print(f"Expired {expired} notifications not accessed in time.")
-    return 0
-
-
-def integrity_command(settings, command, as_json=False, every=1000):
-    """Read every document's blob and compare it with its fingerprints
-    (integrity-scan), or check a restored portal: counts, that scan and the
-    journal's chains, without writing (check-consistency). Exit status 1 when
-    anything is wrong; with ``as_json`` the standard output is one JSON
-    document (see paeria.egov.integrity.commands)."""
-    # Imported here: Plone and Zope load only once the configuration is written
-    # and Zope is started (zopeapp), and commands that need none stay fast.
-    from paeria.egov.integrity import commands
-    import transaction
-
-    run = (
-        commands.integrity_scan
-        if command == "integrity-scan"
-        else commands.check_consistency
-    )
-    with site_of(settings) as site:
-        status = run(site, as_json=as_json, every=every)
-        transaction.abort()  # read-only: nothing to keep
-    return status
-
-
-def load_reference_command(settings, scale, seed, batch):
-    """Load (or resume) the reference data set: see paeria.egov.reference."""
-    # Imported here: Plone and Zope load only once the configuration is written
-    # and Zope is started (zopeapp), and commands that need none stay fast.
-    from paeria.egov.reference.command import load_reference
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    # As for serve: `kill` (or Ctrl-C in a shell that started it in the
-    # background) ends the load after aborting its batch, and the database is
-    # closed cleanly, ready to resume.
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    with site_of(settings) as site:
-        return load_reference(site, scale, seed, batch)
+def implementation(command):
+    """The function that runs ``command``, its module imported now."""
+    module, name = IMPLEMENTATIONS[command].split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 # The scheduled tasks an operator may re-run as of an instant (--as-of or
@@ -378,8 +190,6 @@ def main(argv=None):
             check_port_free(settings)
             check_database(settings)
             print("The configuration is usable.")
-        if command == "create-site":
-            create_site(settings)
         if command == "start":
             # Zope's start-up is global to a process and create-site closes the
             # database it opened, so the site is created in a process of its own.
@@ -389,22 +199,11 @@ def main(argv=None):
             )
             if status:
                 return status
-        if command in ("serve", "start"):
-            serve(settings)
+            return implementation("serve")(settings, arguments)
         if command == "console":
             console(settings)
-        if command in ("journal-seal", "journal-verify"):
-            return journal_command(settings, command)
-        if command == "expire-notifications":
-            return expire_notifications_command(settings)
-        if command == "load-reference":
-            return load_reference_command(
-                settings, arguments.scale, arguments.seed, arguments.batch
-            )
-        if command in ("integrity-scan", "check-consistency"):
-            return integrity_command(
-                settings, command, as_json=arguments.json, every=arguments.every
-            )
+        if command in IMPLEMENTATIONS:
+            return implementation(command)(settings, arguments)
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -26,7 +26,16 @@ cluster runs).
 
 from dataclasses import dataclass
 from dataclasses import replace
+from paeria.egov.instance.children import answers_ok
+from paeria.egov.instance.children import spawn
+from paeria.egov.instance.children import stop_process
+from paeria.egov.instance.children import tail
 from paeria.egov.instance.config import ConfigurationError
+from paeria.egov.instance.haproxy import BACKEND
+from paeria.egov.instance.haproxy import CHECK_INTERVAL_MS
+from paeria.egov.instance.haproxy import find_haproxy
+from paeria.egov.instance.haproxy import haproxy_config
+from paeria.egov.instance.haproxy import HEALTH_VIEW
 from paeria.egov.instance.prepare import check_port_free
 from paeria.egov.instance.prepare import configure
 from pathlib import Path
@@ -35,29 +44,17 @@ import io
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 
-HEALTH_VIEW = "@@ok"
-BACKEND = "zope"
-# Health checks: a process that stops answering is out of the rotation after
-# FALL failed checks (at most ~FALL * interval plus the check timeout); one
-# that comes back is in again after RISE good ones.
-CHECK_INTERVAL_MS = 2000
-FALL = 2
-RISE = 2
 MAX_PROCESSES = 64
 START_TIMEOUT = 300
 DRAIN_TIMEOUT = 60
-STOP_TIMEOUT = 60
 # An AF_UNIX socket path longer than this does not fit in sockaddr_un.
 SOCKET_PATH_MAX = 100
 
@@ -66,86 +63,8 @@ class ClusterError(Exception):
     """The cluster could not be started or kept running; one readable line."""
 
 
-def find_haproxy():
-    # Debian installs it in /usr/sbin, which is not on every user's PATH.
-    search = os.pathsep.join(
-        [os.environ.get("PATH", ""), "/usr/sbin", "/sbin", "/usr/local/sbin"]
-    )
-    path = shutil.which("haproxy", path=search)
-    if path is None:
-        raise ConfigurationError(
-            "HAProxy is not installed: `apt-get install haproxy` (Debian's "
-            "package; the cluster runs its own HAProxy, not the system service)."
-        )
-    return path
-
-
 def redacted(dsn):
     return re.sub(r"(password\s*=\s*)\S+", r"\1***", dsn)
-
-
-def _die_with_parent():
-    """In the child, before exec: be sent SIGTERM if the launcher dies, so that a
-    launcher killed with SIGKILL leaves no process behind (Linux only)."""
-    try:
-        _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: S110 - best effort; stop() is the normal path
-        pass
-
-
-def _load_libc():
-    # Loaded in the parent: loading a library between fork and exec is unsafe.
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return None
-
-
-_LIBC = _load_libc()
-
-
-def _spawn(command, environment, output):
-    """A child in a session of its own, so that Ctrl-C in the terminal reaches
-    the launcher only and the launcher decides the order of stopping."""
-    with output.open("ab") as log:
-        return subprocess.Popen(
-            command,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent if _LIBC is not None else None,
-        )
-
-
-def _stop_process(process, signum=signal.SIGTERM, timeout=STOP_TIMEOUT):
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signum)
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _tail(path, lines=15):
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def _answers_ok(url, timeout=5):
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
 
 
 @dataclass
@@ -304,63 +223,7 @@ class Cluster:
             )
 
     def haproxy_config(self):
-        site = self.settings.site_id
-        interval = CHECK_INTERVAL_MS
-        check = (
-            f"check inter {interval} fastinter {interval // 2} downinter {interval} "
-            f"fall {FALL} rise {RISE}"
-        )
-        observe = "observe layer4 error-limit 1 on-error mark-down"
-        servers = "\n".join(
-            f"    server {b.name} 127.0.0.1:{b.settings.port}" for b in self.backends
-        )
-        return f"""# Written by `paeria-instance cluster`; edit the environment.
-global
-    maxconn 4096
-    stats socket {self.socket_path} mode 600 level admin
-    # Requests under way get this long to finish when the cluster stops.
-    hard-stop-after 30s
-    log stdout format raw local0 info
-
-defaults
-    mode http
-    log global
-    option httplog
-    option dontlognull
-    timeout connect 2s
-    timeout client 5m
-    timeout server 5m
-    timeout queue 2m
-    timeout check 10s
-    # A request that cannot reach its process goes to another one.
-    retries 3
-    option redispatch 1
-    # ...and so does a read whose process died before answering (see the
-    # backend: writes are never replayed).
-    retry-on conn-failure empty-response
-
-frontend portal
-    bind {self.settings.host}:{self.settings.port}
-    default_backend {BACKEND}
-
-backend {BACKEND}
-    balance leastconn
-    # A write may have been committed by a process that died before answering:
-    # replaying it could do it twice, so its client gets 502 instead.
-    http-request disable-l7-retry unless METH_GET
-    # Only the balancer's word counts (processes listen on 127.0.0.1).
-    http-request set-header X-Forwarded-For %[src]
-    option httpchk
-    http-check send meth GET uri /{site}/{HEALTH_VIEW} ver HTTP/1.1 hdr Host localhost
-    http-check expect status 200
-    # maxconn: no more requests at once than a process has threads; the rest
-    # wait in HAProxy's queue, where a free process takes them. observe: a
-    # process that refuses a connection (it died) is out at once, without
-    # waiting for the checks; otherwise the least busy process, to which the
-    # retries go, would be the dead one, which fails every request instantly.
-    default-server {check} maxconn {self.settings.threads} {observe}
-{servers}
-"""
+        return haproxy_config(self.settings, self.backends, self.socket_path)
 
     def write_haproxy_config(self):
         self.config_path.write_text(self.haproxy_config(), encoding="utf-8")
@@ -387,14 +250,14 @@ backend {BACKEND}
             self.wait_healthy(backend, deadline)
         for backend in self.backends:
             self.wait_in_rotation(backend, deadline)
-        if not _answers_ok(f"{self.url}/{HEALTH_VIEW}"):
+        if not answers_ok(f"{self.url}/{HEALTH_VIEW}"):
             raise ClusterError(f"the balancer at {self.url} does not answer")
         self.write_state()
         return time.monotonic() - started
 
     def start_backend(self, backend):
         backend.console_log.parent.mkdir(parents=True, exist_ok=True)
-        backend.process = _spawn(
+        backend.process = spawn(
             self.instance_command("serve", backend),
             self.backend_environment(backend),
             backend.console_log,
@@ -405,7 +268,7 @@ backend {BACKEND}
         # A socket left by a HAProxy that was killed would not be replaced.
         if self.socket_path.exists():
             self.socket_path.unlink()
-        self.haproxy = _spawn(
+        self.haproxy = spawn(
             [self.haproxy_path, "-db", "-f", str(self.config_path)],
             dict(self.environ),
             self.haproxy_log,
@@ -417,9 +280,9 @@ backend {BACKEND}
                 raise ClusterError(
                     f"{backend.name} exited with status "
                     f"{backend.process.returncode} while starting; the end of "
-                    f"{backend.console_log}:\n{_tail(backend.console_log)}"
+                    f"{backend.console_log}:\n{tail(backend.console_log)}"
                 )
-            if _answers_ok(backend.health_url):
+            if answers_ok(backend.health_url):
                 return
             time.sleep(0.5)
         raise ClusterError(
@@ -439,7 +302,7 @@ backend {BACKEND}
             status = None if self.haproxy is None else self.haproxy.returncode
             raise ClusterError(
                 f"HAProxy exited (status {status}); the end of {self.haproxy_log}:\n"
-                + _tail(self.haproxy_log)
+                + tail(self.haproxy_log)
             )
 
     def admin(self, command):
@@ -523,7 +386,7 @@ backend {BACKEND}
             if stats.get("scur", "0") == "0" and stats.get("qcur", "0") == "0":
                 break
             time.sleep(0.2)
-        _stop_process(backend.process)
+        stop_process(backend.process)
         self.start_backend(backend)
         self.wait_healthy(backend, deadline)
         self.admin(f"set server {BACKEND}/{backend.name} state ready")
@@ -549,12 +412,12 @@ backend {BACKEND}
         """HAProxy first (it stops listening and lets requests under way
         finish), then every process at once."""
         if self.haproxy is not None:
-            _stop_process(self.haproxy, signal.SIGUSR1, timeout=35)
+            stop_process(self.haproxy, signal.SIGUSR1, timeout=35)
         for backend in self.backends:
             if backend.alive:
                 backend.process.send_signal(signal.SIGTERM)
         for backend in self.backends:
-            _stop_process(backend.process)
+            stop_process(backend.process)
         for path in (self.state_path, self.socket_path):
             try:
                 path.unlink()

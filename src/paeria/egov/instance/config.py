@@ -206,17 +206,17 @@ default-zpublisher-encoding utf-8
 {storage_section(settings)}"""
 
 
-def zope_ini(settings: InstanceSettings) -> str:
-    log = settings.var / "log"
-    return f"""# Written by `paeria-instance configure`; edit the environment, not this file.
+#: zope.ini, the WSGI configuration of one process; named substitutions:
+#: ``host``, ``port``, ``threads`` and ``log`` (the log directory).
+ZOPE_INI_TEMPLATE = """# Written by `paeria-instance configure`; edit the environment, not this file.
 [app:zope]
 use = egg:Zope#main
 zope_conf = %(here)s/zope.conf
 
 [server:main]
 use = egg:waitress#main
-listen = {settings.host}:{settings.port}
-threads = {settings.threads}
+listen = {host}:{port}
+threads = {threads}
 max_request_body_size = 1073741824
 clear_untrusted_proxy_headers = false
 
@@ -285,6 +285,15 @@ args = (r'{log}/event.log', 'a')
 level = INFO
 formatter = generic
 """
+
+
+def zope_ini(settings: InstanceSettings) -> str:
+    return ZOPE_INI_TEMPLATE.format(
+        host=settings.host,
+        port=settings.port,
+        threads=settings.threads,
+        log=settings.var / "log",
+    )
 
 
 def site_zcml() -> str:

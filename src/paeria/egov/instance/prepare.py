@@ -68,6 +68,9 @@ def check_database(settings):
     if settings.storage != "relstorage":
         return
     try:
+        # Imported here: psycopg2 is RelStorage's driver, an extra that only
+        # STORAGE=relstorage needs; every other paeria-instance command (this
+        # module is imported by cli.py) runs, and starts fast, without it.
         import psycopg2
     except ImportError:
         raise ConfigurationError(

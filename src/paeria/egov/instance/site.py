@@ -1,6 +1,12 @@
-"""Create the Plone site with paeria.egov, or bring an existing one up to date."""
+"""Create the Plone site with paeria.egov, or bring an existing one up to date.
 
+Imports Plone: loaded by :mod:`.commands` only, when ``create-site`` runs."""
+
+from paeria.egov.demo.creation import create_demo_data
 from paeria.egov.instance.config import ConfigurationError
+from plone.base.interfaces import IPloneSiteRoot
+from Products.CMFPlone.factory import addPloneSite
+from zope.component.hooks import setSite
 import transaction
 
 
@@ -34,10 +40,6 @@ def ensure_admin(app, settings):
 
 def ensure_site(app, settings):
     """Return a one-line account of what was done; commits its work."""
-    from plone.base.interfaces import IPloneSiteRoot
-    from Products.CMFPlone.factory import addPloneSite
-    from zope.component.hooks import setSite
-
     ensure_admin(app, settings)
     site = app.get(settings.site_id)
     if site is not None and not IPloneSiteRoot.providedBy(site):
@@ -96,7 +98,4 @@ def apply_cookie_policy(site, settings):
 
 def create_demo_content(site):
     """Create the demo data set (units, staff, procedures, expedientes)."""
-    # Imported here: site.py is loaded before Zope is started; the demo imports Plone.
-    from paeria.egov.demo import create_demo_data
-
     return create_demo_data(site)

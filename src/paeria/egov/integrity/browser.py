@@ -1,6 +1,6 @@
 """A refused download: 500 with a message saying why, JSON for the REST API
 and a page for the Classic UI. The exception view (``index.html``) of
-:class:`paeria.egov.integrity.IntegrityFailure`, more specific than Plone's
+:class:`paeria.egov.integrity.findings.IntegrityFailure`, more specific than Plone's
 and plone.rest's views for ``Exception``.
 
 No internals in the answer: neither the path on disk nor the fingerprints;

@@ -7,10 +7,10 @@ standard output is one JSON document and nothing else, for scripts (the
 backup/restore system tests read ``check-consistency --json``).
 """
 
-from paeria.egov.integrity import BATCH_SIZE
-from paeria.egov.integrity import consistency
-from paeria.egov.integrity import describe
-from paeria.egov.integrity import scan
+from paeria.egov.integrity.consistency import consistency
+from paeria.egov.integrity.findings import describe
+from paeria.egov.integrity.scanning import BATCH_SIZE
+from paeria.egov.integrity.scanning import scan
 import json
 import sys
 import time

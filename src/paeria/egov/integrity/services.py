@@ -6,10 +6,10 @@ thread for many minutes, so use ``paeria-instance integrity-scan`` there; this
 endpoint is for small sites and test portals.
 """
 
-from paeria.egov.integrity import logger
-from paeria.egov.integrity import scan
+from paeria.egov.integrity.checks import logger
+from paeria.egov.integrity.scanning import scan
+from paeria.egov.restapi.service import Service
 from plone import api
-from plone.restapi.services import Service
 
 
 class IntegrityScanGet(Service):

@@ -3,25 +3,27 @@ notification's page (state in plain words, dates, evidence) and its PDF
 certificate ``@@certificado``."""
 
 from paeria.egov import _
-from paeria.egov import integrity
 from paeria.egov.events import FileDownloaded
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
-from paeria.egov.notifications import addressees
-from paeria.egov.notifications import EVENT_TEXTS
-from paeria.egov.notifications import expire_if_due
-from paeria.egov.notifications import notifiable_documents
-from paeria.egov.notifications import NotificationError
-from paeria.egov.notifications import notified_document
-from paeria.egov.notifications import notify_document
-from paeria.egov.notifications import STATE_TEXTS
+from paeria.egov.integrity.checks import check_document
 from paeria.egov.notifications.certificate import certificate_pdf
+from paeria.egov.notifications.evidence import EVENT_TEXTS
+from paeria.egov.notifications.evidence import notified_document
+from paeria.egov.notifications.evidence import STATE_TEXTS
+from paeria.egov.notifications.expiry import expire_if_due
+from paeria.egov.notifications.notify import addressees
+from paeria.egov.notifications.notify import notifiable_documents
+from paeria.egov.notifications.notify import NotificationError
+from paeria.egov.notifications.notify import notify_document
 from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
 from paeria.egov.states import Notificacion
 from plone import api
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
+from zExceptions import Forbidden
+from zExceptions import NotFound
 from zope.event import notify
 from zope.i18n import translate
 
@@ -168,9 +170,6 @@ class DocumentoNotificadoView(BrowserView):
     only for those who read the document itself (the unit's staff)."""
 
     def __call__(self):
-        from zExceptions import Forbidden
-        from zExceptions import NotFound
-
         expire_if_due(self.context, request=self.request)
         documento = notified_document(self.context)
         if documento is None or documento.file is None:
@@ -189,7 +188,7 @@ class DocumentoNotificadoView(BrowserView):
                     context=self.request,
                 )
             )
-        integrity.check_document(documento)
+        check_document(documento)
         notify(FileDownloaded(documento, "file", via="notificacion"))
         set_download_headers(self.request.response, documento)
         return stream(documento)

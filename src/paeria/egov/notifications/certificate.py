@@ -7,8 +7,8 @@ content)."""
 from io import BytesIO
 from paeria.egov import _
 from paeria.egov.content.indexers import enclosing_expediente
-from paeria.egov.notifications import EVENT_TEXTS
-from paeria.egov.notifications import STATE_TEXTS
+from paeria.egov.notifications.evidence import EVENT_TEXTS
+from paeria.egov.notifications.evidence import STATE_TEXTS
 from paeria.egov.registro.receipt import issuer_name
 from paeria.egov.registro.receipt import PdfPage
 from plone import api
@@ -30,25 +30,9 @@ def addressee_line(notificacion):
     return f"{name} ({notificacion.destinatario_identifier})"
 
 
-def certificate_pdf(notificacion):
-    buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
-    title = _t(
-        _(
-            "certificate_title",
-            default="Certificate of electronic notification",
-        )
-    )
-    canvas.setTitle(title)
-    canvas.setAuthor(issuer_name())
-    canvas.setSubject(notificacion.asiento_salida or "")
-    page = PdfPage(canvas)
-    page.line(title, font="Helvetica-Bold", size=14)
-    page.line(issuer_name())
-    page.gap()
-    expediente = enclosing_expediente(notificacion)
-    state = api.content.get_state(notificacion)
-    rows = (
+def _rows(notificacion, expediente, state):
+    """(label, value) of the certificate's summary."""
+    return (
         (
             _("label_expediente", default="Expediente"),
             getattr(expediente, "numero", None) or "-",
@@ -86,7 +70,40 @@ def certificate_pdf(notificacion):
         ),
         (_("label_estado", default="State"), _t(STATE_TEXTS[state])),
     )
-    for label, value in rows:
+
+
+def _evidence(page, notificacion):
+    """Each evidence entry: when, what, who, from where, and the fingerprint."""
+    page.line(_t(_("label_evidencias", default="Evidence")), font="Helvetica-Bold")
+    for entry in notificacion.evidencias or ():
+        event = EVENT_TEXTS.get(entry.get("evento"))
+        page.field(
+            entry.get("fecha", ""),
+            f"{_t(event) if event else entry.get('evento')} — "
+            f"{entry.get('usuario', '')} — {entry.get('direccion') or '-'}",
+        )
+        page.code(entry.get("huella_documento") or "-")
+
+
+def certificate_pdf(notificacion):
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    title = _t(
+        _(
+            "certificate_title",
+            default="Certificate of electronic notification",
+        )
+    )
+    canvas.setTitle(title)
+    canvas.setAuthor(issuer_name())
+    canvas.setSubject(notificacion.asiento_salida or "")
+    page = PdfPage(canvas)
+    page.line(title, font="Helvetica-Bold", size=14)
+    page.line(issuer_name())
+    page.gap()
+    expediente = enclosing_expediente(notificacion)
+    state = api.content.get_state(notificacion)
+    for label, value in _rows(notificacion, expediente, state):
         page.field(_t(label), value)
     page.gap()
     page.line(
@@ -99,15 +116,7 @@ def certificate_pdf(notificacion):
     )
     page.code(notificacion.huella_documento or "-")
     page.gap()
-    page.line(_t(_("label_evidencias", default="Evidence")), font="Helvetica-Bold")
-    for entry in notificacion.evidencias or ():
-        event = EVENT_TEXTS.get(entry.get("evento"))
-        page.field(
-            entry.get("fecha", ""),
-            f"{_t(event) if event else entry.get('evento')} — "
-            f"{entry.get('usuario', '')} — {entry.get('direccion') or '-'}",
-        )
-        page.code(entry.get("huella_documento") or "-")
+    _evidence(page, notificacion)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

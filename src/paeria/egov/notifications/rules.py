@@ -4,7 +4,7 @@ when the time ran out."""
 
 from paeria.egov import _
 from paeria.egov.content.notificacion import INotificacion
-from paeria.egov.notifications import now
+from paeria.egov.notifications.evidence import now
 from paeria.egov.workflow.rules import ITransitionPrecondition
 from paeria.egov.workflow.rules import Preconditions
 from plone import api

@@ -10,10 +10,10 @@ answers 201 with the notification's JSON; a refused one answers 400
 """
 
 from paeria.egov.content.notificacion import INotificacion
-from paeria.egov.notifications import expire_due
-from paeria.egov.notifications import expire_if_due
-from paeria.egov.notifications import NotificationError
-from paeria.egov.notifications import notify_document
+from paeria.egov.notifications.expiry import expire_due
+from paeria.egov.notifications.expiry import expire_if_due
+from paeria.egov.notifications.notify import NotificationError
+from paeria.egov.notifications.notify import notify_document
 from paeria.egov.restapi.service import Service
 from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
 from plone.protect.interfaces import IDisableCSRFProtection

@@ -6,10 +6,10 @@ notification; these subscribers refuse what reaches it by a path that skips
 permissions (Python, a Manager's ZMI, a generic add form or POST)."""
 
 from paeria.egov import _
-from paeria.egov.notifications import AUTOMATED_ACTOR
-from paeria.egov.notifications import now
-from paeria.egov.notifications import record_evidence
+from paeria.egov.notifications.evidence import now
+from paeria.egov.notifications.evidence import record_evidence
 from paeria.egov.states import Notificacion
+from paeria.egov.system import AUTOMATED_ACTOR
 from paeria.egov.workflow.errors import RecordImmutable
 
 
@@ -18,7 +18,7 @@ def _refuse(obj, message):
 
 
 def refuse_unmade_notification(notificacion, event):
-    """IObjectAddedEvent: notifications.notify_document sets the moment it is
+    """IObjectAddedEvent: notifications.notify.notify_document sets the moment it is
     made available before adding it; anything else is refused."""
     if notificacion.fecha_puesta_disposicion is None:
         _refuse(

@@ -1,6 +1,6 @@
 """``GET <portal>/registro/@libro-registro``: the register book over REST.
 
-The filters of book.py as query-string parameters; the answer is one batch
+The filters of book_filters.py as query-string parameters; the answer is one batch
 (``b_start``, ``b_size``; 50 rows by default)::
 
     {"@id": "…/registro/@libro-registro?serie=E",
@@ -15,15 +15,15 @@ a spreadsheet download instead. A bad parameter answers 400
 """
 
 from paeria.egov import _
-from paeria.egov.registro.book import BookFilterError
 from paeria.egov.registro.book import export
 from paeria.egov.registro.book import EXPORT_FORMATS
 from paeria.egov.registro.book import json_row
 from paeria.egov.registro.book import PAGE_SIZE
-from paeria.egov.registro.book import parse_filters
 from paeria.egov.registro.book import RowMaker
 from paeria.egov.registro.book import search
 from paeria.egov.registro.book import send_file
+from paeria.egov.registro.book_filters import BookFilterError
+from paeria.egov.registro.book_filters import parse_filters
 from paeria.egov.restapi.service import Refused
 from paeria.egov.restapi.service import Service
 from plone.restapi.batching import HypermediaBatch

@@ -128,10 +128,9 @@ def attach_entry_to_expediente(asiento, expediente):
     return documents
 
 
-def open_expediente_from_entry(asiento, title=None):
-    """A new Expediente in the entry's unit for its procedure, with its
-    interested party, its deadline counted from the entry's effective date and
-    the entry's documents (and receipt); the entry records it."""
+def _check_may_open(asiento):
+    """Raise TransitionRefused unless an expediente can be opened from the
+    entry: none yet, distributed, naming its procedure."""
     if asiento.expediente:
         raise TransitionRefused(
             [
@@ -162,12 +161,13 @@ def open_expediente_from_entry(asiento, title=None):
                 mapping={"numero": asiento.numero},
             )
         )
-    unidad = uuidToObject(
-        asiento.unidad_distribucion or asiento.unidad_destino, unrestricted=True
-    )
     if problems:
         raise TransitionRefused(problems, url=asiento.absolute_url())
-    interesado = {
+
+
+def _interesado_of(asiento):
+    """The entry's interested party as a row of the expediente's interesados."""
+    return {
         "identifier_type": asiento.interesado_identifier_type,
         "identifier": asiento.interesado_identifier,
         "name": asiento.interesado_name,
@@ -175,12 +175,22 @@ def open_expediente_from_entry(asiento, title=None):
         "notification_channel": "electronica",
         "email": None,
     }
+
+
+def open_expediente_from_entry(asiento, title=None):
+    """A new Expediente in the entry's unit for its procedure, with its
+    interested party, its deadline counted from the entry's effective date and
+    the entry's documents (and receipt); the entry records it."""
+    _check_may_open(asiento)
+    unidad = uuidToObject(
+        asiento.unidad_distribucion or asiento.unidad_destino, unrestricted=True
+    )
     expediente = api.content.create(
         container=unidad,
         type="Expediente",
         title=title or asiento.resumen[:200],
         procedimiento=asiento.procedimiento,
-        interesados=[interesado],
+        interesados=[_interesado_of(asiento)],
         # Read by the added subscriber: the deadline counts from here.
         fecha_inicio_computo=asiento.fecha_efectiva,
         asiento=IUUID(asiento),

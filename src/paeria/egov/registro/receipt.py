@@ -105,58 +105,57 @@ def issuer_name():
     )
 
 
-def receipt_pdf(asiento, csv):
-    """The receipt's bytes; ``csv`` is the receipt's own verification code."""
-    buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
-    title = receipt_title(asiento)
-    canvas.setTitle(title)
-    canvas.setAuthor(issuer_name())
-    canvas.setSubject(asiento.numero)
-    page = PdfPage(canvas)
-    page.line(title, font="Helvetica-Bold", size=14)
-    page.gap()
-    page.field(_t(_("label_numero_asiento", default="Register number")), asiento.numero)
-    page.field(
-        _t(_("label_tipo_asiento", default="Entry or exit")),
-        _t(TIPOS_ASIENTO.getTerm(asiento.tipo).title),
-    )
-    page.field(
-        _t(_("label_fecha_presentacion", default="Presented on")),
-        asiento.fecha_presentacion.strftime(DATETIME_FORMAT),
-    )
-    page.field(
-        _t(_("label_fecha_efectiva", default="Effective date for deadlines")),
-        asiento.fecha_efectiva.strftime(DATETIME_FORMAT),
-    )
-    page.field(
-        _t(_("label_canal", default="Channel")),
-        _code_title("paeria.egov.Canal", asiento.canal),
-    )
-    page.field(
-        _t(_("label_interesado", default="Interested party")),
-        f"{asiento.interesado_name} ({asiento.interesado_identifier_type} "
-        f"{asiento.interesado_identifier})",
-    )
-    page.field(_t(_("label_resumen", default="Summary")), asiento.resumen)
-    page.field(
-        _t(_("label_organo_origen", default="Origin body (DIR3)")),
-        asiento.organo_origen or "-",
-    )
-    page.field(
-        _t(_("label_organo_destino", default="Destination body (DIR3)")),
-        asiento.organo_destino or "-",
-    )
-    page.field(
-        _t(_("label_unidad_destino", default="Destination unit")),
-        _title_of(asiento.unidad_destino) or "-",
-    )
+def _entry_rows(asiento):
+    """(label, value) of what the receipt says of the entry."""
+    rows = [
+        (_("label_numero_asiento", default="Register number"), asiento.numero),
+        (
+            _("label_tipo_asiento", default="Entry or exit"),
+            _t(TIPOS_ASIENTO.getTerm(asiento.tipo).title),
+        ),
+        (
+            _("label_fecha_presentacion", default="Presented on"),
+            asiento.fecha_presentacion.strftime(DATETIME_FORMAT),
+        ),
+        (
+            _("label_fecha_efectiva", default="Effective date for deadlines"),
+            asiento.fecha_efectiva.strftime(DATETIME_FORMAT),
+        ),
+        (
+            _("label_canal", default="Channel"),
+            _code_title("paeria.egov.Canal", asiento.canal),
+        ),
+        (
+            _("label_interesado", default="Interested party"),
+            f"{asiento.interesado_name} ({asiento.interesado_identifier_type} "
+            f"{asiento.interesado_identifier})",
+        ),
+        (_("label_resumen", default="Summary"), asiento.resumen),
+        (
+            _("label_organo_origen", default="Origin body (DIR3)"),
+            asiento.organo_origen or "-",
+        ),
+        (
+            _("label_organo_destino", default="Destination body (DIR3)"),
+            asiento.organo_destino or "-",
+        ),
+        (
+            _("label_unidad_destino", default="Destination unit"),
+            _title_of(asiento.unidad_destino) or "-",
+        ),
+    ]
     if asiento.procedimiento:
-        page.field(
-            _t(_("label_procedimiento", default="Procedure")),
-            _title_of(asiento.procedimiento),
+        rows.append(
+            (
+                _("label_procedimiento", default="Procedure"),
+                _title_of(asiento.procedimiento),
+            )
         )
-    page.gap()
+    return rows
+
+
+def _documents_section(page, asiento):
+    """Each attached document with its size and SHA-256 fingerprint."""
     documents = attached_documents(asiento)
     page.line(
         _t(
@@ -172,7 +171,10 @@ def receipt_pdf(asiento, csv):
         filename = documento.file.filename or documento.Title()
         page.field(f"{position}", f"{filename} ({_size(documento.file.getSize())})")
         page.code(f"SHA-256: {documento.huella}")
-    page.gap()
+
+
+def _verification_section(page, csv):
+    """The receipt's own CSV and where to verify it."""
     page.line(
         _t(_("receipt_verification", default="Verification")),
         font="Helvetica-Bold",
@@ -184,6 +186,25 @@ def receipt_pdf(asiento, csv):
     page.code(csv)
     page.field(_t(_("receipt_verify_at", default="Verify it at")), "")
     page.code(verification_url(csv))
+
+
+def receipt_pdf(asiento, csv):
+    """The receipt's bytes; ``csv`` is the receipt's own verification code."""
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    title = receipt_title(asiento)
+    canvas.setTitle(title)
+    canvas.setAuthor(issuer_name())
+    canvas.setSubject(asiento.numero)
+    page = PdfPage(canvas)
+    page.line(title, font="Helvetica-Bold", size=14)
+    page.gap()
+    for label, value in _entry_rows(asiento):
+        page.field(_t(label), value)
+    page.gap()
+    _documents_section(page, asiento)
+    page.gap()
+    _verification_section(page, csv)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -16,7 +16,7 @@ register on a citizen's behalf.
 
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.calendar import effective_filing_datetime
+from paeria.egov.calendar.filing import effective_filing_datetime
 from paeria.egov.clock import MADRID
 from paeria.egov.content.asiento import ENTRADA
 from paeria.egov.content.asiento import IAsiento
@@ -30,7 +30,7 @@ from paeria.egov.registro.receipt import issuer_name
 from paeria.egov.registro.receipt import receipt_pdf
 from paeria.egov.registro.receipt import receipt_title
 from paeria.egov.registro.serialize import hold_register
-from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.settings.calendar import site_calendar
 from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.identifiers import guess_identifier_type
@@ -126,8 +126,8 @@ def _brain(portal_type, uid):
     return brains[0] if brains else None
 
 
-def _validate_fields(data, tipo, errors):
-    values = {}
+def _refuse_not_given(data, errors):
+    """Fields the register computes, and fields it does not know, are refused."""
     for key in data:
         if key in COMPUTED_FIELDS:
             errors[key] = _(
@@ -136,6 +136,11 @@ def _validate_fields(data, tipo, errors):
             )
         elif key not in GIVEN_FIELDS:
             errors[key] = _("error_register_unknown_field", default="Unknown field.")
+
+
+def _texts(data, errors):
+    """{given field: its text stripped, or None}; a value that is not text is
+    refused and read as None."""
     texts = {}
     for key in GIVEN_FIELDS:
         try:
@@ -143,67 +148,74 @@ def _validate_fields(data, tipo, errors):
         except ValueError:
             errors[key] = _("error_register_not_text", default="Must be text.")
             texts[key] = None
+    return texts
 
-    if texts["tipo"] is not None and texts["tipo"] != tipo:
-        if texts["tipo"] not in SERIES:
-            errors["tipo"] = _(
-                "error_register_tipo",
-                default='Must be "entrada" or "salida".',
-            )
-        else:
-            tipo = texts["tipo"]
-    values["tipo"] = tipo
 
-    canal = texts["canal"]
-    if canal is None:
-        errors["canal"] = MISSING
-    else:
-        try:
-            IAsiento["canal"].constraint(canal)
-            values["canal"] = canal
-        except ValidationError as error:
-            errors["canal"] = _message(error)
+def _series(given, tipo, errors):
+    """The series (entrada, salida) the data names, or else ``tipo``."""
+    if given is None or given == tipo:
+        return tipo
+    if given not in SERIES:
+        errors["tipo"] = _(
+            "error_register_tipo",
+            default='Must be "entrada" or "salida".',
+        )
+        return tipo
+    return given
 
+
+def _required(texts, key, check, values, errors):
+    """A required text checked by ``check`` (the Asiento's schema), which
+    raises ValidationError."""
+    value = texts[key]
+    if value is None:
+        errors[key] = MISSING
+        return
+    try:
+        check(value)
+        values[key] = value
+    except ValidationError as error:
+        errors[key] = _message(error)
+
+
+def _interesado(texts, values, errors):
+    """The interested party's identifier, and its type (guessed if not given)."""
     identifier = texts["interesado_identifier"]
     identifier_type = texts["interesado_identifier_type"]
     if identifier is None:
         errors["interesado_identifier"] = MISSING
-    else:
-        if identifier_type is None:
-            identifier_type = guess_identifier_type(identifier)
-        try:
-            IAsiento["interesado_identifier_type"].constraint(identifier_type)
-        except ValidationError as error:
-            errors["interesado_identifier_type"] = _message(error)
-        else:
-            try:
-                values["interesado_identifier"] = validate_identifier(
-                    identifier_type, identifier
-                )
-                values["interesado_identifier_type"] = identifier_type
-            except InvalidIdentifier as error:
-                errors["interesado_identifier"] = _message(error)
+        return
+    if identifier_type is None:
+        identifier_type = guess_identifier_type(identifier)
+    try:
+        IAsiento["interesado_identifier_type"].constraint(identifier_type)
+    except ValidationError as error:
+        errors["interesado_identifier_type"] = _message(error)
+        return
+    try:
+        values["interesado_identifier"] = validate_identifier(
+            identifier_type, identifier
+        )
+        values["interesado_identifier_type"] = identifier_type
+    except InvalidIdentifier as error:
+        errors["interesado_identifier"] = _message(error)
 
-    name = texts["interesado_name"]
-    if name is None:
-        errors["interesado_name"] = MISSING
-    else:
-        try:
-            IAsiento["interesado_name"].validate(name)
-            values["interesado_name"] = name
-        except ValidationError as error:
-            errors["interesado_name"] = _message(error)
 
+def _resumen(data, values, errors):
     resumen = data.get("resumen")
     if not isinstance(resumen, str) or not resumen.strip():
+        # A value that is not text was refused as such already.
         errors.setdefault("resumen", MISSING)
-    else:
-        try:
-            IAsiento["resumen"].validate(resumen.strip())
-            values["resumen"] = resumen.strip()
-        except ValidationError as error:
-            errors["resumen"] = _message(error)
+        return
+    try:
+        IAsiento["resumen"].validate(resumen.strip())
+        values["resumen"] = resumen.strip()
+    except ValidationError as error:
+        errors["resumen"] = _message(error)
 
+
+def _organos(texts, values, errors):
+    """The DIR3 codes of the bodies of origin and destination, when given."""
     for key in ("organo_origen", "organo_destino"):
         if texts[key] is not None:
             try:
@@ -211,23 +223,29 @@ def _validate_fields(data, tipo, errors):
             except InvalidIdentifier as error:
                 errors[key] = _message(error)
 
-    procedure = None
-    if texts["procedimiento"] is not None:
-        procedure = _brain("Procedimiento", texts["procedimiento"])
-        if procedure is None:
-            errors["procedimiento"] = _(
-                "error_register_unknown_procedure",
-                default="There is no procedure with this identifier.",
-            )
-        else:
-            values["procedimiento"] = procedure.UID
 
-    unidad = None
-    unidad_uid = texts["unidad_destino"]
-    if unidad_uid is None and procedure is not None:
-        unidad_uid = procedure.responsible_unit
-    if unidad_uid is not None:
-        unidad = _brain("Unidad", unidad_uid)
+def _procedure(uid, values, errors):
+    """The brain of the procedure named, or None."""
+    if uid is None:
+        return None
+    procedure = _brain("Procedimiento", uid)
+    if procedure is None:
+        errors["procedimiento"] = _(
+            "error_register_unknown_procedure",
+            default="There is no procedure with this identifier.",
+        )
+    else:
+        values["procedimiento"] = procedure.UID
+    return procedure
+
+
+def _unidad(uid, tipo, procedure, values, errors):
+    """The brain of the unit the entry goes to (by default the procedure's
+    responsible unit), or None; an entry must go to one."""
+    if uid is None and procedure is not None:
+        uid = procedure.responsible_unit
+    if uid is not None:
+        unidad = _brain("Unidad", uid)
         if unidad is None:
             errors["unidad_destino"] = _(
                 "error_register_unknown_unit",
@@ -235,13 +253,17 @@ def _validate_fields(data, tipo, errors):
             )
         else:
             values["unidad_destino"] = unidad.UID
-    elif tipo == ENTRADA and "procedimiento" not in errors:
+        return unidad
+    if tipo == ENTRADA and "procedimiento" not in errors:
         errors["unidad_destino"] = _(
             "error_register_unit_required",
             default="Required: an entry goes to a unit (or name its procedure).",
         )
+    return None
 
-    # The council's own side of the entry defaults to the unit's body.
+
+def _council_side(tipo, unidad, values, errors):
+    """The council's own side of the entry defaults to the unit's body."""
     council = unidad.dir3_code if unidad is not None else None
     council = council or api.portal.get_registry_record(
         "paeria.egov.organo_dir3", default=None
@@ -249,6 +271,25 @@ def _validate_fields(data, tipo, errors):
     own_side = "organo_destino" if tipo == ENTRADA else "organo_origen"
     if own_side not in values and own_side not in errors and council:
         values[own_side] = council
+
+
+def _validate_fields(data, tipo, errors):
+    """The given values of the Asiento, checked one field after the other;
+    every problem goes to ``errors`` under its field."""
+    _refuse_not_given(data, errors)
+    texts = _texts(data, errors)
+    tipo = _series(texts["tipo"], tipo, errors)
+    values = {"tipo": tipo}
+    _required(texts, "canal", IAsiento["canal"].constraint, values, errors)
+    _interesado(texts, values, errors)
+    _required(
+        texts, "interesado_name", IAsiento["interesado_name"].validate, values, errors
+    )
+    _resumen(data, values, errors)
+    _organos(texts, values, errors)
+    procedure = _procedure(texts["procedimiento"], values, errors)
+    unidad = _unidad(texts["unidad_destino"], tipo, procedure, values, errors)
+    _council_side(tipo, unidad, values, errors)
     return values
 
 

@@ -31,6 +31,13 @@ import threading
 import transaction
 
 
+try:
+    import psycopg2
+except ImportError:  # pragma: no cover - RelStorage's driver is an extra
+    # Only a RelStorage/PostgreSQL database needs it (_postgresql_dsn finds
+    # none otherwise), and a FileStorage installation may lack it.
+    psycopg2 = None
+
 logger = logging.getLogger("paeria.egov.registro")
 
 WAIT_SECONDS = 20
@@ -59,8 +66,6 @@ def _postgresql_dsn(connection):
 
 
 def _advisory_connection(dsn):
-    import psycopg2
-
     current = _advisory["connection"]
     if current is not None and (current.closed or _advisory["dsn"] != dsn):
         current.close()
@@ -73,8 +78,6 @@ def _advisory_connection(dsn):
 
 
 def _lock_database(dsn):
-    import psycopg2
-
     for attempt in range(2):  # a connection the server dropped is made again
         try:
             connection = _advisory_connection(dsn)

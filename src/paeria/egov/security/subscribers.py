@@ -2,7 +2,7 @@
 open (registered in configure.zcml).
 
 - A closed or archived expediente is not moved or renamed (its removal is
-  refused by subscribers/workflow.py): moving it to another unit would hand
+  refused by workflow/subscribers.py): moving it to another unit would hand
   its documents to other staff, renaming it would break the addresses cited
   in its notifications and its ENI index. It moves only with its container.
 - WebDAV's writing methods (PUT, DELETE, PROPPATCH, MKCOL, MOVE, COPY, LOCK,
@@ -54,7 +54,7 @@ def protect_closed_expediente_placement(expediente, event):
     """IObjectWillBeMovedEvent: a closed or archived expediente is not moved
     or renamed, unless it moves with its container."""
     if event.oldParent is None or event.newParent is None:
-        return  # being added, or removed (refused by subscribers/workflow.py)
+        return  # being added, or removed (refused by workflow/subscribers.py)
     if aq_base(event.object) is not aq_base(expediente):
         return  # moved with its unit
     if _state(expediente) not in CLOSED_EXPEDIENTE_STATES:

@@ -16,12 +16,12 @@ from paeria.egov.sede.errors import FilingError
 from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.filing import check_procedure_open
 from paeria.egov.sede.filing import document_slots
-from paeria.egov.sede.filing import entry_of_citizen
 from paeria.egov.sede.filing import file_generic
 from paeria.egov.sede.filing import file_procedure
-from paeria.egov.sede.filing import receipt_url
 from paeria.egov.sede.filing import require_citizen
 from paeria.egov.sede.nif import current_citizen
+from paeria.egov.sede.receipts import entry_of_citizen
+from paeria.egov.sede.receipts import receipt_url
 from paeria.egov.sede.services import read_application
 from paeria.egov.sede.services import STATEMENT_FIELDS
 from paeria.egov.sede.services import TOKEN_FIELD

@@ -8,6 +8,15 @@ them too; the browser views and the REST services turn them into a page or a
 from paeria.egov import _
 
 
+#: The documents of an application were not given as {slot id: file}; the
+#: same refusal whether they came in a form, as JSON or to filing.py directly.
+DOCUMENTS_NOT_AN_OBJECT = _(
+    "error_filing_documents_object",
+    default="The documents must be an object: the id of each required "
+    "document and its file.",
+)
+
+
 class FilingError(ValueError):
     """A filing refused before anything was stored: ``errors`` maps each field
     (``documentos.<slot>``, ``files[i]``, ``solicita``...) to a message."""

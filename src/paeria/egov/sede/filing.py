@@ -23,35 +23,27 @@ the publisher aborts the transaction: nothing is kept, no number consumed.
 """
 
 from AccessControl import Unauthorized
-from io import BytesIO
 from paeria.egov import _
-from paeria.egov import clock
 from paeria.egov.events import LocalRolesSetByCode
 from paeria.egov.registro.distribution import distribute
 from paeria.egov.registro.distribution import open_expediente_from_entry
-from paeria.egov.registro.receipt import attached_documents
-from paeria.egov.registro.receipt import issuer_name
-from paeria.egov.registro.receipt import PdfPage
-from paeria.egov.registro.receipt import receipt_of
-from paeria.egov.registro.receipt import TEXT_WIDTH
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
 from paeria.egov.sede import idempotency
+from paeria.egov.sede.errors import DOCUMENTS_NOT_AN_OBJECT
 from paeria.egov.sede.errors import FilingError
 from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.nif import current_citizen
+from paeria.egov.sede.receipts import receipt_summary
+from paeria.egov.sede.statement import statement_pdf
+from paeria.egov.sede.statement import statement_text
+from paeria.egov.sede.statement import translated
 from paeria.egov.states import Procedimiento
-from paeria.egov.validators.errors import InvalidIdentifier
-from paeria.egov.validators.text import validate_plain_text
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.i18n.normalizer import idnormalizer
 from plone.uuid.interfaces import IUUID
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
 from zope.event import notify
-from zope.i18n import translate
-import textwrap
 
 
 EXPONE_MAX_LENGTH = 20000
@@ -166,89 +158,8 @@ def check_procedure_open(procedimiento):
         )
 
 
-def _statement_text(data, key, max_length, errors, required=False):
-    value = data.get(key)
-    if value is None or value == "":
-        if required:
-            errors[key] = _(
-                "error_required_field", default="Required: this value must be given."
-            )
-        return ""
-    if not isinstance(value, str):
-        errors[key] = _("error_register_not_text", default="Must be text.")
-        return ""
-    value = value.strip()
-    try:
-        validate_plain_text(value, max_length)
-    except InvalidIdentifier as error:
-        errors[key] = error.args[0]
-        return ""
-    if required and not value:
-        errors[key] = _(
-            "error_required_field", default="Required: this value must be given."
-        )
-    return value
-
-
 def _is_file(item):
     return isinstance(item, dict) and bool(item.get("data") or item.get("filename"))
-
-
-# -- the application form as a PDF ------------------------------------------------
-
-
-def _t(message):
-    return translate(message, target_language=api.portal.get_default_language())
-
-
-def statement_pdf(title, citizen, procedure_title, unit_title, expone, solicita):
-    """The application itself (instancia): who, what for, what they state and
-    ask, and when it was made."""
-    buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
-    canvas.setTitle(title)
-    canvas.setAuthor(citizen.fullname)
-    canvas.setCreator(issuer_name())
-    page = PdfPage(canvas)
-    page.line(title, font="Helvetica-Bold", size=14)
-    page.gap()
-    page.field(
-        _t(_("label_interesado", default="Interested party")),
-        f"{citizen.fullname} ({citizen.identifier_type} {citizen.nif})",
-    )
-    if citizen.email:
-        page.field(_t(_("label_email", default="E-mail for notices")), citizen.email)
-    if procedure_title:
-        page.field(_t(_("label_procedimiento", default="Procedure")), procedure_title)
-    if unit_title:
-        page.field(
-            _t(_("label_unidad_destino", default="Destination unit")), unit_title
-        )
-    page.field(
-        _t(_("label_fecha_presentacion_solicitud", default="Made on")),
-        clock.office_now().strftime("%Y-%m-%d %H:%M:%S %Z"),
-    )
-    for label, text in (
-        (_t(_("label_expone", default="States (expone)")), expone),
-        (_t(_("label_solicita", default="Requests (solicita)")), solicita),
-    ):
-        if not text:
-            continue
-        page.gap()
-        page.line(label, font="Helvetica-Bold")
-        for paragraph in text.splitlines() or [""]:
-            if paragraph.strip():
-                _wrapped(page, paragraph)
-            else:
-                page.gap()
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
-
-
-def _wrapped(page, paragraph):
-    for line in textwrap.wrap(paragraph, TEXT_WIDTH) or [""]:
-        page.line(line)
 
 
 # -- filing -------------------------------------------------------------------------
@@ -259,11 +170,7 @@ def _prepare_documents(slots, documents, extras, errors):
     one came from (to name it in an error)."""
     documents = documents or {}
     if not isinstance(documents, dict):
-        errors["documentos"] = _(
-            "error_filing_documents_object",
-            default="The documents must be an object: the id of each required "
-            "document and its file.",
-        )
+        errors["documentos"] = DOCUMENTS_NOT_AN_OBJECT
         documents = {}
     by_id = {slot.id: slot for slot in slots}
     for key in documents:
@@ -330,8 +237,8 @@ def _interesado(citizen):
 
 def file_procedure(procedimiento, data, documents=None, extras=(), token=None):
     """Start ``procedimiento`` for the logged-in citizen; return the receipt
-    (:func:`receipt_summary`). Raises Unauthorized, FilingNotAllowed or
-    FilingError (nothing stored)."""
+    (:func:`~paeria.egov.sede.receipts.receipt_summary`). Raises Unauthorized,
+    FilingNotAllowed or FilingError (nothing stored)."""
     citizen = require_citizen()
     check_procedure_open(procedimiento)
     target = IUUID(procedimiento)
@@ -339,41 +246,14 @@ def file_procedure(procedimiento, data, documents=None, extras=(), token=None):
     if replay is not None:
         return replay
     errors = {}
-    expone = _statement_text(data, "expone", EXPONE_MAX_LENGTH, errors)
-    solicita = _statement_text(data, "solicita", SOLICITA_MAX_LENGTH, errors)
+    expone = statement_text(data, "expone", EXPONE_MAX_LENGTH, errors)
+    solicita = statement_text(data, "solicita", SOLICITA_MAX_LENGTH, errors)
     slots = document_slots(procedimiento)
     files, keys = _prepare_documents(slots, documents, extras, errors)
     if errors:
         raise FilingError(errors)
-    unidad = uuidToObject(procedimiento.responsible_unit, unrestricted=True)
     title = procedimiento.Title()
-    statement_title = _t(
-        _(
-            "statement_title",
-            default="Application: ${procedure}",
-            mapping={"procedure": title},
-        )
-    )
-    statement = {
-        "data": statement_pdf(
-            statement_title,
-            citizen,
-            title,
-            unidad.Title() if unidad is not None else None,
-            expone,
-            solicita
-            or _t(
-                _(
-                    "statement_default_solicita",
-                    default="That the procedure be started.",
-                )
-            ),
-        ),
-        "filename": "solicitud.pdf",
-        "content_type": "application/pdf",
-        "title": statement_title[:255],
-        "tipo_documental": STATEMENT_TIPO_DOCUMENTAL,
-    }
+    statement = _procedure_statement(procedimiento, citizen, expone, solicita)
     entry = _interesado(citizen)
     entry.update(
         resumen=(f"{title}: {solicita}" if solicita else title)[:RESUMEN_MAX_LENGTH],
@@ -383,23 +263,78 @@ def file_procedure(procedimiento, data, documents=None, extras=(), token=None):
     with api.env.adopt_roles(["Manager"]):
         asiento = _register(entry, statement, files, keys)
         distribute(asiento)
-        expediente = open_expediente_from_entry(
-            asiento, title=f"{title} - {citizen.fullname}"[:TITLE_MAX_LENGTH]
-        )
-        rows = [dict(row) for row in expediente.interesados or ()]
-        for row in rows:
-            if row.get("identifier") == citizen.nif and not row.get("email"):
-                row["email"] = citizen.email
-        expediente.interesados = rows
-        # The entry's documents are incorporated as presented by
-        # open_expediente_from_entry.
-        expediente.manage_setLocalRoles(citizen.userid, ["Interesado"])
-        expediente.reindexObjectSecurity()
-        expediente.reindexObject()
-        notify(LocalRolesSetByCode(expediente, reason="presentacion_electronica"))
+        expediente = _open_for_citizen(asiento, citizen, title)
     result = receipt_summary(asiento, expediente)
     idempotency.remember(citizen.userid, token, target, result)
     return result
+
+
+def _procedure_statement(procedimiento, citizen, expone, solicita):
+    """The application to start ``procedimiento``, as the entry's first file."""
+    title = procedimiento.Title()
+    statement_title = translated(
+        _(
+            "statement_title",
+            default="Application: ${procedure}",
+            mapping={"procedure": title},
+        )
+    )
+    solicita = solicita or translated(
+        _(
+            "statement_default_solicita",
+            default="That the procedure be started.",
+        )
+    )
+    return _statement_file(
+        "solicitud.pdf",
+        statement_title,
+        citizen,
+        title,
+        procedimiento.responsible_unit,
+        expone,
+        solicita,
+    )
+
+
+def _statement_file(
+    filename, statement_title, citizen, procedure_title, unit_uid, expone, solicita
+):
+    """The statement as a PDF file for register_entry."""
+    unidad = uuidToObject(unit_uid, unrestricted=True)
+    return {
+        "data": statement_pdf(
+            statement_title,
+            citizen,
+            procedure_title,
+            unidad.Title() if unidad is not None else None,
+            expone,
+            solicita,
+        ),
+        "filename": filename,
+        "content_type": "application/pdf",
+        "title": statement_title[:255],
+        "tipo_documental": STATEMENT_TIPO_DOCUMENTAL,
+    }
+
+
+def _open_for_citizen(asiento, citizen, title):
+    """The Expediente opened from the citizen's entry, with the citizen as its
+    Interesado (their e-mail for notices included)."""
+    expediente = open_expediente_from_entry(
+        asiento, title=f"{title} - {citizen.fullname}"[:TITLE_MAX_LENGTH]
+    )
+    rows = [dict(row) for row in expediente.interesados or ()]
+    for row in rows:
+        if row.get("identifier") == citizen.nif and not row.get("email"):
+            row["email"] = citizen.email
+    expediente.interesados = rows
+    # The entry's documents are incorporated as presented by
+    # open_expediente_from_entry.
+    expediente.manage_setLocalRoles(citizen.userid, ["Interesado"])
+    expediente.reindexObjectSecurity()
+    expediente.reindexObject()
+    notify(LocalRolesSetByCode(expediente, reason="presentacion_electronica"))
+    return expediente
 
 
 def generic_unit(unidad_uid):
@@ -426,8 +361,8 @@ def file_generic(data, extras=(), token=None):
     if replay is not None:
         return replay
     errors = {}
-    expone = _statement_text(data, "expone", EXPONE_MAX_LENGTH, errors)
-    solicita = _statement_text(
+    expone = statement_text(data, "expone", EXPONE_MAX_LENGTH, errors)
+    solicita = statement_text(
         data, "solicita", SOLICITA_MAX_LENGTH, errors, required=True
     )
     unidad_uid = data.get("unidad_destino") or None
@@ -443,22 +378,18 @@ def file_generic(data, extras=(), token=None):
     files, keys = _prepare_documents([], None, extras, errors)
     if errors:
         raise FilingError(errors)
-    unidad = uuidToObject(unidad_uid, unrestricted=True)
-    statement_title = _t(_("generic_statement_title", default="Generic application"))
-    statement = {
-        "data": statement_pdf(
-            statement_title,
-            citizen,
-            None,
-            unidad.Title() if unidad is not None else None,
-            expone,
-            solicita,
-        ),
-        "filename": "instancia-generica.pdf",
-        "content_type": "application/pdf",
-        "title": statement_title,
-        "tipo_documental": STATEMENT_TIPO_DOCUMENTAL,
-    }
+    statement_title = translated(
+        _("generic_statement_title", default="Generic application")
+    )
+    statement = _statement_file(
+        "instancia-generica.pdf",
+        statement_title,
+        citizen,
+        None,
+        unidad_uid,
+        expone,
+        solicita,
+    )
     entry = _interesado(citizen)
     entry.update(
         resumen=f"{statement_title}: {solicita}"[:RESUMEN_MAX_LENGTH],
@@ -469,74 +400,3 @@ def file_generic(data, extras=(), token=None):
     result = receipt_summary(asiento, None)
     idempotency.remember(citizen.userid, token, GENERIC_TARGET, result)
     return result
-
-
-# -- the receipt ---------------------------------------------------------------------
-
-
-def receipt_url(numero):
-    return f"{api.portal.get().absolute_url()}/@@justificante?numero={numero}"
-
-
-def confirmation_url(numero):
-    return f"{api.portal.get().absolute_url()}/@@presentado?numero={numero}"
-
-
-def receipt_summary(asiento, expediente):
-    """What the citizen gets back: plain values only (it is also what a repeated
-    submission with the same key returns)."""
-    receipt = receipt_of(asiento)
-    result = {
-        "numero": asiento.numero,
-        "fecha_presentacion": asiento.fecha_presentacion.isoformat(),
-        "fecha_efectiva": asiento.fecha_efectiva.isoformat(),
-        "csv": asiento.csv,
-        "resumen": asiento.resumen,
-        "justificante": {
-            "download": receipt_url(asiento.numero),
-            "csv": receipt.csv,
-            "huella": receipt.huella,
-        },
-        "confirmation": confirmation_url(asiento.numero),
-        "documents": [
-            {
-                "title": documento.Title(),
-                "filename": documento.file.filename,
-                "size": documento.file.getSize(),
-                "huella": documento.huella,
-            }
-            for documento in attached_documents(asiento)
-        ],
-        "expediente": None,
-    }
-    if expediente is not None:
-        result["expediente"] = {
-            "@id": expediente.absolute_url(),
-            "UID": IUUID(expediente),
-            "numero": expediente.numero,
-            "fecha_limite": expediente.fecha_limite.isoformat()
-            if expediente.fecha_limite
-            else None,
-        }
-    return result
-
-
-def entry_of_citizen(numero):
-    """The entry ``numero`` if the logged-in citizen is its interested party (or
-    may see it anyway, as staff), else None: nobody learns of another's."""
-    if not isinstance(numero, str) or not numero.strip():
-        return None
-    registro = api.portal.get().get("registro")
-    if registro is None:
-        return None
-    asiento = registro.get(numero.strip().replace("/", "-").lower())
-    if asiento is None or getattr(asiento, "portal_type", None) != "Asiento":
-        return None
-    if api.user.has_permission("View", obj=asiento):
-        return asiento
-    citizen = current_citizen()
-    if citizen is None or citizen.nif is None:
-        return None
-    if (asiento.interesado_identifier or "").upper() != citizen.nif:
-        return None
-    return asiento

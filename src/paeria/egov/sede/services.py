@@ -34,6 +34,7 @@ from paeria.egov.registro.register import COMPUTED_FIELDS
 from paeria.egov.registro.register import GIVEN_FIELDS
 from paeria.egov.restapi.service import Service
 from paeria.egov.sede import idempotency
+from paeria.egov.sede.errors import DOCUMENTS_NOT_AN_OBJECT
 from paeria.egov.sede.errors import FilingError
 from paeria.egov.sede.errors import FilingNotAllowed
 from paeria.egov.sede.filing import check_procedure_open
@@ -108,11 +109,7 @@ def _read_json(request, allowed, limit):
             del data[key]
     decoded = {}
     if not isinstance(documents, dict):
-        errors["documentos"] = _(
-            "error_filing_documents_object",
-            default="The documents must be an object: the id of each required "
-            "document and its file.",
-        )
+        errors["documentos"] = DOCUMENTS_NOT_AN_OBJECT
         documents = {}
     for slot_id, item in documents.items():
         try:

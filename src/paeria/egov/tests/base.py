@@ -84,7 +84,7 @@ def with_holidays(*years):
     Catalan and Lleida's, as the installation prefills them): installing only
     fills the year the layer was set up in and the next one, whatever instant
     a test then travels to."""
-    from paeria.egov.registry.calendar import prefill_years
+    from paeria.egov.settings.calendar import prefill_years
 
     prefill_years(years)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from paeria.egov import clock
 from paeria.egov.instance import cli
 from paeria.egov.instance.config import ConfigurationError
-from paeria.egov.notifications import expire_due
+from paeria.egov.notifications.expiry import expire_due
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from plone import api

@@ -8,6 +8,7 @@ from paeria.egov.content.procedimiento import IProcedimiento
 from paeria.egov.content.unidad import IUnidad
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
+from paeria.egov.units.subscribers import unidad_modified
 from paeria.egov.validators.eni_ids import validate_eni_document_id
 from paeria.egov.validators.eni_ids import validate_eni_expediente_id
 from plone import api
@@ -421,8 +422,6 @@ class TestCanonicalCodes(ManagerTestCase):
         self.assertEqual(brain.UID, unidad.UID())
 
     def test_dir3_of_a_unit_edited(self):
-        from paeria.egov.subscribers.content import unidad_modified
-
         self.unidad.dir3_code = "la0067890"
         unidad_modified(self.unidad, ObjectModifiedEvent(self.unidad))
         self.assertEqual(self.unidad.dir3_code, "LA0067890")

@@ -3,8 +3,8 @@ plone.restapi (@controlpanels/paeria-egov-settings), over the same records."""
 
 from html import unescape
 from paeria.egov.interfaces import IPaeriaEgovLayer
-from paeria.egov.registry.controlpanel import IPaeriaSettingsForm
-from paeria.egov.registry.interfaces import DEFAULT_ALLOWED_FORMATS
+from paeria.egov.settings.controlpanel import IPaeriaSettingsForm
+from paeria.egov.settings.interfaces import DEFAULT_ALLOWED_FORMATS
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base

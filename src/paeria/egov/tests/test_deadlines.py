@@ -9,11 +9,11 @@ from datetime import datetime
 from datetime import UTC
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
-from paeria.egov.registry.calendar import format_holiday_lines
-from paeria.egov.registry.calendar import municipal_pairs
-from paeria.egov.registry.calendar import parse_holiday_lines
-from paeria.egov.registry.calendar import prefill_years
-from paeria.egov.registry.calendar import site_calendar
+from paeria.egov.settings.calendar import format_holiday_lines
+from paeria.egov.settings.calendar import municipal_pairs
+from paeria.egov.settings.calendar import parse_holiday_lines
+from paeria.egov.settings.calendar import prefill_years
+from paeria.egov.settings.calendar import site_calendar
 from paeria.egov.setuphandlers import ensure_holidays
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base

@@ -2,11 +2,11 @@
 expedientes, and the accounts a visitor tries (a citizen who finds her case in
 Mi carpeta, a register clerk, an auditor)."""
 
-from paeria.egov.carpeta import carpeta
-from paeria.egov.demo import CITIZEN
-from paeria.egov.demo import create_demo_data
-from paeria.egov.demo import EXPEDIENTES
-from paeria.egov.demo import GLOBAL_STAFF
+from paeria.egov.carpeta.summary import carpeta
+from paeria.egov.demo.creation import create_demo_data
+from paeria.egov.demo.data import CITIZEN
+from paeria.egov.demo.data import EXPEDIENTES
+from paeria.egov.demo.data import GLOBAL_STAFF
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from plone import api
 import unittest

@@ -13,22 +13,22 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from lxml import etree
 from paeria.egov.eni import schemas
+from paeria.egov.eni.digests import decode_fingerprint
+from paeria.egov.eni.digests import fingerprint
+from paeria.egov.eni.digests import fingerprint_matches
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.export import expediente_to_xml
-from paeria.egov.eni.model import decode_fingerprint
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
-from paeria.egov.eni.model import fingerprint
-from paeria.egov.eni.model import fingerprint_matches
 from paeria.egov.eni.parse import DEFAULT_MAX_SIZE
-from paeria.egov.eni.parse import parse_datetime
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
 from paeria.egov.eni.schemas import qname
+from paeria.egov.eni.xsd_values import parse_datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
 import base64
@@ -641,7 +641,7 @@ class ImportRefusalTests(RefusalMixin, unittest.TestCase):
             b'<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
             b"<d>&b;&b;</d>"
         )
-        with mock.patch("paeria.egov.eni.parse._doctype_problem", return_value=None):
+        with mock.patch("paeria.egov.eni.safexml._doctype_problem", return_value=None):
             self.assertRefused(
                 lambda: parse_document(data), "DOCTYPE declarations are not allowed"
             )

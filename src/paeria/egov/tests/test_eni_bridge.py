@@ -11,12 +11,12 @@ from paeria.egov import csvcodes
 from paeria.egov.clock import MADRID
 from paeria.egov.eni import bridge
 from paeria.egov.eni import schemas
+from paeria.egov.eni.digests import fingerprint
 from paeria.egov.eni.export import expediente_to_xml
 from paeria.egov.eni.export import index_fingerprint
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniSignature
-from paeria.egov.eni.model import fingerprint
 from paeria.egov.eni.schemas import qname
 from paeria.egov.numbering import EXPEDIENTE
 from paeria.egov.numbering import last_number

@@ -4,7 +4,16 @@ The functional tests corrupt a committed blob file on disk, behind the
 portal's back, and see the scan report it and every download of it refused.
 """
 
-from paeria.egov import integrity
+from paeria.egov.integrity.checks import check_document
+from paeria.egov.integrity.checks import inspect
+from paeria.egov.integrity.checks import INTEGRITY_FAILURE
+from paeria.egov.integrity.checks import record_failure
+from paeria.egov.integrity.consistency import consistency
+from paeria.egov.integrity.consistency import counts
+from paeria.egov.integrity.findings import IntegrityFailure
+from paeria.egov.integrity.findings import MISMATCH
+from paeria.egov.integrity.findings import MISSING
+from paeria.egov.integrity.scanning import scan
 from paeria.egov.journal import recording
 from paeria.egov.journal import search
 from paeria.egov.journal import verification
@@ -42,17 +51,17 @@ class TestChecks(unittest.TestCase):
         self.expediente = self.fixture.expediente("en_tramitacion")
 
     def assertFailure(self, documento):
-        with self.assertRaises(integrity.IntegrityFailure) as caught:
-            integrity.check_document(documento)
+        with self.assertRaises(IntegrityFailure) as caught:
+            check_document(documento)
         self.assertIs(caught.exception.documento, documento)
         return caught.exception.findings
 
     def test_an_intact_document_passes(self):
         documento = self.fixture.documento(self.expediente)
-        findings, size = integrity.inspect(documento)
+        findings, size = inspect(documento)
         self.assertEqual(findings, [])
         self.assertEqual(size, len(stored_bytes(documento)))
-        self.assertIsNone(integrity.check_document(documento))
+        self.assertIsNone(check_document(documento))
 
     def test_a_fingerprint_that_does_not_match_the_bytes(self):
         documento = self.fixture.documento(self.expediente)
@@ -60,7 +69,7 @@ class TestChecks(unittest.TestCase):
         documento.huella = "0" * 64
         with self.assertLogs("paeria.egov.integrity", level="ERROR") as logged:
             (finding,) = self.assertFailure(documento)
-        self.assertEqual(finding.problem, integrity.MISMATCH)
+        self.assertEqual(finding.problem, MISMATCH)
         self.assertEqual(finding.source, "huella")
         self.assertEqual(finding.expected, "0" * 64)
         self.assertEqual(finding.found, actual)
@@ -79,7 +88,7 @@ class TestChecks(unittest.TestCase):
 
     def test_a_signed_document_is_checked_against_its_signature(self):
         documento = self.fixture.documento(self.expediente, "firmado")
-        self.assertEqual(integrity.inspect(documento)[0], [])
+        self.assertEqual(inspect(documento)[0], [])
         documento.signatures[0].huella = "f" * 64
         (finding,) = self.assertFailure(documento)
         self.assertEqual(finding.source, "signatures[0]")
@@ -89,7 +98,7 @@ class TestChecks(unittest.TestCase):
     def test_an_incorporated_document_is_checked_against_its_bytes_then(self):
         documento = self.fixture.documento(self.expediente, "incorporado")
         self.assertEqual(documento.huella_incorporada, documento.huella)
-        self.assertEqual(integrity.inspect(documento)[0], [])
+        self.assertEqual(inspect(documento)[0], [])
         documento.huella_incorporada = "a" * 64
         (finding,) = self.assertFailure(documento)
         self.assertEqual(finding.source, "huella_incorporada")
@@ -99,7 +108,7 @@ class TestChecks(unittest.TestCase):
         recorded = documento.huella
         documento.file = None  # behind the API's back: no event
         (finding,) = self.assertFailure(documento)
-        self.assertEqual(finding.problem, integrity.MISSING)
+        self.assertEqual(finding.problem, MISSING)
         self.assertEqual(finding.expected, recorded)
         self.assertIsNone(finding.found)
         self.assertEqual(finding.reason, "the document has no file")
@@ -107,11 +116,11 @@ class TestChecks(unittest.TestCase):
     def test_a_failure_is_journalled_when_recorded(self):
         documento = self.fixture.documento(self.expediente)
         documento.huella = "0" * 64
-        with self.assertRaises(integrity.IntegrityFailure) as caught:
-            integrity.check_document(documento)
-        integrity.record_failure(caught.exception)
+        with self.assertRaises(IntegrityFailure) as caught:
+            check_document(documento)
+        record_failure(caught.exception)
         content = last_entry(documento)
-        self.assertEqual(content["action"], integrity.INTEGRITY_FAILURE)
+        self.assertEqual(content["action"], INTEGRITY_FAILURE)
         self.assertEqual(content["uid"], IUUID(documento))
         self.assertEqual(content["details"]["findings"][0]["expected"], "0" * 64)
 
@@ -133,15 +142,15 @@ class TestJournalledWhateverTheOutcome(unittest.TestCase):
         return [
             entry
             for entry in search.history(recording.group_of(self.documento))
-            if entry.content["action"] == integrity.INTEGRITY_FAILURE
+            if entry.content["action"] == INTEGRITY_FAILURE
         ]
 
     def test_caught_and_answered_by_the_view(self):
         from zope.event import notify
         from ZPublisher.pubevents import PubBeforeCommit
 
-        with self.assertRaises(integrity.IntegrityFailure):
-            integrity.check_document(self.documento)
+        with self.assertRaises(IntegrityFailure):
+            check_document(self.documento)
         self.assertEqual(self.failures(), [])
         notify(PubBeforeCommit(self.request))
         (entry,) = self.failures()
@@ -154,8 +163,8 @@ class TestJournalledWhateverTheOutcome(unittest.TestCase):
         from zope.event import notify
         from ZPublisher.pubevents import PubFailure
 
-        with self.assertRaises(integrity.IntegrityFailure) as caught:
-            integrity.check_document(self.documento)
+        with self.assertRaises(IntegrityFailure) as caught:
+            check_document(self.documento)
         error = caught.exception
         notify(PubFailure(self.request, (type(error), error, None), True))
         self.assertEqual(self.failures(), [])
@@ -176,9 +185,7 @@ class TestScan(unittest.TestCase):
 
     def test_every_document_is_read(self):
         seen = []
-        result = integrity.scan(
-            self.portal, progress=lambda result: seen.append(result.checked)
-        )
+        result = scan(self.portal, progress=lambda result: seen.append(result.checked))
         self.assertTrue(result.ok)
         self.assertEqual(result.total, len(self.documentos))
         self.assertEqual(result.checked, len(self.documentos))
@@ -190,7 +197,7 @@ class TestScan(unittest.TestCase):
 
     def test_progress_in_batches(self):
         seen = []
-        integrity.scan(
+        scan(
             self.portal,
             progress=lambda result: seen.append(result.checked),
             batch_size=3,
@@ -202,7 +209,7 @@ class TestScan(unittest.TestCase):
         tampered.huella = "0" * 64
         emptied.file = None
         signed.signatures[0].huella = "1" * 64
-        result = integrity.scan(self.portal)
+        result = scan(self.portal)
         self.assertFalse(result.ok)
         self.assertEqual(result.checked, 4)
         summary = result.as_dict()
@@ -226,7 +233,7 @@ class TestScan(unittest.TestCase):
         # Removed behind the catalog's back: the catalog still lists it.
         container = documento.aq_parent
         container._delObject(documento.getId(), suppress_events=True)
-        result = integrity.scan(self.portal)
+        result = scan(self.portal)
         (missing,) = result.missing
         self.assertEqual(missing.path, path)
         self.assertEqual(missing.reason, "object not found")
@@ -243,19 +250,19 @@ class TestConsistency(unittest.TestCase):
         self.fixture.documento(self.expediente)
 
     def test_counts_per_type_and_state(self):
-        counts = integrity.counts(self.portal)
+        found = counts(self.portal)
         self.assertEqual(
-            counts["Expediente"], {"total": 1, "states": {"en_tramitacion": 1}}
+            found["Expediente"], {"total": 1, "states": {"en_tramitacion": 1}}
         )
         # The fixture signs a resolution for nothing here: two documents.
         self.assertEqual(
-            counts["Documento"], {"total": 2, "states": {"borrador": 1, "firmado": 1}}
+            found["Documento"], {"total": 2, "states": {"borrador": 1, "firmado": 1}}
         )
-        self.assertEqual(counts["Asiento"], {"total": 0, "states": {}})
-        self.assertEqual(counts["Notificacion"], {"total": 0, "states": {}})
+        self.assertEqual(found["Asiento"], {"total": 0, "states": {}})
+        self.assertEqual(found["Notificacion"], {"total": 0, "states": {}})
 
     def test_a_consistent_portal(self):
-        report = integrity.consistency(self.portal)
+        report = consistency(self.portal)
         self.assertEqual(set(report), {"counts", "integrity", "journal", "ok"})
         self.assertTrue(report["ok"])
         self.assertEqual(report["integrity"]["checked"], 2)
@@ -266,7 +273,7 @@ class TestConsistency(unittest.TestCase):
 
     def test_a_damaged_document_or_journal_is_inconsistent(self):
         self.documento.huella = "0" * 64
-        report = integrity.consistency(self.portal)
+        report = consistency(self.portal)
         self.assertFalse(report["ok"])
         # The bytes still are those signed: only ``huella`` disagrees.
         (finding,) = report["integrity"]["mismatches"]
@@ -277,7 +284,7 @@ class TestConsistency(unittest.TestCase):
         entry = search.history(self.expediente)[0]
         entry.content["user"] = "somebody-else"  # behind the journal's back
         entry._p_changed = True
-        report = integrity.consistency(self.portal)
+        report = consistency(self.portal)
         self.assertTrue(report["integrity"]["ok"])
         self.assertFalse(report["journal"]["ok"])
         self.assertFalse(report["ok"])
@@ -327,7 +334,7 @@ class CorruptedBlobTestCase(base.UserSessions, unittest.TestCase):
 class TestCorruptedBlob(CorruptedBlobTestCase):
     def test_the_scan_reports_the_corrupted_file(self):
         self.refresh()
-        result = integrity.scan(self.portal)
+        result = scan(self.portal)
         self.assertFalse(result.ok)
         self.assertEqual(result.checked, 2)
         (finding,) = result.mismatches
@@ -355,7 +362,7 @@ class TestCorruptedBlob(CorruptedBlobTestCase):
                 self.assertIn(IUUID(self.corrupted), logged.output[0])
                 self.assertIn(sha256(self.corrupted_bytes), logged.output[0])
         self.refresh()
-        failures = self.entries(self.corrupted, integrity.INTEGRITY_FAILURE)
+        failures = self.entries(self.corrupted, INTEGRITY_FAILURE)
         self.assertEqual(len(failures), 3)
         self.assertEqual(failures[0]["user"], "tramitador")
         (finding,) = failures[0]["details"]["findings"]
@@ -383,7 +390,7 @@ class TestCorruptedBlob(CorruptedBlobTestCase):
         self.assertEqual(response.content, stored_bytes(self.intact))
         self.refresh()
         self.assertEqual(len(self.entries(self.intact, recording.DOWNLOAD)), 1)
-        self.assertEqual(self.entries(self.intact, integrity.INTEGRITY_FAILURE), [])
+        self.assertEqual(self.entries(self.intact, INTEGRITY_FAILURE), [])
 
     def test_a_refused_download_is_not_refused_to_who_cannot_see_it(self):
         # Traversal authorises first: a user without access learns nothing.
@@ -392,12 +399,12 @@ class TestCorruptedBlob(CorruptedBlobTestCase):
         )
         self.assertIn(response.status_code, (401, 403, 404))
         self.refresh()
-        self.assertEqual(self.entries(self.corrupted, integrity.INTEGRITY_FAILURE), [])
+        self.assertEqual(self.entries(self.corrupted, INTEGRITY_FAILURE), [])
 
     def test_a_missing_blob_file(self):
         os.remove(self.blob_path)
         self.refresh()
-        result = integrity.scan(self.portal)
+        result = scan(self.portal)
         (missing,) = result.missing
         self.assertEqual(missing.uid, IUUID(self.corrupted))
         self.assertEqual(missing.expected, sha256(self.original))
@@ -452,7 +459,7 @@ class TestOtherDownloadPoints(CorruptedBlobTestCase):
     """The download by CSV and the notified document refuse a corrupted file."""
 
     def setUp(self):
-        from paeria.egov.notifications import notified_document
+        from paeria.egov.notifications.evidence import notified_document
 
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
@@ -498,7 +505,7 @@ class TestOtherDownloadPoints(CorruptedBlobTestCase):
         self.assertEqual(response.status_code, 500, response.text)
         self.assertEqual(response.json()["error"]["type"], "IntegrityFailure")
         self.refresh()
-        (failure,) = self.entries(self.signed, integrity.INTEGRITY_FAILURE)
+        (failure,) = self.entries(self.signed, INTEGRITY_FAILURE)
         self.assertEqual(failure["user"], "interesado")
         sources = {finding["source"] for finding in failure["details"]["findings"]}
         # Signed: its TF01 signature's fingerprint disagrees too.

@@ -8,8 +8,8 @@ from datetime import date
 from datetime import timedelta
 from io import BytesIO
 from paeria.egov import clock
-from paeria.egov.notifications import expire_due
-from paeria.egov.notifications import EXPIRY_DAYS
+from paeria.egov.notifications.expiry import expire_due
+from paeria.egov.notifications.expiry import EXPIRY_DAYS
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests.smtp import configure_mailhost

@@ -306,7 +306,7 @@ class PermissionMatrixTestCase(unittest.TestCase):
             if kept:
                 # Allowed by the table, refused by the rule that keeps signed
                 # and annulled documents: deleting the expediente would delete
-                # them (subscribers/workflow.py).
+                # them (workflow/subscribers.py).
                 self.count("delete", "refused by rule")
                 response = self.refused(
                     user_id, shared, lambda: send(shared), status=403

@@ -2,7 +2,7 @@
 
 from paeria.egov import clock
 from paeria.egov.interfaces import IPaeriaEgovLayer
-from paeria.egov.registry.calendar import parse_holiday_lines
+from paeria.egov.settings.calendar import parse_holiday_lines
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from plone import api
 from plone.app.testing import setRoles

@@ -1,11 +1,20 @@
 """Upgrade steps: a site left by an earlier profile version is brought to the
 current one with nothing lost."""
 
+from paeria.egov.settings.interfaces import IPaeriaSettings
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
+from paeria.egov.upgrades.v1003 import move_settings_records
+from paeria.egov.upgrades.v1003 import OLD_INTERFACE
+from paeria.egov.upgrades.v1003 import records_of_interface
 from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
+from plone.registry import Record
+from plone.registry.interfaces import IPersistentField
+from plone.registry.interfaces import IRegistry
+from zope.component import getUtility
+from zope.schema import getFieldNames
 import unittest
 
 
@@ -75,3 +84,86 @@ class TestUpgradeFrom1000(unittest.TestCase):
         )
         self.assertEqual([brain.getObject() for brain in brains], [self.asiento])
         self.assertEqual(brains[0].registro_numero, self.asiento.numero)
+
+
+# Settings a site saved before 1003, none of them the default.
+SAVED_SETTINGS = {
+    "organo_dir3": "L01250019",
+    "organo_name": "Ajuntament de Prova",
+    "allowed_formats": ["application/pdf", "text/plain"],
+    "max_file_size_mb": 7,
+    "holidays": ["2026-01-01 Cap d'Any", "2026-06-24 Sant Joan"],
+    "municipal_holidays": ["06-24 Sant Joan"],
+    "holiday_subdivision": "MD",
+}
+# How the records of the settings may be named in a database made before the
+# move: with the profile's prefix (every site made by this profile), or after
+# the interface (had it been registered without a prefix).
+OLD_PREFIXES = ("paeria.egov", OLD_INTERFACE)
+
+
+class TestUpgradeTo1003(unittest.TestCase):
+    """The settings' interface moved from paeria.egov.registry to
+    paeria.egov.settings: a site keeps its settings."""
+
+    layer = PAERIA_EGOV_INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        setRoles(self.portal, TEST_USER_ID, ["Manager"])
+        self.setup = api.portal.get_tool("portal_setup")
+        self.registry = getUtility(IRegistry)
+
+    def make_it_look_like_1002(self, old_prefix):
+        """The records only as a database made before the move holds them:
+        made from the interface's old dotted name, which no longer resolves,
+        with the site's own values."""
+        for name in getFieldNames(IPaeriaSettings):
+            del self.registry.records[f"paeria.egov.{name}"]
+            field = IPersistentField(IPaeriaSettings[name])
+            field.interfaceName = OLD_INTERFACE
+            field.fieldName = name
+            self.registry.records[f"{old_prefix}.{name}"] = Record(
+                field, SAVED_SETTINGS[name]
+            )
+        self.assertEqual(
+            len(records_of_interface(self.registry, OLD_INTERFACE)),
+            len(SAVED_SETTINGS),
+        )
+        self.assertIsNone(self.registry.records[f"{old_prefix}.organo_dir3"].interface)
+        self.setup.setLastVersionForProfile(PROFILE, "1002")
+
+    def assert_settings_kept(self):
+        for name, value in SAVED_SETTINGS.items():
+            with self.subTest(setting=name):
+                record = self.registry.records[f"paeria.egov.{name}"]
+                self.assertEqual(record.value, value)
+                self.assertIs(record.interface, IPaeriaSettings)
+        self.assertEqual(records_of_interface(self.registry, OLD_INTERFACE), {})
+        self.assertEqual(
+            [name for name in self.registry.records if name.startswith(OLD_INTERFACE)],
+            [],
+        )
+        settings = self.registry.forInterface(IPaeriaSettings, prefix="paeria.egov")
+        self.assertEqual(settings.organo_name, "Ajuntament de Prova")
+
+    def test_settings_survive_the_move(self):
+        for old_prefix in OLD_PREFIXES:
+            with self.subTest(named=old_prefix):
+                self.make_it_look_like_1002(old_prefix)
+                self.assertTrue(self.setup.listUpgrades(PROFILE))
+                self.setup.upgradeProfile(PROFILE)
+                self.assertEqual(self.setup.listUpgrades(PROFILE), [])
+                self.assert_settings_kept()
+
+    def test_running_it_twice_is_harmless(self):
+        self.make_it_look_like_1002("paeria.egov")
+        self.setup.upgradeProfile(PROFILE)
+        move_settings_records(self.setup)
+        self.assert_settings_kept()
+
+    def test_the_control_panel_keeps_its_address(self):
+        self.make_it_look_like_1002("paeria.egov")
+        self.setup.upgradeProfile(PROFILE)
+        view = self.portal.restrictedTraverse("@@paeria-egov-settings")
+        self.assertIn("Ajuntament de Prova", view())

@@ -3,14 +3,15 @@
 failed lookups per client address."""
 
 from paeria.egov import http
-from paeria.egov import verification
 from paeria.egov.registro import register_entry
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests.base import RelativeSession
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
-from paeria.egov.verification import FailedLookupThrottle
-from paeria.egov.verification import normalise
+from paeria.egov.verification.lookup import normalise
+from paeria.egov.verification.throttle import DEFAULT_WINDOW_SECONDS
+from paeria.egov.verification.throttle import FailedLookupThrottle
+from paeria.egov.verification.throttle import THROTTLE
 from plone.uuid.interfaces import IUUID
 from unittest import mock
 import hashlib
@@ -121,12 +122,12 @@ class VerificationTestCase(unittest.TestCase):
     def setUp(self):
         self.portal = self.layer["portal"]
         self.portal_url = self.portal.absolute_url()
-        verification.THROTTLE.reset()
+        THROTTLE.reset()
         self.clock = FakeClock()
-        patcher = mock.patch.object(verification.THROTTLE, "clock", self.clock)
+        patcher = mock.patch.object(THROTTLE, "clock", self.clock)
         patcher.start()
         self.addCleanup(patcher.stop)
-        self.addCleanup(verification.THROTTLE.reset)
+        self.addCleanup(THROTTLE.reset)
 
         fixture = WorkflowFixture(self.portal)
         expediente = fixture.expediente("en_tramitacion")
@@ -269,7 +270,7 @@ class TestRestVerification(VerificationTestCase):
                 self.assertEqual(download.status_code, 404)
                 self.assertEqual(download.text, response.text)
             # Two misses a case: keep under the throttle's limit.
-            self.clock.now += verification.DEFAULT_WINDOW_SECONDS
+            self.clock.now += DEFAULT_WINDOW_SECONDS
         self.assertEqual(len(set(answers.values())), 1, answers)
         self.assertEqual(
             response.json(),

@@ -5,7 +5,7 @@ from datetime import date
 from datetime import timedelta
 from lxml import html
 from paeria.egov import _
-from paeria.egov.browser.procedimiento import SILENCE_EXPLANATIONS
+from paeria.egov.procedures.browser import SILENCE_EXPLANATIONS
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from plone import api

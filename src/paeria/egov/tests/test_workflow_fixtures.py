@@ -228,7 +228,7 @@ class WorkflowFixture:
     def notificacion(self, expediente=None, state="puesta_a_disposicion"):
         """A notification of a new signed document of ``expediente`` (a new one
         in en_tramitacion by default) to its interested party, in ``state``."""
-        from paeria.egov.notifications import notify_document
+        from paeria.egov.notifications.notify import notify_document
 
         if expediente is None:
             expediente = self.expediente("en_tramitacion")

@@ -9,9 +9,8 @@ from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.eni.bridge import documento_signatures
-from paeria.egov.eni.model import check_signature
-from paeria.egov.subscribers.content import compute_expediente_deadline
-from paeria.egov.subscribers.workflow import protect_closed_expediente
+from paeria.egov.eni.checks import check_signature
+from paeria.egov.expedientes.metadata import compute_expediente_deadline
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests.test_workflow_fixtures import as_user
@@ -21,6 +20,7 @@ from paeria.egov.workflow.errors import TransitionRefused
 from paeria.egov.workflow.rules import transition_violations
 from paeria.egov.workflow.signing import add_signature
 from paeria.egov.workflow.signing import SigningError
+from paeria.egov.workflow.subscribers import protect_closed_expediente
 from plone import api
 from plone.api.exc import InvalidParameterError
 from unittest import mock

@@ -5,6 +5,7 @@ control digit: ``L01251207`` Lleida) and SIA procedure codes."""
 from paeria.egov import _
 from paeria.egov.validators.errors import describe_char
 from paeria.egov.validators.errors import fail
+from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.errors import Messages
 from paeria.egov.validators.errors import NOT_ALPHANUMERIC_RE
 from paeria.egov.validators.errors import require_text
@@ -111,6 +112,16 @@ def validate_dir3(value):
         if control != expected:
             fail(DIR3_CONTROL_DIGIT, "DIR3", expected=expected)
     return code
+
+
+def canonical_dir3(code):
+    """DIR3 codes are stored as validated (upper case, no spaces): they go into
+    ENI identifiers, which are compared exactly, and are searched as such. An
+    invalid one was refused at the form or API already and is left as it is."""
+    try:
+        return validate_dir3(code)
+    except InvalidIdentifier:
+        return code
 
 
 _SIA_MESSAGES = Messages(

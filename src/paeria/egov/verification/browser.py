@@ -5,15 +5,15 @@ download link, or, for every miss, the same message with status 404. An
 address with too many misses gets 429 with ``Retry-After``.
 """
 
-from paeria.egov import integrity
 from paeria.egov.events import FileDownloaded
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
-from paeria.egov.verification import metadata
-from paeria.egov.verification import page_url
-from paeria.egov.verification import verify
+from paeria.egov.integrity.checks import check_document
+from paeria.egov.verification.lookup import verify
+from paeria.egov.verification.metadata import metadata
 from paeria.egov.verification.services import NOT_FOUND
 from paeria.egov.verification.services import TOO_MANY
+from paeria.egov.verification.urls import page_url
 from Products.Five.browser import BrowserView
 from zExceptions import NotFound
 from zope.event import notify
@@ -58,7 +58,7 @@ class VerificarView(BrowserView):
             self.error = NOT_FOUND
             return self.index()
         if self.download:
-            integrity.check_document(verified.documento)
+            check_document(verified.documento)
             set_download_headers(response, verified.documento)
             notify(FileDownloaded(verified.documento, "file", via="csv"))
             return stream(verified.documento)

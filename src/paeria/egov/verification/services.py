@@ -8,14 +8,14 @@ misses answers 429 with ``Retry-After``.
 """
 
 from paeria.egov import _
-from paeria.egov import integrity
 from paeria.egov.events import FileDownloaded
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
+from paeria.egov.integrity.checks import check_document
 from paeria.egov.restapi.service import Service
-from paeria.egov.verification import api_url
-from paeria.egov.verification import metadata
-from paeria.egov.verification import verify
+from paeria.egov.verification.lookup import verify
+from paeria.egov.verification.metadata import metadata
+from paeria.egov.verification.urls import api_url
 from zExceptions import NotFound
 from zope.event import notify
 from zope.i18nmessageid import Message
@@ -68,7 +68,7 @@ class VerificarGet(Service):
         if verified is None:
             return self._error(404, "NotFound", NOT_FOUND)
         if self.download:
-            integrity.check_document(verified.documento)
+            check_document(verified.documento)
             set_download_headers(self.request.response, verified.documento)
             notify(FileDownloaded(verified.documento, "file", via="csv"))
             return stream(verified.documento)

@@ -229,6 +229,78 @@ def is_record_cell(wf_id, state_id, permission):
     )
 
 
+# The fields of a change, in the order they are checked.
+CHANGE_FIELDS = ("state", "permission", "role", "granted")
+
+
+def _field_checks(wf, roles):
+    """{field: (whether a value is valid, the problem with a value)}."""
+    return {
+        "state": (
+            lambda value: isinstance(value, str) and value in wf.states.objectIds(),
+            lambda value: _(
+                "error_wfm_unknown_state",
+                default="The workflow ${workflow} has no state ${state}.",
+                mapping={"workflow": wf.getId(), "state": str(value)},
+            ),
+        ),
+        "permission": (
+            lambda value: isinstance(value, str) and value in (wf.permissions or ()),
+            lambda value: _(
+                "error_wfm_unmanaged_permission",
+                default="The workflow ${workflow} does not manage the "
+                "permission ${permission}.",
+                mapping={"workflow": wf.getId(), "permission": str(value)},
+            ),
+        ),
+        "role": (
+            lambda value: isinstance(value, str) and value in roles,
+            lambda value: _(
+                "error_wfm_unknown_role",
+                default="The site has no role ${role}.",
+                mapping={"role": str(value)},
+            ),
+        ),
+        "granted": (
+            lambda value: isinstance(value, bool),
+            lambda value: _(
+                "error_wfm_granted_bool",
+                default="granted must be true (grant) or false (withdraw).",
+            ),
+        ),
+    }
+
+
+def _parse_change(wf, key, change, checks):
+    """One change as (state, permission, role, granted), or ChangeRefused."""
+    if not isinstance(change, dict):
+        raise ChangeRefused(
+            key,
+            _(
+                "error_wfm_change_shape",
+                default="Each change is an object with state, permission, "
+                "role and granted.",
+            ),
+        )
+    for name in CHANGE_FIELDS:
+        valid, problem = checks[name]
+        value = change.get(name)
+        if not valid(value):
+            raise ChangeRefused(f"{key}.{name}", problem(value))
+    state_id, permission, role, granted = (change[name] for name in CHANGE_FIELDS)
+    if granted and is_record_cell(wf.getId(), state_id, permission):
+        raise ChangeRefused(
+            key,
+            _(
+                "error_wfm_record_state",
+                default="In the state ${state} the law makes the object a "
+                "record: nobody may be granted ${permission} there.",
+                mapping={"state": state_id, "permission": permission},
+            ),
+        )
+    return state_id, permission, role, granted
+
+
 def parse_changes(wf, changes):
     """Check a list of {"state", "permission", "role", "granted"} and return
     it as tuples; the first problem raises ChangeRefused naming its field."""
@@ -241,71 +313,11 @@ def parse_changes(wf, changes):
                 "permission, role, granted).",
             ),
         )
-    roles = set(site_roles())
-    parsed = []
-    for position, change in enumerate(changes):
-        key = f"changes[{position}]"
-        if not isinstance(change, dict):
-            raise ChangeRefused(
-                key,
-                _(
-                    "error_wfm_change_shape",
-                    default="Each change is an object with state, permission, "
-                    "role and granted.",
-                ),
-            )
-        state_id = change.get("state")
-        permission = change.get("permission")
-        role = change.get("role")
-        granted = change.get("granted")
-        if not isinstance(state_id, str) or state_id not in wf.states.objectIds():
-            raise ChangeRefused(
-                f"{key}.state",
-                _(
-                    "error_wfm_unknown_state",
-                    default="The workflow ${workflow} has no state ${state}.",
-                    mapping={"workflow": wf.getId(), "state": str(state_id)},
-                ),
-            )
-        if not isinstance(permission, str) or permission not in (wf.permissions or ()):
-            raise ChangeRefused(
-                f"{key}.permission",
-                _(
-                    "error_wfm_unmanaged_permission",
-                    default="The workflow ${workflow} does not manage the "
-                    "permission ${permission}.",
-                    mapping={"workflow": wf.getId(), "permission": str(permission)},
-                ),
-            )
-        if not isinstance(role, str) or role not in roles:
-            raise ChangeRefused(
-                f"{key}.role",
-                _(
-                    "error_wfm_unknown_role",
-                    default="The site has no role ${role}.",
-                    mapping={"role": str(role)},
-                ),
-            )
-        if not isinstance(granted, bool):
-            raise ChangeRefused(
-                f"{key}.granted",
-                _(
-                    "error_wfm_granted_bool",
-                    default="granted must be true (grant) or false (withdraw).",
-                ),
-            )
-        if granted and is_record_cell(wf.getId(), state_id, permission):
-            raise ChangeRefused(
-                key,
-                _(
-                    "error_wfm_record_state",
-                    default="In the state ${state} the law makes the object a "
-                    "record: nobody may be granted ${permission} there.",
-                    mapping={"state": state_id, "permission": permission},
-                ),
-            )
-        parsed.append((state_id, permission, role, granted))
-    return parsed
+    checks = _field_checks(wf, set(site_roles()))
+    return [
+        _parse_change(wf, f"changes[{position}]", change, checks)
+        for position, change in enumerate(changes)
+    ]
 
 
 def _set_cell(state, permission, role, granted):

@@ -1,1 +1,0 @@
-"""behaviors of paeria.egov."""

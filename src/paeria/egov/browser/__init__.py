@@ -1,1 +1,0 @@
-"""browser of paeria.egov."""

@@ -1,0 +1,140 @@
+"""What the portal checks and looks up before it admits an imported ENI file.
+
+The checks the portal's forms would make on an imported document (format
+accepted, size, the identifier of its original), the identifiers already in an
+expediente, the procedure an expediente is imported into, the interested
+parties its identifiers stand for, and the savepoint that makes an import all
+or nothing. It knows the portal, not the ENI core: :mod:`.bridge` joins them.
+"""
+
+from contextlib import contextmanager
+from paeria.egov.content.documento import check_file
+from paeria.egov.validators.eni_ids import validate_eni_document_id
+from paeria.egov.validators.errors import InvalidIdentifier
+from paeria.egov.validators.errors import render_message
+from paeria.egov.validators.identifiers import guess_identifier_type
+from paeria.egov.validators.identifiers import validate_identifier
+from plone import api
+from plone.namedfile.file import NamedBlobFile
+from Products.CMFCore.indexing import getQueue
+from Products.CMFCore.indexing import processQueue
+from zope.schema import ValidationError
+import transaction
+
+
+@contextmanager
+def all_or_nothing():
+    """Run the block under a savepoint; on any exception undo all it did.
+
+    The indexing queue is flushed first so that rolling back leaves no queued
+    catalog operation of undone objects behind.
+    """
+    processQueue()
+    savepoint = transaction.savepoint()
+    try:
+        yield
+    except BaseException:
+        savepoint.rollback()
+        getQueue().clear()
+        raise
+
+
+def message_of(error) -> str:
+    """The English text of a validator's or a field constraint's error."""
+    if isinstance(error, InvalidIdentifier):
+        return render_message(error.args[0])
+    return str(error)
+
+
+def prepared_blob(eni, label: str, problems: list[str]):
+    """The blob of an imported document, after the checks that the portal's
+    forms would make (format accepted, size), or None with problems added."""
+    if eni.origin_document_id:
+        try:
+            validate_eni_document_id(eni.origin_document_id)
+        except InvalidIdentifier as error:
+            problems.append(f"{label}: identifier of the original: {message_of(error)}")
+    blob = NamedBlobFile(
+        data=eni.content,
+        filename=eni.filename or f"{eni.identifier}",
+        contentType=eni.mime_type or "application/octet-stream",
+    )
+    try:
+        check_file(blob)
+    except ValidationError as error:
+        problems.append(f"{label} ({eni.format_name}): {message_of(error)}")
+        return None
+    return blob
+
+
+def identifiers_in(expediente) -> set[str]:
+    catalog = api.portal.get_tool("portal_catalog")
+    return {
+        brain.eni_identifier
+        for brain in catalog.unrestrictedSearchResults(
+            path={"query": "/".join(expediente.getPhysicalPath()), "depth": 1},
+            portal_type="Documento",
+        )
+    }
+
+
+def find_procedure(classification, procedimiento_uid, problems):
+    catalog = api.portal.get_tool("portal_catalog")
+    if procedimiento_uid:
+        brains = catalog.unrestrictedSearchResults(
+            UID=procedimiento_uid, portal_type="Procedimiento"
+        )
+        if not brains:
+            problems.append(f"No procedure has the UID {procedimiento_uid!r}")
+            return None
+        return brains[0]._unrestrictedGetObject()
+    brains = (
+        catalog.unrestrictedSearchResults(
+            portal_type="Procedimiento", sia_code=classification
+        )
+        if classification
+        else []
+    )
+    if len(brains) == 1:
+        return brains[0]._unrestrictedGetObject()
+    if not brains:
+        problems.append(
+            f"No procedure has the SIA code {classification!r} of the expediente's "
+            "classification: choose the procedure to import it into"
+        )
+    else:
+        problems.append(
+            f"{len(brains)} procedures have the SIA code {classification!r}: choose "
+            "the procedure to import it into"
+        )
+    return None
+
+
+def interesados_rows(identifiers, problems) -> list[dict]:
+    """Rows of interested parties from ENI identifiers (the file has no names:
+    the identifier stands for the name until staff complete it)."""
+    rows = []
+    for identifier in identifiers:
+        kind = guess_identifier_type(identifier)
+        if kind is None:
+            problems.append(
+                f"Interested party {identifier!r}: not a NIF, NIE, CIF or passport "
+                "number"
+            )
+            continue
+        try:
+            canonical = validate_identifier(kind, identifier)
+        except InvalidIdentifier as error:
+            problems.append(f"Interested party {identifier!r}: {message_of(error)}")
+            continue
+        rows.append(
+            {
+                "identifier_type": kind,
+                "identifier": canonical,
+                "name": canonical,
+                "representative": None,
+                "notification_channel": "electronica",
+                "email": None,
+            }
+        )
+    return rows

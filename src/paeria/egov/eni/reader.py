@@ -1,0 +1,315 @@
+"""Reading the elements of an ENI file into the model, collecting problems.
+
+:class:`EniReader` reads documents, signatures, the index and the metadata of
+an expediente; what cannot be read is reported and left as None, so that the
+rest can still be checked. Independent of Plone.
+"""
+
+from lxml import etree
+from paeria.egov.eni.checks import check_document
+from paeria.egov.eni.codes import COPY_STATES
+from paeria.egov.eni.codes import format_info
+from paeria.egov.eni.codes import NTI_DOCUMENT_VERSION
+from paeria.egov.eni.codes import NTI_EXPEDIENTE_VERSION
+from paeria.egov.eni.model import EniDocument
+from paeria.egov.eni.model import EniIndexEntry
+from paeria.egov.eni.model import EniSignature
+from paeria.egov.eni.schemas import qname
+from paeria.egov.eni.xsd_values import parse_base64
+from paeria.egov.eni.xsd_values import parse_boolean
+from paeria.egov.eni.xsd_values import parse_datetime
+
+
+class EniReader:
+    """Collects problems while reading ENI elements."""
+
+    def __init__(self, local_timezone):
+        self.problems: list[str] = []
+        self.local_timezone = local_timezone
+
+    def add(self, problem: str):
+        self.problems.append(problem)
+
+    def find(self, parent, prefix, local, where, required=True):
+        if parent is None:
+            return None
+        element = parent.find(qname(prefix, local))
+        if element is None and required:
+            self.add(f"{where}: {prefix}:{local} is missing")
+        return element
+
+    def text(self, parent, prefix, local, where, required=True, strip=True):
+        element = self.find(parent, prefix, local, where, required)
+        if element is None:
+            return None
+        value = "".join(element.itertext())
+        if strip:
+            value = value.strip()
+        if required and not value.strip():
+            self.add(f"{where}: {prefix}:{local} is empty")
+        return value
+
+    def texts(self, parent, prefix, local):
+        if parent is None:
+            return None
+        return [
+            "".join(element.itertext()).strip()
+            for element in parent.findall(qname(prefix, local))
+        ]
+
+    def datetime(self, parent, prefix, local, where, required=True):
+        value = self.text(parent, prefix, local, where, required)
+        if not value:
+            return None
+        try:
+            return parse_datetime(value, self.local_timezone)
+        except ValueError as error:
+            self.add(f"{where}: {prefix}:{local}: {error}")
+            return None
+
+    def version(self, parent, prefix, where, expected):
+        value = self.text(parent, prefix, "VersionNTI", where)
+        if value and value != expected:
+            self.add(f"{where}: VersionNTI is {value[:100]!r}, expected {expected!r}")
+
+    # -- signatures ------------------------------------------------------------
+
+    def signatures(self, firmas, where) -> list[EniSignature]:
+        result = []
+        if firmas is None:
+            return result
+        for number, firma in enumerate(firmas.findall(qname("enids", "firma")), 1):
+            label = f"{where}, signature {number}"
+            kind = self.text(firma, "enids", "TipoFirma", label)
+            content = self.find(firma, "enids", "ContenidoFirma", label)
+            signature = EniSignature(kind or "")
+            if content is None:
+                continue
+            csv = self.find(content, "enids", "CSV", label, required=False)
+            certificate = self.find(
+                content, "enids", "FirmaConCertificado", label, required=False
+            )
+            if csv is not None:
+                signature.csv_value = self.text(csv, "enids", "ValorCSV", label)
+                signature.csv_regulation = self.text(
+                    csv, "enids", "RegulacionGeneracionCSV", label, strip=False
+                )
+            elif certificate is not None:
+                self._certificate(certificate, signature, label)
+            else:
+                self.add(f"{label}: enids:ContenidoFirma holds no CSV nor certificate")
+                continue
+            if kind:
+                result.append(signature)
+        return result
+
+    def _certificate(self, certificate, signature, label):
+        b64 = certificate.find(qname("enids", "FirmaBase64"))
+        ref = certificate.find(qname("enids", "ReferenciaFirma"))
+        xmldsig = certificate.find(qname("ds", "Signature"))
+        if b64 is not None:
+            try:
+                signature.value = parse_base64("".join(b64.itertext()))
+            except ValueError as error:
+                self.add(f"{label}: enids:FirmaBase64 is {error}")
+        elif ref is not None:
+            signature.reference = "".join(ref.itertext()).strip()
+        elif xmldsig is not None:
+            signature.xmldsig = etree.tostring(xmldsig, with_tail=False)
+        else:
+            self.add(f"{label}: enids:FirmaConCertificado holds no signature")
+
+    # -- documents -------------------------------------------------------------
+
+    def document(self, root, where, strict_identifiers, in_expediente):
+        """An EniDocument from an ``enidoc:documento`` element.
+
+        Values that cannot be read are reported and left as None, so that the
+        document can still be checked against the index.
+        """
+        metadatos = self.find(root, "enidocmeta", "metadatos", where)
+        identifier, where, organos = self.identity(
+            metadatos, "enidocmeta", "Document", where, NTI_DOCUMENT_VERSION
+        )
+        capture = self.datetime(metadatos, "enidocmeta", "FechaCaptura", where)
+        origin = self._origin(metadatos, where)
+        state, origin_id = self._elaboration(metadatos, where)
+        document_type = self.text(metadatos, "enidocmeta", "TipoDocumental", where)
+
+        contenido = self.find(root, "enifile", "contenido", where)
+        content = self._content(contenido, where)
+        format_name = self.text(contenido, "enifile", "NombreFormato", where)
+
+        firmas = root.find(qname("enids", "firmas"))
+        signatures = self.signatures(firmas, where)
+
+        document = EniDocument(
+            identifier=identifier or None,
+            organos=organos,
+            capture_date=capture,
+            origin_administration=origin,
+            document_type=document_type or None,
+            format_name=format_name or None,
+            content=content,
+            elaboration_state=state or None,
+            origin_document_id=origin_id,
+            signatures=signatures,
+        )
+        self.problems.extend(
+            check_document(
+                document,
+                in_expediente=in_expediente and firmas is None,
+                strict_identifiers=strict_identifiers,
+            )
+        )
+        if identifier and format_name:
+            mime_type, extension = format_info(format_name)
+            document.mime_type = mime_type
+            document.filename = f"{identifier}{extension}"
+        return document
+
+    def _origin(self, metadatos, where) -> bool | None:
+        """OrigenCiudadanoAdministracion: True for the administration."""
+        origin_text = self.text(
+            metadatos, "enidocmeta", "OrigenCiudadanoAdministracion", where
+        )
+        if not origin_text:
+            return None
+        try:
+            return parse_boolean(origin_text)
+        except ValueError as error:
+            self.add(f"{where}: enidocmeta:OrigenCiudadanoAdministracion: {error}")
+            return None
+
+    def _elaboration(self, metadatos, where) -> tuple:
+        """(ValorEstadoElaboracion, IdentificadorDocumentoOrigen or None)."""
+        estado = self.find(metadatos, "enidocmeta", "EstadoElaboracion", where)
+        state = self.text(estado, "enidocmeta", "ValorEstadoElaboracion", where)
+        origin_id = self.text(
+            estado,
+            "enidocmeta",
+            "IdentificadorDocumentoOrigen",
+            where,
+            required=False,
+        )
+        if state not in COPY_STATES and origin_id == "":
+            origin_id = None
+        return state, origin_id
+
+    def _content(self, contenido, where) -> bytes | None:
+        """The content: ValorBinario, or the XML of DatosXML (serialised)."""
+        if contenido is None:
+            return None
+        binary = contenido.find(qname("enifile", "ValorBinario"))
+        if binary is not None:
+            try:
+                return parse_base64("".join(binary.itertext()))
+            except ValueError as error:
+                self.add(f"{where}: enifile:ValorBinario is {error}")
+                return None
+        xml_data = contenido.find(qname("enifile", "DatosXML"))
+        if xml_data is not None:
+            children = list(xml_data)
+            if not children:
+                return (xml_data.text or "").encode("utf-8")
+            return b"".join(etree.tostring(child) for child in children)
+        if contenido.find(qname("enifile", "referenciaFichero")) is not None:
+            self.add(
+                f"{where}: the content is a file reference "
+                "(enifile:referenciaFichero), which this exchange cannot resolve"
+            )
+            return None
+        self.add(f"{where}: enifile:contenido holds no content")
+        return None
+
+    # -- expediente ------------------------------------------------------------
+
+    def index(self, indice, where):
+        """(index date, entries, signatures) from ``eniexpind:indice``."""
+        content = self.find(indice, "eniexpind", "IndiceContenido", where)
+        date = self.datetime(content, "eniconexpind", "FechaIndiceElectronico", "Index")
+        entries = []
+        if content is not None:
+            self._index_items(content, (), entries)
+        signatures = self.signatures(
+            self.find(indice, "enids", "firmas", "Index"), "Index"
+        )
+        return date, entries, signatures
+
+    def _index_items(self, parent, folder, entries):
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag == qname("eniconexpind", "DocumentoIndizado"):
+                entries.append(self._index_entry(child, folder, len(entries) + 1))
+            elif child.tag == qname("eniconexpind", "CarpetaIndizada"):
+                name = self.text(
+                    child, "eniconexpind", "IdentificadorCarpeta", "Index folder"
+                )
+                self._index_items(child, (*folder, name or ""), entries)
+            elif child.tag == qname("eniconexpind", "ExpedienteIndizado"):
+                self.add(
+                    "Index: nested expedientes (eniconexpind:ExpedienteIndizado) are "
+                    "not supported"
+                )
+
+    def _index_entry(self, element, folder, position) -> EniIndexEntry:
+        where = f"Index entry {position}"
+        document_id = self.text(
+            element, "eniconexpind", "IdentificadorDocumento", where
+        )
+        if document_id:
+            where = f"Document {document_id} in the index"
+        order_text = self.text(
+            element, "eniconexpind", "OrdenDocumentoExpediente", where, required=False
+        )
+        order = position
+        if order_text:
+            if order_text.isascii() and order_text.isdigit() and len(order_text) < 10:
+                order = int(order_text)
+            else:
+                self.add(f"{where}: the order {order_text[:40]!r} is not a number")
+                order = None
+        return EniIndexEntry(
+            document_id=document_id or "",
+            fingerprint=self.text(element, "eniconexpind", "ValorHuella", where),
+            order=order,
+            hash_function=self.text(element, "eniconexpind", "FuncionResumen", where),
+            incorporation_date=self.datetime(
+                element,
+                "eniconexpind",
+                "FechaIncorporacionExpediente",
+                where,
+                required=False,
+            ),
+            folder=folder,
+        )
+
+    def identity(self, meta, prefix, noun, where, version):
+        """(identifier, where to report problems, organos) of a metadata block,
+        reporting a wrong NTI version or missing Organo."""
+        identifier = self.text(meta, prefix, "Identificador", where)
+        if identifier:
+            where = f"{noun} {identifier}"
+        self.version(meta, prefix, where, version)
+        organos = self.texts(meta, prefix, "Organo")
+        if meta is not None and not organos:
+            self.add(f"{where}: {prefix}:Organo is missing")
+            organos = None
+        return identifier, where, organos
+
+    def metadata(self, meta):
+        identifier, where, organos = self.identity(
+            meta, "eniexpmeta", "Expediente", "Expediente", NTI_EXPEDIENTE_VERSION
+        )
+        return {
+            "identifier": identifier or None,
+            "organos": organos,
+            "opening_date": self.datetime(
+                meta, "eniexpmeta", "FechaAperturaExpediente", where
+            ),
+            "classification": self.text(meta, "eniexpmeta", "Clasificacion", where)
+            or None,
+            "state": self.text(meta, "eniexpmeta", "Estado", where) or None,
+            "interesados": self.texts(meta, "eniexpmeta", "Interesado") or [],
+        }

@@ -1,0 +1,148 @@
+"""Reading an ENI file safely: size, DOCTYPE and depth limits.
+
+Files come from outside, so the XML is read defensively: a size limit, no
+DOCTYPE at all (which refuses billion-laughs entity expansion and external
+entities such as ``file:///etc/passwd`` before anything is expanded or
+fetched), no network, no DTD, no entity resolution and a nesting depth limit.
+Independent of Plone.
+"""
+
+from lxml import etree
+from paeria.egov.eni.model import EniImportError
+import io
+import re
+
+
+#: Inputs up to this size are parsed with libxml2's default limits
+#: (``huge_tree=False``); one text node of such an input cannot reach libxml2's
+#: 10 MB text-node limit. Bigger inputs (documents with bigger content) are
+#: parsed with ``huge_tree=True``: the size limit, the depth limit, the refusal
+#: of any DOCTYPE and the absence of entity resolution still apply.
+HUGE_TREE_THRESHOLD = 10_000_000
+
+# Anything that may precede a DOCTYPE: BOM, XML declaration, comments, PIs.
+_PROLOG_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
+_EXTERNAL_ENTITY_RE = re.compile(
+    rb"<!ENTITY\s+(?:%\s+)?([^\s>]+)\s+(?:SYSTEM|PUBLIC)\s+(?:\"[^\"]*\"\s+|'[^']*'\s+)?"
+    rb"(\"[^\"]*\"|'[^']*')"
+)
+_ENTITY_RE = re.compile(rb"<!ENTITY\s")
+
+_WIDE_ENCODINGS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+
+
+def _ascii_head(data: bytes) -> bytes:
+    """The start of ``data`` as UTF-8, for UTF-16/32 inputs (XML 1.0, annex F)."""
+    for mark, codec in _WIDE_ENCODINGS:
+        if data.startswith(mark):
+            text = data[:1_000_000].decode(codec, "ignore").lstrip("\ufeff")
+            return text.encode("utf-8")
+    return data
+
+
+def _doctype_problem(data: bytes) -> str | None:
+    """Refuse a DOCTYPE in the prolog before libxml2 reads any declaration.
+
+    Only the prolog is looked at (a DOCTYPE can be nowhere else); the parsed
+    tree is checked again after parsing in any case.
+    """
+    head = _ascii_head(data)
+    match = _PROLOG_RE.match(head)
+    if not head[match.end() : match.end() + 9].startswith(b"<!DOCTYPE"):
+        return None
+    return _describe_doctype(head[match.end() :])
+
+
+def _describe_doctype(text: bytes) -> str:
+    message = (
+        "DOCTYPE declarations are not allowed in ENI files: DTDs and entity "
+        "declarations are refused, and no entity is expanded or fetched"
+    )
+    subset = text[:65536]
+    external = _EXTERNAL_ENTITY_RE.findall(subset)
+    if external:
+        shown = ", ".join(
+            f"{name.decode('utf-8', 'replace')} -> "
+            f"{uri.decode('utf-8', 'replace')[1:-1]}"
+            for name, uri in external[:5]
+        )
+        return f"{message} (it declares an external entity: {shown})"
+    count = len(_ENTITY_RE.findall(subset))
+    if count:
+        return (
+            f"{message} (it declares {count} entit{'y' if count == 1 else 'ies'}, "
+            "as in entity-expansion attacks such as billion laughs)"
+        )
+    return message
+
+
+def load_xml(data, what: str, max_size: int, max_depth: int):
+    """Parse ``data`` safely; returns the root element or raises."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"{what}: expected bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if not data or data.isspace():
+        raise EniImportError([f"{what}: the input is empty"])
+    if len(data) > max_size:
+        raise EniImportError(
+            [
+                f"{what}: the input is {len(data)} bytes, more than the limit of "
+                f"{max_size} bytes"
+            ]
+        )
+    problem = _doctype_problem(data)
+    if problem:
+        raise EniImportError([f"{what}: {problem}"])
+
+    depth = 0
+    root = None
+    try:
+        events = etree.iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            attribute_defaults=False,
+            huge_tree=len(data) > HUGE_TREE_THRESHOLD,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if depth > max_depth:
+                    raise EniImportError([_depth_problem(what, max_depth)])
+            else:
+                depth -= 1
+                root = element
+    except etree.XMLSyntaxError as error:
+        message = str(error)
+        if "depth" in message.lower():
+            raise EniImportError([_depth_problem(what, max_depth)])
+        detail = getattr(error, "msg", None) or message
+        raise EniImportError([f"{what}: not well-formed XML: {detail}"])
+    except etree.LxmlError as error:
+        raise EniImportError([f"{what}: the XML cannot be read: {error}"])
+    if root is None:
+        raise EniImportError([f"{what}: no XML element found"])
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise EniImportError([f"{what}: {_describe_doctype(b'')}"])
+    return root
+
+
+def _depth_problem(what: str, max_depth: int) -> str:
+    return (
+        f"{what}: XML nesting is deeper than {max_depth} levels; such files are refused"
+    )

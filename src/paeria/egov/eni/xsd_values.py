@@ -1,0 +1,91 @@
+"""The values of an ENI file: xsd:dateTime, xsd:boolean and base64.
+
+Independent of Plone.
+"""
+
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+from datetime import tzinfo
+from datetime import UTC
+import base64
+import binascii
+import re
+import zoneinfo
+
+
+_DEFAULT_LOCAL_ZONE = "Europe/Madrid"
+_DATETIME_RE = re.compile(
+    r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?\Z"
+)
+_B64_CHARS_RE = re.compile(r"[A-Za-z0-9+/=]*\Z")
+
+
+def default_zone():
+    """Europe/Madrid, or None without a tz database (naive dates are refused)."""
+    try:
+        return zoneinfo.ZoneInfo(_DEFAULT_LOCAL_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def parse_datetime(text: str, local_timezone: tzinfo | None = None) -> datetime:
+    """An aware datetime from an xsd:dateTime.
+
+    Values without an offset (allowed by xsd:dateTime) are taken in
+    ``local_timezone``; raises ValueError when that is None or the value is
+    not a valid xsd:dateTime in the years 1..9999.
+    """
+    match = _DATETIME_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text[:60]!r} is not an xsd:dateTime")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
+    if len(year) > 4 or year.startswith("-"):
+        raise ValueError(f"{text[:60]!r}: year out of range")
+    extra = timedelta(0)
+    if hour == "24":
+        if minute != "00" or second != "00" or micro:
+            raise ValueError(f"{text[:60]!r} is not an xsd:dateTime")
+        hour, extra = "00", timedelta(days=1)
+    try:
+        value = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micro
+        )
+        value += extra
+        if offset == "Z":
+            value = value.replace(tzinfo=UTC)
+        elif offset:
+            sign = -1 if offset[0] == "-" else 1
+            hours, minutes = int(offset[1:3]), int(offset[4:6])
+            if hours > 14 or minutes > 59 or (hours == 14 and minutes):
+                raise ValueError(f"{text[:60]!r}: timezone offset out of range")
+            delta = sign * timedelta(hours=hours, minutes=minutes)
+            value = value.replace(tzinfo=timezone(delta))
+        elif local_timezone is not None:
+            value = value.replace(tzinfo=local_timezone)
+        else:
+            raise ValueError(f"{text[:60]!r} has no timezone offset")
+    except OverflowError:
+        raise ValueError(f"{text[:60]!r}: date out of range")
+    return value
+
+
+def parse_boolean(text: str) -> bool:
+    value = text.strip()
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise ValueError(f"{text[:40]!r} is not an xsd:boolean")
+
+
+def parse_base64(text: str) -> bytes:
+    compact = "".join(text.split())
+    if not _B64_CHARS_RE.match(compact):
+        raise ValueError("not base64 (unexpected characters)")
+    try:
+        return base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(f"not base64 ({error})")

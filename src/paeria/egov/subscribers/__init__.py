@@ -1,1 +1,0 @@
-"""subscribers of paeria.egov."""
