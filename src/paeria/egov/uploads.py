@@ -1,12 +1,18 @@
 """Files and fields uploaded to the portal's own endpoints: one reading for
 every door that takes them (the register's ``@registrar`` and its counter form,
-the citizen office's filing, the citizen's folder).
+the citizen office's filing, the citizen's folder, the ENI import).
 
 A JSON body carries the fields plus ``files``, a list of plone.restapi-style
 file objects (``{"data": "<base64>", "encoding": "base64", "filename",
 "content-type", …}``), decoded by :func:`decode_json_file`; a multipart body
-carries them as ``files``. What cannot be read raises :class:`BadUpload`
-(messages by field) or :class:`RequestTooLarge`; nothing here stores anything.
+carries them as ``files`` (:func:`read_json`, :func:`read_multipart`). A body
+that is one file (:func:`read_file`: the raw bytes, or JSON ``{"file": {…},
+…options}``) is read against that file's own limit. Bodies are read from
+BODYFILE with :func:`read_body`, never more than the limit the caller gives.
+What cannot be read raises :class:`BadUpload` (messages by field) or
+:class:`RequestTooLarge`; nothing here stores anything. The REST services take
+these through :class:`paeria.egov.restapi.service.Service`, which declares
+each endpoint's limit and answers the one error shape.
 """
 
 from paeria.egov import _
@@ -18,6 +24,9 @@ import json
 
 MAX_FILES = 20
 JSON_OVERHEAD = 256 * 1024
+# Room for the JSON around the base64 (4/3 of the file) of a one-file body.
+FILE_JSON_OVERHEAD = 64 * 1024
+JSON_TYPES = ("application/json",)
 
 
 class BadUpload(Exception):
@@ -38,8 +47,11 @@ def body_limit():
     return limit_mb * 1024 * 1024 * MAX_FILES * 4 // 3 + JSON_OVERHEAD
 
 
-def decode_json_file(position, item):
-    key = f"files[{position}]"
+def decode_json_file(position, item, key=None, text_allowed=False):
+    """The file object ``item`` decoded; BadUpload names it ``key`` (by
+    default ``files[<position>]``). ``text_allowed``: the data may also be
+    given as text (``"encoding": "utf-8"``)."""
+    key = key or f"files[{position}]"
     if not isinstance(item, dict) or not isinstance(item.get("data"), str):
         raise BadUpload(
             {
@@ -49,7 +61,10 @@ def decode_json_file(position, item):
                 )
             }
         )
-    if item.get("encoding", "base64") != "base64":
+    encoding = item.get("encoding", "base64")
+    if text_allowed and encoding in ("utf-8", "utf8"):
+        data = item["data"].encode("utf-8")
+    elif encoding != "base64":
         raise BadUpload(
             {
                 key: _(
@@ -58,17 +73,18 @@ def decode_json_file(position, item):
                 )
             }
         )
-    try:
-        data = base64.b64decode(item["data"], validate=True)
-    except (binascii.Error, ValueError):
-        raise BadUpload(
-            {
-                key: _(
-                    "error_eni_upload_base64",
-                    default="The file data is not valid base64.",
-                )
-            }
-        ) from None
+    else:
+        try:
+            data = base64.b64decode(item["data"], validate=True)
+        except (binascii.Error, ValueError):
+            raise BadUpload(
+                {
+                    key: _(
+                        "error_eni_upload_base64",
+                        default="The file data is not valid base64.",
+                    )
+                }
+            ) from None
     return {
         "data": data,
         "filename": item.get("filename"),
@@ -78,24 +94,43 @@ def decode_json_file(position, item):
     }
 
 
-def read_json(request):
+def read_body(request, limit):
+    """The request's body, or RequestTooLarge beyond ``limit`` bytes.
+
+    Read from BODYFILE, not BODY: Zope refuses to load a body bigger than its
+    form memory limit (1 MB by default) into BODY.
+    """
     declared = request.getHeader("Content-Length")
-    limit = body_limit()
     if declared and declared.isdigit() and int(declared) > limit:
         raise RequestTooLarge()
     body_file = request.get("BODYFILE")
-    body = b""
-    if body_file is not None:
-        body_file.seek(0)
-        body = body_file.read(limit + 1)
+    if body_file is None:
+        return b""
+    body_file.seek(0)
+    body = body_file.read(limit + 1)
     if len(body) > limit:
         raise RequestTooLarge()
+    return body
+
+
+def parse_json(body):
     try:
-        data = json.loads(body or b"{}")
+        return json.loads(body or b"{}")
     except ValueError:
         raise BadUpload(
             {"body": _("error_eni_upload_json", default="The body is not JSON.")}
         ) from None
+
+
+def is_json(request):
+    content_type = (request.getHeader("Content-Type") or "").split(";")[0]
+    return content_type.strip().lower() in JSON_TYPES
+
+
+def read_json(request, limit=None):
+    """(fields, decoded files) of a JSON body of at most ``limit`` bytes
+    (default: :func:`body_limit`)."""
+    data = parse_json(read_body(request, body_limit() if limit is None else limit))
     if not isinstance(data, dict):
         raise BadUpload(
             {
@@ -134,6 +169,30 @@ def read_json(request):
         raise BadUpload(errors)
     data.pop("@type", None)
     return data, decoded
+
+
+def read_file(request, limit):
+    """(file bytes, JSON options) of a body that is one file of at most
+    ``limit`` bytes: the raw bytes, or JSON ``{"file": {"data", "encoding"},
+    …options}`` (base64, or text as ``"encoding": "utf-8"``)."""
+    if not is_json(request):
+        return read_body(request, limit), {}
+    options = parse_json(read_body(request, limit * 4 // 3 + FILE_JSON_OVERHEAD))
+    file = options.get("file") if isinstance(options, dict) else None
+    if not isinstance(file, dict) or not isinstance(file.get("data"), str):
+        raise BadUpload(
+            {
+                "file": _(
+                    "error_eni_upload_no_file",
+                    default='The JSON body must carry the ENI file as "file": '
+                    '{"data": "...", "encoding": "base64"}.',
+                )
+            }
+        )
+    data = decode_json_file(0, file, key="file", text_allowed=True)["data"]
+    if len(data) > limit:
+        raise RequestTooLarge()
+    return data, options
 
 
 def read_multipart(request):

@@ -1,10 +1,5 @@
-"""Classic UI and REST of the carpeta: ``@@mi-carpeta`` / ``GET @mi-carpeta``
-on the site, and ``@@aportar`` / ``POST <expediente>/@aportar`` for a
-subsanación.
-
-``@aportar`` takes the documents like ``@registrar`` (JSON with base64 files,
-or multipart) plus ``statement``; it answers 201 with the entry's number and
-receipt, or 400 with the fields at fault, storing nothing."""
+"""Classic UI of the carpeta: ``@@mi-carpeta`` on the site, and ``@@aportar``
+for a subsanación (their REST services are in services.py)."""
 
 from AccessControl import Unauthorized
 from paeria.egov import _
@@ -13,19 +8,12 @@ from paeria.egov.carpeta.subsanacion import may_answer
 from paeria.egov.carpeta.summary import carpeta
 from paeria.egov.carpeta.summary import subsanacion_request
 from paeria.egov.registro.register import RegistrationError
-from paeria.egov.registro.services import entry_summary
-from paeria.egov.uploads import BadUpload
-from paeria.egov.uploads import read_json
 from paeria.egov.uploads import read_multipart
-from paeria.egov.uploads import RequestTooLarge
 from plone import api
 from plone.protect.authenticator import check as check_authenticator
-from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.services import Service
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zope.i18n import translate
-from zope.interface import alsoProvides
 
 
 def require_member():
@@ -53,12 +41,6 @@ class MiCarpetaView(BrowserView):
             return ""
         year, month, day = value[:10].split("-")
         return f"{day}/{month}/{year}"
-
-
-class MiCarpetaGet(Service):
-    def reply(self):
-        require_member()
-        return carpeta(self.request)
 
 
 class AportarView(BrowserView):
@@ -100,73 +82,3 @@ class AportarView(BrowserView):
 
     def requerimiento(self):
         return subsanacion_request(self.context)
-
-
-class AportarPost(Service):
-    def refuse(self, status, message, errors=None):
-        self.request.response.setStatus(status)
-        error = {
-            "type": "BadRequest",
-            "message": translate(message, context=self.request),
-        }
-        if errors:
-            error["fields"] = {
-                key: translate(value, context=self.request)
-                for key, value in sorted(errors.items())
-            }
-        return {"error": error}
-
-    def reply(self):
-        alsoProvides(self.request, IDisableCSRFProtection)
-        if not may_answer(self.context):
-            self.request.response.setStatus(403)
-            return {
-                "error": {
-                    "type": "Forbidden",
-                    "message": translate(
-                        _(
-                            "error_aportar_not_waiting",
-                            default="This expediente is not waiting for documents "
-                            "from you.",
-                        ),
-                        context=self.request,
-                    ),
-                }
-            }
-        content_type = (self.request.getHeader("Content-Type") or "").lower()
-        try:
-            if content_type.startswith("multipart/form-data"):
-                data, files = read_multipart(self.request)
-            else:
-                data, files = read_json(self.request)
-        except RequestTooLarge:
-            self.request.response.setStatus(413)
-            return {
-                "error": {
-                    "type": "RequestEntityTooLarge",
-                    "message": translate(
-                        _(
-                            "error_register_too_large",
-                            default="The request is larger than the register accepts.",
-                        ),
-                        context=self.request,
-                    ),
-                }
-            }
-        except BadUpload as error:
-            return self.refuse(
-                400, RegistrationError(error.errors).message, error.errors
-            )
-        statement = data.get("statement")
-        try:
-            asiento = aportar(self.context, files, statement)
-        except RegistrationError as error:
-            return self.refuse(400, error.message, error.errors)
-        self.request.response.setStatus(201)
-        # The entry itself is the register's: the citizen gets its number,
-        # dates and the receipt by its verification address.
-        summary = entry_summary(asiento)
-        return {
-            key: summary[key]
-            for key in ("numero", "fecha_presentacion", "fecha_efectiva", "csv")
-        } | {"documents": summary["documents"], "expediente": self.context.numero}

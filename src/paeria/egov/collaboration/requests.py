@@ -25,7 +25,7 @@ from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.content.solicitudinforme import default_deadline
 from paeria.egov.content.solicitudinforme import ISolicitudInforme
-from paeria.egov.journal import recording
+from paeria.egov.events import LocalRolesSetByCode
 from paeria.egov.states import Documento
 from paeria.egov.states import SolicitudInforme
 from paeria.egov.workflow.rules import ITransitionPrecondition
@@ -37,6 +37,7 @@ from plone.app.uuid.utils import uuidToObject
 from plone.uuid.interfaces import IUUID
 from zope.annotation.interfaces import IAnnotations
 from zope.component import adapter
+from zope.event import notify
 from zope.globalrequest import getRequest
 from zope.i18n import translate
 from zope.interface import implementer
@@ -152,7 +153,7 @@ def sync_collaborators(expediente, including=(), excluding=()):
         # The expediente's documents list these groups in their catalog
         # security too: reindex the whole case file.
         expediente.reindexObjectSecurity()
-        recording.record_local_roles(expediente, reason="solicitud_informe")
+        notify(LocalRolesSetByCode(expediente, reason="solicitud_informe"))
     return changed
 
 

@@ -5,7 +5,8 @@ Body: ``{"documento": "<UID of a document of the expediente>", "comment": "…"}
 added to the expediente, which is incorporated as presented). Answers 200
 with the request as plone.restapi serializes it (``review_state``
 ``emitido``, ``documento_respuesta``, ``fecha_emision``); bad input a 400
-``{"error": {"type": "BadRequest", "message", "fields": {field: message}}}``;
+``{"error": {"type": "BadRequest", "message", "fields": {field: message}}}``
+(the one error shape, docs/rest.md);
 a refused transition a 400 with its violations. Nothing is stored by a
 refused request. Who may: "paeria.egov: Emitir informe" (the requested
 unit's Colaborador while the request is pending).
@@ -14,14 +15,12 @@ unit's Colaborador while the request is pending).
 from paeria.egov import _
 from paeria.egov.collaboration.requests import emitir
 from paeria.egov.content.documento import IDocumento
+from paeria.egov.restapi.service import Service
 from paeria.egov.workflow.errors import TransitionRefused
 from plone.app.uuid.utils import uuidToObject
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.deserializer import json_body
 from plone.restapi.interfaces import ISerializeToJson
-from plone.restapi.services import Service
 from zope.component import getMultiAdapter
-from zope.i18n import translate
 from zope.interface import alsoProvides
 import transaction
 
@@ -30,29 +29,15 @@ MAX_COMMENT = 5000
 
 
 class EmitirPost(Service):
-    def translate(self, message):
-        return translate(message, context=self.request)
-
-    def refuse(self, message, errors=None):
+    def refuse_emitir(self, message, errors=None):
         transaction.doom()
-        self.request.response.setStatus(400)
-        error = {"type": "BadRequest", "message": self.translate(message)}
-        if errors:
-            error["fields"] = {
-                key: self.translate(value) for key, value in sorted(errors.items())
-            }
-        return {"error": error}
+        return self.refuse(400, "BadRequest", message, errors)
 
     def reply(self):
         alsoProvides(self.request, IDisableCSRFProtection)
-        try:
-            data = json_body(self.request)
-        except Exception:
-            data = None
-        if not isinstance(data, dict):
-            return self.refuse(
-                _("error_emitir_body", default="The body must be a JSON object.")
-            )
+        data = self.read_json_object(
+            _("error_emitir_body", default="The body must be a JSON object.")
+        )
         errors = {}
         comment = data.get("comment") or ""
         if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
@@ -80,12 +65,12 @@ class EmitirPost(Service):
                 )
         if errors:
             first = next(iter(sorted(errors)))
-            return self.refuse(errors[first], errors)
+            return self.refuse_emitir(errors[first], errors)
         try:
             emitir(self.context, documento, comment.strip())
         except TransitionRefused as refusal:
             transaction.doom()
-            return self.refuse(
+            return self.refuse_emitir(
                 refusal.text(self.request), {"documento": refusal.text(self.request)}
             )
         serializer = getMultiAdapter((self.context, self.request), ISerializeToJson)

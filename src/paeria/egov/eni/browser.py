@@ -4,7 +4,8 @@
 procedure), on an Expediente one document; a refused file shows every problem
 found and nothing is created. ``@@eni-download`` on a Documento or an
 Expediente (``?format=standard`` for the bare ``eniexp:expediente``) answers
-the XML file; a refusal shows its problems.
+the XML file; a refusal shows its problems. What is imported or handed out is
+notified (:mod:`paeria.egov.events`: the journal's entries).
 """
 
 from paeria.egov import _
@@ -16,10 +17,13 @@ from paeria.egov.eni.bridge import max_import_size
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.services import attachment_headers
+from paeria.egov.events import EniExported
+from paeria.egov.events import EniImported
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zope.component import getUtility
+from zope.event import notify
 from zope.schema.interfaces import IVocabularyFactory
 
 
@@ -34,6 +38,7 @@ class _ImportView(BrowserView):
             check_authenticator(self.request)
             created = self.handle()
             if created is not None:
+                notify(EniImported(created, self.kind))
                 IStatusMessage(self.request).add(self.success_message, type="info")
                 self.request.response.redirect(created.absolute_url())
                 return ""
@@ -70,6 +75,8 @@ class _ImportView(BrowserView):
 class ImportExpedienteView(_ImportView):
     """``@@eni-import`` on a Unidad: a new expediente from an exchange file."""
 
+    kind = "expediente"
+
     success_message = _(
         "msg_eni_expediente_imported",
         default="The expediente was imported with a new number.",
@@ -91,6 +98,8 @@ class ImportExpedienteView(_ImportView):
 
 class ImportDocumentoView(_ImportView):
     """``@@eni-import`` on an Expediente: adds the document of an ENI file."""
+
+    kind = "documento"
 
     success_message = _(
         "msg_eni_documento_imported",
@@ -114,15 +123,23 @@ class _DownloadView(BrowserView):
             self.request.response.setStatus(400)
             return self.index()
         attachment_headers(self.request.response, self.context.eni_identifier)
+        notify(EniExported(self.context, self.kind()))
         return data
 
 
 class DownloadDocumentoView(_DownloadView):
+    def kind(self):
+        return "documento"
+
     def export(self):
         return export_documento(self.context)
 
 
 class DownloadExpedienteView(_DownloadView):
+    def kind(self):
+        # As asked: any other format than "standard" gives the exchange file.
+        return str(self.request.form.get("format") or "intercambio")[:40]
+
     def export(self):
         standard = self.request.form.get("format") == "standard"
         return export_expediente(self.context, include_documents=not standard)

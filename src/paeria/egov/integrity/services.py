@@ -8,8 +8,8 @@ endpoint is for small sites and test portals.
 
 from paeria.egov.integrity.checks import logger
 from paeria.egov.integrity.scanning import scan
+from paeria.egov.restapi.service import Service
 from plone import api
-from plone.restapi.services import Service
 
 
 class IntegrityScanGet(Service):

@@ -8,11 +8,13 @@ who may read the global journal.
 """
 
 from paeria.egov import _
+from paeria.egov.journal import actions
 from paeria.egov.journal import recording
 from paeria.egov.journal import search
 from plone import api
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from urllib.parse import urlencode
 from zope.i18n import translate
 import csv
 import io
@@ -23,22 +25,7 @@ PERMISSION = "paeria.egov: View journal"
 DEFAULT_BATCH = 50
 MAX_BATCH = 500
 
-ACTION_LABELS = {
-    recording.CREATED: _("journal_action_created", default="Created"),
-    recording.MODIFIED: _("journal_action_modified", default="Modified"),
-    recording.TRANSITION: _("journal_action_transition", default="Workflow transition"),
-    recording.LOCAL_ROLES: _("journal_action_local_roles", default="Sharing changed"),
-    recording.MOVED: _("journal_action_moved", default="Moved"),
-    recording.RENAMED: _("journal_action_renamed", default="Renamed"),
-    recording.REMOVED: _("journal_action_removed", default="Deleted"),
-    recording.DOWNLOAD: _("journal_action_download", default="Downloaded"),
-    recording.VIEW_CONTENT: _("journal_action_view_content", default="Content viewed"),
-    recording.ENI_EXPORT: _("journal_action_eni_export", default="ENI export"),
-    recording.ENI_IMPORT: _("journal_action_eni_import", default="ENI import"),
-    recording.INTEGRITY_FAILURE: _(
-        "journal_action_integrity_failure", default="Integrity check failed"
-    ),
-}
+ACTION_LABELS = actions.LABELS
 
 CSV_COLUMNS = (
     "position",
@@ -177,8 +164,6 @@ class JournalView(_JournalTable):
 
     def batch_links(self):
         """(previous URL or None, next URL or None, first, last shown)."""
-        from urllib.parse import urlencode
-
         start, size = self.batch_bounds()
         total = self.total()
         query = {

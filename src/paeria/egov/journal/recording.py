@@ -10,7 +10,12 @@ other journalled object on its own) and in one global chain, sealed later
 - :func:`record_local_roles` ``(obj)``: journal what changed in the local roles
   of ``obj`` since the journal last saw them (for code that sets local roles
   without the sharing view's event);
-- :func:`record_eni_import` / :func:`record_eni_export`.
+- :func:`record_eni_import` / :func:`record_eni_export` (outside HTTP: the
+  ENI doors notify events the subscribers journal).
+
+Which objects are journalled is said by the marker :class:`paeria.egov.
+interfaces.IJournalled`, which configure.zcml declares for the journalled
+content classes.
 """
 
 from AccessControl import getSecurityManager
@@ -20,8 +25,11 @@ from Acquisition import aq_inner
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.http import client_address
+from paeria.egov.interfaces import IJournalled
+from paeria.egov.journal import actions
 from paeria.egov.journal import storage
 from plone import api
+from plone.protect.utils import safeWrite
 from plone.uuid.interfaces import IUUID
 from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
@@ -29,58 +37,33 @@ import transaction
 import uuid
 
 
-# portal_type ids journalled; SolicitudInforme and Notificacion are matched by
-# their id so that they are journalled as soon as their types exist.
-JOURNALLED_TYPES = frozenset(
-    {
-        "Expediente",
-        "Documento",
-        "Asiento",
-        "Procedimiento",
-        "SolicitudInforme",
-        "Notificacion",
-    }
-)
 # Objects whose group is themselves and holds the documents below them.
 GROUP_TYPES = ("Expediente", "Asiento")
 
-# Actions (their labels are in browser.py).
-CREATED = "created"
-MODIFIED = "modified"
-TRANSITION = "transition"
-LOCAL_ROLES = "local_roles"
-MOVED = "moved"
-RENAMED = "renamed"
-REMOVED = "removed"
-DOWNLOAD = "download"
-VIEW_CONTENT = "view_content"
-ENI_EXPORT = "eni_export"
-ENI_IMPORT = "eni_import"
-# A file that no longer matches its fingerprint was refused (integrity/).
-INTEGRITY_FAILURE = "integrity_failure"
-ACTIONS = (
-    CREATED,
-    MODIFIED,
-    TRANSITION,
-    LOCAL_ROLES,
-    MOVED,
-    RENAMED,
-    REMOVED,
-    DOWNLOAD,
-    VIEW_CONTENT,
-    ENI_EXPORT,
-    ENI_IMPORT,
-    INTEGRITY_FAILURE,
-)
+# The actions' ids; their table, with the labels, is actions.py.
+CREATED = actions.CREATED
+MODIFIED = actions.MODIFIED
+TRANSITION = actions.TRANSITION
+LOCAL_ROLES = actions.LOCAL_ROLES
+MOVED = actions.MOVED
+RENAMED = actions.RENAMED
+REMOVED = actions.REMOVED
+DOWNLOAD = actions.DOWNLOAD
+VIEW_CONTENT = actions.VIEW_CONTENT
+ENI_EXPORT = actions.ENI_EXPORT
+ENI_IMPORT = actions.ENI_IMPORT
+INTEGRITY_FAILURE = actions.INTEGRITY_FAILURE
+ACTIONS = actions.ACTIONS
 
 ROLES_SNAPSHOT_KEY = "paeria.egov.journal.local_roles"
 # Key of the current transaction's data: uid -> its "created" entry.
 _CREATED_IN_TRANSACTION = object()
-CREATED_IN_REQUEST_KEY = "paeria.egov.journal.created"
 
 
 def is_journalled(obj):
-    return getattr(aq_base(obj), "portal_type", None) in JOURNALLED_TYPES
+    """Whether ``obj``'s type is journalled: its class provides IJournalled
+    (declared in this package's configure.zcml)."""
+    return IJournalled.providedBy(obj)
 
 
 def group_of(obj):
@@ -147,8 +130,6 @@ def mark_safe(connection, before, request):
     only those."""
     if before is None:
         return
-    from plone.protect.utils import safeWrite
-
     for obj in connection._registered_objects:
         if id(obj) not in before:
             safeWrite(obj, request)
@@ -283,23 +264,3 @@ def record_eni_export(obj, kind, **details):
 def record_eni_import(obj, kind, **details):
     """``obj`` was created from an ENI file (``kind``: expediente, documento)."""
     return record(obj, ENI_IMPORT, kind=kind, **details)
-
-
-def remember_created(obj, request=None):
-    """Objects created during this request, for the publication subscriber
-    that journals ENI imports (the import views do not say what they made)."""
-    request = request if request is not None else getRequest()
-    if request is None:
-        return
-    try:
-        annotations = IAnnotations(request)
-    except TypeError:
-        return
-    annotations.setdefault(CREATED_IN_REQUEST_KEY, []).append(obj)
-
-
-def created_in_request(request):
-    try:
-        return IAnnotations(request).get(CREATED_IN_REQUEST_KEY, [])
-    except TypeError:
-        return []

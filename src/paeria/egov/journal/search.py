@@ -2,6 +2,9 @@
 view, the API and the CSV export), :func:`history` of one group and
 :func:`entry_data`, an entry as they show it."""
 
+from BTrees.LLBTree import intersection
+from BTrees.LLBTree import LLTreeSet
+from BTrees.LLBTree import multiunion
 from dataclasses import dataclass
 from datetime import datetime
 from paeria.egov.journal import storage
@@ -148,10 +151,6 @@ def search(site, filters):
         reverse=True,
     )
     chain = root.chain
-    from BTrees.LLBTree import intersection
-    from BTrees.LLBTree import LLTreeSet
-    from BTrees.LLBTree import multiunion
-
     sets = []
     if filters.user:
         sets.append(chain.by_user.get(filters.user) or LLTreeSet())

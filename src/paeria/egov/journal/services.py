@@ -9,8 +9,8 @@
   entries_checked, sealed, broken: [{chain, index, mismatch, expected, found,
   entry_id}]}``.
 
-A malformed date answers 400 ``{"error": {"type": "BadRequest", "message"}}``
-naming the parameter.
+A malformed parameter answers 400 ``{"error": {"type": "BadRequest", "message",
+"fields": {parameter: message}}}`` (the one error shape, docs/rest.md).
 """
 
 from paeria.egov import _
@@ -20,18 +20,20 @@ from paeria.egov.journal import verification
 from paeria.egov.journal.browser import can_read_journal
 from paeria.egov.journal.browser import DEFAULT_BATCH
 from paeria.egov.journal.browser import MAX_BATCH
+from paeria.egov.restapi.service import Service
 from plone import api
-from plone.restapi.services import Service
-from zope.i18n import translate
 
 
 def _batch_bounds(request):
-    try:
-        start = max(0, int(request.form.get("b_start", 0)))
-        size = int(request.form.get("b_size", DEFAULT_BATCH))
-    except (TypeError, ValueError):
-        return None
-    return start, min(max(size, 1), MAX_BATCH)
+    """(start, size), or the name of the parameter that is not a number."""
+    values = {}
+    for name, default in (("b_start", 0), ("b_size", DEFAULT_BATCH)):
+        try:
+            values[name] = int(request.form.get(name, default))
+        except (TypeError, ValueError):
+            return name
+    start = max(0, values["b_start"])
+    return start, min(max(values["b_size"], 1), MAX_BATCH)
 
 
 def _page(service, items, total, start, size, with_address):
@@ -48,23 +50,18 @@ def _page(service, items, total, start, size, with_address):
 
 
 class _JournalService(Service):
-    def bad_request(self, message):
-        self.request.response.setStatus(400)
-        return {
-            "error": {
-                "type": "BadRequest",
-                "message": translate(message, context=self.request),
-            }
-        }
+    def bad_request(self, parameter, message):
+        return self.refuse(400, "BadRequest", message, {parameter: message})
 
     def bounds_or_error(self):
         bounds = _batch_bounds(self.request)
-        if bounds is None:
+        if isinstance(bounds, str):
             return None, self.bad_request(
+                bounds,
                 _(
                     "error_journal_batch",
                     default="b_start and b_size must be whole numbers.",
-                )
+                ),
             )
         return bounds, None
 
@@ -77,11 +74,12 @@ class JournalGet(_JournalService):
             value = form.get(name)
             if value is not None and not isinstance(value, str):
                 return self.bad_request(
+                    name,
                     _(
                         "error_journal_parameter",
                         default="${field} must be given once, as text.",
                         mapping={"field": name},
-                    )
+                    ),
                 )
             values[name] = (value or "").strip() or None
         try:
@@ -89,14 +87,16 @@ class JournalGet(_JournalService):
             end_day = search.parse_day(values["to"], "to")
         except ValueError as error:
             return self.bad_request(
+                str(error),
                 _(
                     "error_journal_date",
                     default="${field}: write the date as YYYY-MM-DD.",
                     mapping={"field": str(error)},
-                )
+                ),
             )
         if values["action"] and values["action"] not in recording.ACTIONS:
             return self.bad_request(
+                "action",
                 _(
                     "error_journal_action",
                     default="action: unknown action ${action}; use one of ${actions}.",
@@ -104,7 +104,7 @@ class JournalGet(_JournalService):
                         "action": values["action"][:40],
                         "actions": ", ".join(recording.ACTIONS),
                     },
-                )
+                ),
             )
         bounds, error = self.bounds_or_error()
         if error is not None:

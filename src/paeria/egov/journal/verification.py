@@ -9,6 +9,7 @@ from paeria.egov.journal.recording import mark_safe
 from paeria.egov.journal.recording import registered_before
 from paeria.egov.journal.recording import REMOVED
 from plone import api
+from plone.app.uuid.utils import uuidToObject
 from zope.globalrequest import getRequest
 
 
@@ -87,8 +88,6 @@ def _removed_uids(root):
 def verify(site=None, seal_first=True):
     """Walk every chain (each group's, the global one and the unsealed
     entries) recomputing hashes; report the first broken link of each."""
-    from plone.app.uuid.utils import uuidToObject
-
     site = site if site is not None else api.portal.get()
     result = Verification()
     if seal_first:

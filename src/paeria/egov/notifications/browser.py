@@ -3,10 +3,10 @@ notification's page (state in plain words, dates, evidence) and its PDF
 certificate ``@@certificado``."""
 
 from paeria.egov import _
+from paeria.egov.events import FileDownloaded
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
 from paeria.egov.integrity.checks import check_document
-from paeria.egov.journal import recording
 from paeria.egov.notifications.certificate import certificate_pdf
 from paeria.egov.notifications.evidence import EVENT_TEXTS
 from paeria.egov.notifications.evidence import notified_document
@@ -24,6 +24,7 @@ from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zExceptions import Forbidden
 from zExceptions import NotFound
+from zope.event import notify
 from zope.i18n import translate
 
 
@@ -188,9 +189,7 @@ class DocumentoNotificadoView(BrowserView):
                 )
             )
         check_document(documento)
-        recording.record(
-            documento, recording.DOWNLOAD, field="file", via="notificacion"
-        )
+        notify(FileDownloaded(documento, "file", via="notificacion"))
         set_download_headers(self.request.response, documento)
         return stream(documento)
 

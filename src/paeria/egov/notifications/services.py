@@ -6,24 +6,21 @@ Body of ``@notificar``: ``{"documento": "<UID of a signed document of the
 expediente>", "destinatario": "<identifier of an interested party>"}``. It
 answers 201 with the notification's JSON; a refused one answers 400
 ``{"error": {"type": "BadRequest", "message", "fields": {field: message}}}``
-and stores nothing (no exit number consumed).
+(the one error shape, docs/rest.md) and stores nothing (no exit number consumed).
 """
 
-from paeria.egov import _
 from paeria.egov.content.notificacion import INotificacion
 from paeria.egov.notifications.expiry import expire_due
 from paeria.egov.notifications.expiry import expire_if_due
 from paeria.egov.notifications.notify import NotificationError
 from paeria.egov.notifications.notify import notify_document
+from paeria.egov.restapi.service import Service
 from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.deserializer import json_body
 from plone.restapi.interfaces import ISerializeToJson
 from plone.restapi.serializer.dxcontent import SerializeToJson
-from plone.restapi.services import Service
 from zope.component import adapter
 from zope.component import getMultiAdapter
-from zope.i18n import translate
 from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.interface import Interface
@@ -55,24 +52,7 @@ class NotificarPost(Service):
     def reply(self):
         # Like plone.restapi's own write services: authenticated by header.
         alsoProvides(self.request, IDisableCSRFProtection)
-        try:
-            data = json_body(self.request)
-        except Exception:
-            data = None
-        if not isinstance(data, dict):
-            self.request.response.setStatus(400)
-            return {
-                "error": {
-                    "type": "BadRequest",
-                    "message": translate(
-                        _(
-                            "error_body_not_json_object",
-                            default="The body must be a JSON object.",
-                        ),
-                        context=self.request,
-                    ),
-                }
-            }
+        data = self.read_json_object()
         try:
             notificacion = notify_document(
                 self.context,
@@ -81,17 +61,7 @@ class NotificarPost(Service):
                 request=self.request,
             )
         except NotificationError as error:
-            self.request.response.setStatus(400)
-            return {
-                "error": {
-                    "type": "BadRequest",
-                    "message": translate(error.message, context=self.request),
-                    "fields": {
-                        key: translate(value, context=self.request)
-                        for key, value in sorted(error.errors.items())
-                    },
-                }
-            }
+            return self.refuse(400, "BadRequest", error.message, error.errors)
         self.request.response.setStatus(201)
         self.request.response.setHeader("Location", notificacion.absolute_url())
         return getMultiAdapter((notificacion, self.request), ISerializeToJson)()

@@ -10,7 +10,8 @@ The filters of book_filters.py as query-string parameters; the answer is one bat
 
 With ``format=csv`` (or ``format=ods``) it answers the whole filtered book as
 a spreadsheet download instead. A bad parameter answers 400
-``{"error": {"type": "BadRequest", "message", "fields": {name: message}}}``.
+``{"error": {"type": "BadRequest", "message", "fields": {name: message}}}``
+(the one error shape, docs/rest.md).
 """
 
 from paeria.egov import _
@@ -23,12 +24,11 @@ from paeria.egov.registro.book import search
 from paeria.egov.registro.book import send_file
 from paeria.egov.registro.book_filters import BookFilterError
 from paeria.egov.registro.book_filters import parse_filters
+from paeria.egov.restapi.service import Refused
+from paeria.egov.restapi.service import Service
 from plone.restapi.batching import HypermediaBatch
 from plone.restapi.deserializer import parse_int
-from plone.restapi.services import Service
 from zExceptions import BadRequest
-from zope.i18n import translate
-import json
 
 
 MAX_BATCH_SIZE = 1000
@@ -60,21 +60,11 @@ class LibroRegistroGet(Service):
     b_start = 0
     b_size = PAGE_SIZE
 
-    def refuse(self, errors):
-        self.request.response.setStatus(400)
-        self.request.response.setHeader("Content-Type", "application/json")
-        message = BookFilterError(errors).message
-        body = {
-            "error": {
-                "type": "BadRequest",
-                "message": translate(message, context=self.request),
-                "fields": {
-                    key: translate(value, context=self.request)
-                    for key, value in sorted(errors.items())
-                },
-            }
-        }
-        return json.dumps(body, indent=2, sort_keys=True)
+    def refuse_filters(self, errors):
+        """Answers a spreadsheet on success: the refusal is rendered here."""
+        return self.render_refusal(
+            Refused(400, "BadRequest", BookFilterError(errors).message, errors)
+        )
 
     def render(self):
         self.check_permission()
@@ -83,11 +73,11 @@ class LibroRegistroGet(Service):
             self.filters = parse_filters(form)
             self.b_start, self.b_size = batch_arguments(form)
         except BookFilterError as error:
-            return self.refuse(error.errors)
+            return self.refuse_filters(error.errors)
         file_format = form.get("format")
         if file_format:
             if file_format not in EXPORT_FORMATS:
-                return self.refuse(
+                return self.refuse_filters(
                     {
                         "format": _(
                             "error_book_format",

@@ -16,13 +16,13 @@ from paeria.egov.registro.distribution import attach_entry_to_expediente
 from paeria.egov.registro.distribution import open_expediente_from_entry
 from paeria.egov.registro.receipt import attached_documents
 from paeria.egov.registro.receipt import receipt_of
+from paeria.egov.restapi.service import Service
 from paeria.egov.states import Asiento
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
 from plone.protect.authenticator import check as check_authenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
-from plone.restapi.services import Service
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zope.i18n import translate
@@ -156,17 +156,8 @@ class AsientoView(BrowserView):
 
 
 class IntakeService(Service):
-    def refuse(self, refusal):
-        self.request.response.setStatus(400)
-        return {
-            "error": {
-                "type": "BadRequest",
-                "message": " ".join(
-                    translate(message, context=self.request)
-                    for message in refusal.messages
-                ),
-            }
-        }
+    def refuse_transition(self, refusal):
+        return self.refuse(400, "BadRequest", refusal.text(self.request))
 
     def body(self):
         try:
@@ -188,7 +179,7 @@ class IntakeService(Service):
     def reply(self):
         alsoProvides(self.request, IDisableCSRFProtection)
         if not may_take_in(self.context):
-            return self.refuse(
+            return self.refuse_transition(
                 TransitionRefused(
                     [
                         _(
@@ -202,7 +193,7 @@ class IntakeService(Service):
         try:
             return self.take_in(self.body())
         except TransitionRefused as refusal:
-            return self.refuse(refusal)
+            return self.refuse_transition(refusal)
 
 
 class AbrirExpedientePost(IntakeService):

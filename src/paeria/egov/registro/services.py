@@ -14,7 +14,7 @@ or ``multipart/form-data`` with the same fields and the files as ``files``.
 It answers 201 with the number, the presentation and effective date-times and
 the receipt's address and CSV; a refused registration answers 400
 ``{"error": {"type": "BadRequest", "message", "fields": {field: message}}}``
-and stores nothing.
+(the one error shape, docs/rest.md) and stores nothing.
 """
 
 from paeria.egov import _
@@ -23,14 +23,9 @@ from paeria.egov.registro.receipt import attached_documents
 from paeria.egov.registro.receipt import receipt_of
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
-from paeria.egov.uploads import BadUpload
-from paeria.egov.uploads import read_json
-from paeria.egov.uploads import read_multipart
-from paeria.egov.uploads import RequestTooLarge
+from paeria.egov.restapi.service import Service
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.services import Service
-from zope.i18n import translate
 from zope.interface import alsoProvides
 
 
@@ -67,43 +62,18 @@ def entry_summary(asiento):
 class RegistrarPost(Service):
     """Registers through registro.register_entry, the one code path."""
 
-    def translate(self, message):
-        return translate(message, context=self.request)
+    too_large_message = _(
+        "error_register_too_large",
+        default="The request is larger than the register accepts.",
+    )
 
-    def refuse(self, status, type_, message, errors=None):
-        self.request.response.setStatus(status)
-        error = {"type": type_, "message": self.translate(message)}
-        if errors is not None:
-            error["fields"] = {
-                key: self.translate(value) for key, value in sorted(errors.items())
-            }
-        return {"error": error}
+    def upload_refused(self, errors):
+        return RegistrationError(errors).message
 
     def reply(self):
         # Like plone.restapi's own write services: authenticated by header.
         alsoProvides(self.request, IDisableCSRFProtection)
-        content_type = (self.request.getHeader("Content-Type") or "").lower()
-        try:
-            if content_type.startswith("multipart/form-data"):
-                data, files = read_multipart(self.request)
-            else:
-                data, files = read_json(self.request)
-        except RequestTooLarge:
-            return self.refuse(
-                413,
-                "RequestEntityTooLarge",
-                _(
-                    "error_register_too_large",
-                    default="The request is larger than the register accepts.",
-                ),
-            )
-        except BadUpload as error:
-            return self.refuse(
-                400,
-                "BadRequest",
-                RegistrationError(error.errors).message,
-                error.errors,
-            )
+        data, files = self.read_upload()
         tipo = data.get("tipo") if data.get("tipo") in ("entrada", "salida") else None
         try:
             asiento = register_entry(data, files, tipo=tipo or ENTRADA)

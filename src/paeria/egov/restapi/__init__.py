@@ -1,1 +1,2 @@
-"""Overrides of plone.restapi, and the REST toolkit every endpoint builds on."""
+"""Overrides of plone.restapi, and the REST toolkit (service.py) every
+endpoint of paeria.egov builds on."""

@@ -26,6 +26,7 @@ reached must be visible to the user, the folders on the way need not be.
 from Acquisition import aq_parent
 from OFS.CopySupport import CopyError
 from paeria.egov import _
+from paeria.egov.restapi.service import error_body
 from plone import api
 from plone.restapi.deserializer import json_body
 from plone.restapi.services.copymove.copymove import Copy as BaseCopy
@@ -170,11 +171,7 @@ class RefusingCopyMove:
         return self.error("BadRequest", message)
 
     def error(self, error_type, message):
-        # The shape of plone.rest's errors.
-        return {
-            "type": error_type,
-            "message": translate(message, context=self.request),
-        }
+        return error_body(self.request, error_type, message)
 
     @staticmethod
     def title_of(obj):

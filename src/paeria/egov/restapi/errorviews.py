@@ -6,6 +6,7 @@ Subclasses say what happened (:meth:`ReadableErrorView.message`), with which
 status, heading and help, and which headers and JSON members go with it."""
 
 from html import escape
+from paeria.egov.restapi.service import error_body
 from plone.rest.interfaces import IAPIRequest
 from Products.Five.browser import BrowserView
 from zope.i18n import translate
@@ -38,7 +39,8 @@ class ReadableErrorView(BrowserView):
         response.setHeader("Cache-Control", "no-store")
 
     def error(self, message):
-        return {"type": self.error_type, "message": message}
+        """The members of the one error body (restapi/service.py)."""
+        return error_body(self.request, self.error_type, message)["error"]
 
     def __call__(self):
         request = self.request

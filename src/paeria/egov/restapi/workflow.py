@@ -20,6 +20,7 @@ plone.restapi stamps the effective date before transitioning and, with
 """
 
 from paeria.egov import _
+from paeria.egov.restapi.service import error_body
 from plone import api
 from plone.restapi.services.workflow.transition import (
     WorkflowTransition as BaseWorkflowTransition,
@@ -42,12 +43,7 @@ class WorkflowTransition(BaseWorkflowTransition):
     def refuse(self, status, error_type, message):
         transaction.doom()
         self.request.response.setStatus(status)
-        return {
-            "error": {
-                "type": error_type,
-                "message": translate(message, context=self.request),
-            }
-        }
+        return error_body(self.request, error_type, message)
 
     def refusal(self):
         """(status, error type, message) when the transition may not be taken

@@ -5,11 +5,13 @@ OFS.CopySupport raises ``CopyError`` ("Not Supported", "Disallowed subobject
 type", "No clipboard data found") when a Manager cuts, pastes or renames in
 the ZMI what cannot be; Zope derives the status from the exception's class,
 which it does not know: a 500 "there seems to be an error" page. Nothing was
-changed (the publisher aborted the transaction): the user is told why.
+changed (the publisher aborted the transaction): the user is told why; a
+REST client in the one error body of the REST toolkit (restapi/service.py).
 """
 
 from html import escape
 from paeria.egov import _
+from paeria.egov.restapi.service import error_body
 from plone.rest.errors import ErrorHandling
 from plone.rest.interfaces import IAPIRequest
 from Products.Five import BrowserView
@@ -32,7 +34,7 @@ class CopyErrorView(BrowserView):
         response.setStatus(400, lock=True)
         if IAPIRequest.providedBy(self.request):
             response.setHeader("Content-Type", "application/json")
-            body = json.dumps({"type": "BadRequest", "message": message})
+            body = json.dumps(error_body(self.request, "BadRequest", message))
         else:
             response.setHeader("Content-Type", "text/html; charset=utf-8")
             body = f"<!DOCTYPE html><html><body><p>{escape(message)}</p></body></html>"
@@ -66,6 +68,6 @@ class UnreadableBodyView(BrowserView):
         response.setStatus(400, lock=True)
         response.setHeader("Content-Type", "application/json")
         response.setBody(
-            json.dumps({"type": "BadRequest", "message": message}), lock=True
+            json.dumps(error_body(self.request, "BadRequest", message)), lock=True
         )
         return None

@@ -2,8 +2,8 @@
 with a 400 naming it (plone.restapi's own service answers 500)."""
 
 from paeria.egov import _
+from paeria.egov.restapi.service import error_body
 from plone.restapi.services.search.get import SearchGet
-from zope.i18n import translate
 
 
 BATCH_PARAMETERS = ("b_start", "b_size")
@@ -16,20 +16,11 @@ class CheckedSearchGet(SearchGet):
             if value is not None and not (
                 isinstance(value, str) and value.strip().isdigit()
             ):
-                message = translate(
-                    _(
-                        "error_search_batch",
-                        default="${name} must be a whole number.",
-                        mapping={"name": name},
-                    ),
-                    context=self.request,
+                message = _(
+                    "error_search_batch",
+                    default="${name} must be a whole number.",
+                    mapping={"name": name},
                 )
                 self.request.response.setStatus(400)
-                return {
-                    "error": {
-                        "type": "BadRequest",
-                        "message": message,
-                        "fields": {name: message},
-                    }
-                }
+                return error_body(self.request, "BadRequest", message, {name: message})
         return super().reply()

@@ -24,7 +24,7 @@ the publisher aborts the transaction: nothing is kept, no number consumed.
 
 from AccessControl import Unauthorized
 from paeria.egov import _
-from paeria.egov.journal import recording
+from paeria.egov.events import LocalRolesSetByCode
 from paeria.egov.registro.distribution import distribute
 from paeria.egov.registro.distribution import open_expediente_from_entry
 from paeria.egov.registro.register import register_entry
@@ -43,6 +43,7 @@ from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.i18n.normalizer import idnormalizer
 from plone.uuid.interfaces import IUUID
+from zope.event import notify
 
 
 EXPONE_MAX_LENGTH = 20000
@@ -332,7 +333,7 @@ def _open_for_citizen(asiento, citizen, title):
     expediente.manage_setLocalRoles(citizen.userid, ["Interesado"])
     expediente.reindexObjectSecurity()
     expediente.reindexObject()
-    recording.record_local_roles(expediente, reason="presentacion_electronica")
+    notify(LocalRolesSetByCode(expediente, reason="presentacion_electronica"))
     return expediente
 
 

@@ -22,16 +22,17 @@ optional) and ``files``.
 Answers: 201 and the receipt (entry number and dates, the receipt's download
 address and CSV, the expediente's number and deadline); 200 and the same
 receipt for a repeated token; 400 ``{"error": {"type", "message", "fields":
-{field: message}}}`` naming each field at fault (``documentos.<id>``,
-``files[i]``); 401 anonymous; 403 when the procedure is not published or not
-online, or the account has no NIF/NIE; 409 a token reused for another
-application; 413 too large. A refusal stores nothing.
+{field: message}}}`` (the one error shape, docs/rest.md) naming each field at
+fault (``documentos.<id>``, ``files[i]``); 401 anonymous; 403 when the
+procedure is not published or not online, or the account has no NIF/NIE; 409
+a token reused for another application; 413 too large. A refusal stores nothing.
 """
 
 from AccessControl import Unauthorized
 from paeria.egov import _
 from paeria.egov.registro.register import COMPUTED_FIELDS
 from paeria.egov.registro.register import GIVEN_FIELDS
+from paeria.egov.restapi.service import Service
 from paeria.egov.sede import idempotency
 from paeria.egov.sede.errors import DOCUMENTS_NOT_AN_OBJECT
 from paeria.egov.sede.errors import FilingError
@@ -41,6 +42,7 @@ from paeria.egov.sede.filing import document_slots
 from paeria.egov.sede.filing import file_generic
 from paeria.egov.sede.filing import file_procedure
 from paeria.egov.uploads import BadUpload
+from paeria.egov.uploads import body_limit
 from paeria.egov.uploads import decode_json_file
 from paeria.egov.uploads import MAX_FILES
 from paeria.egov.uploads import read_json
@@ -48,7 +50,6 @@ from paeria.egov.uploads import read_multipart
 from paeria.egov.uploads import RequestTooLarge
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.services import Service
 from zope.i18n import translate
 from zope.interface import alsoProvides
 
@@ -98,8 +99,8 @@ def _read_multipart(request, allowed):
     return data, documents, extras, errors
 
 
-def _read_json(request, allowed):
-    data, extras = read_json(request)
+def _read_json(request, allowed, limit):
+    data, extras = read_json(request, limit)
     documents = data.pop("documentos", None) or {}
     errors = {}
     for key in list(data):
@@ -119,15 +120,18 @@ def _read_json(request, allowed):
     return data, decoded, extras, errors
 
 
-def read_application(request, allowed):
+def read_application(request, allowed, limit=None):
     """(data, documents by id, other files, token) from a JSON or multipart
-    body; FilingError for what cannot be read; RequestTooLarge."""
+    body of at most ``limit`` bytes; FilingError for what cannot be read;
+    RequestTooLarge."""
     content_type = (request.getHeader("Content-Type") or "").lower()
     try:
         if content_type.startswith("multipart/form-data"):
             data, documents, extras, errors = _read_multipart(request, allowed)
         else:
-            data, documents, extras, errors = _read_json(request, allowed)
+            data, documents, extras, errors = _read_json(
+                request, allowed, body_limit() if limit is None else limit
+            )
     except BadUpload as error:
         raise FilingError(error.errors) from None
     if len(documents) + len(extras) > MAX_FILES:
@@ -145,18 +149,8 @@ def read_application(request, allowed):
 class FilingService(Service):
     allowed = STATEMENT_FIELDS + (TOKEN_FIELD,)
 
-    def translate(self, message):
-        return translate(message, context=self.request)
-
-    def refuse(self, error):
-        self.request.response.setStatus(error.status)
-        body = {"type": error.error_type, "message": self.translate(error.message)}
-        if error.errors:
-            body["fields"] = {
-                key: self.translate(value)
-                for key, value in sorted(error.errors.items())
-            }
-        return {"error": body}
+    def refuse_filing(self, error):
+        return self.refuse(error.status, error.error_type, error.message, error.errors)
 
     def file(self, data, documents, extras, token):
         raise NotImplementedError
@@ -168,24 +162,13 @@ class FilingService(Service):
             raise Unauthorized("Log in to file at the electronic office.")
         try:
             data, documents, extras, token = read_application(
-                self.request, self.allowed
+                self.request, self.allowed, self.body_limit()
             )
             result = self.file(data, documents, extras, token)
         except RequestTooLarge:
-            self.request.response.setStatus(413)
-            return {
-                "error": {
-                    "type": "RequestEntityTooLarge",
-                    "message": self.translate(
-                        _(
-                            "error_register_too_large",
-                            default="The request is larger than the register accepts.",
-                        )
-                    ),
-                }
-            }
+            raise self.too_large() from None
         except FilingError as error:
-            return self.refuse(error)
+            return self.refuse_filing(error)
         if result.get("replayed"):
             self.request.response.setStatus(200)
             self.request.response.setHeader("Idempotent-Replayed", "true")

@@ -407,7 +407,9 @@ class TestDoors(unittest.TestCase):
             json={"source": self.urls["firmado"]},
         )
         self.assertEqual(response.status_code, 403, response.text)
-        self.assertIn("“Document firmado” is a record", response.json()["message"])
+        self.assertIn(
+            "“Document firmado” is a record", response.json()["error"]["message"]
+        )
         self.assertTrue(statuses)
 
     def test_register_entry_and_its_documents_refuse_every_door(self):
@@ -422,7 +424,9 @@ class TestDoors(unittest.TestCase):
             json={"source": self.urls["cerrado"]},
         )
         self.assertEqual(response.status_code, 403, response.text)
-        self.assertIn("is closed: it cannot be moved", response.json()["message"])
+        self.assertIn(
+            "is closed: it cannot be moved", response.json()["error"]["message"]
+        )
         response = self.http("admin").request("LOCK", self.urls["cerrado"])
         self.assertEqual(response.status_code, 403, response.text)
 

@@ -9,6 +9,12 @@ from datetime import datetime
 from datetime import timedelta
 from datetime import UTC
 from paeria.egov.content.expediente import IExpediente
+from paeria.egov.events import EniExported
+from paeria.egov.events import EniImported
+from paeria.egov.events import FileDownloaded
+from paeria.egov.events import LocalRolesSetByCode
+from paeria.egov.interfaces import IJournalled
+from paeria.egov.journal import actions
 from paeria.egov.journal import recording
 from paeria.egov.journal import search
 from paeria.egov.journal import storage
@@ -33,6 +39,8 @@ from zope.lifecycleevent import Attributes
 from zope.lifecycleevent import ObjectModifiedEvent
 import csv
 import io
+import pathlib
+import re
 import transaction
 import unittest
 
@@ -192,6 +200,95 @@ class TestEventsJournalled(JournalIntegrationTestCase):
     def test_other_types_are_not_journalled(self):
         unidad = base.create_unidad(self.portal, id="hisenda", dir3_code="LA0011111")
         self.assertIsNone(storage.group_chain(unidad, IUUID(unidad)))
+
+
+JOURNAL_DOC = pathlib.Path(__file__).resolve().parents[4] / "docs" / "journal.md"
+
+
+def documented_actions():
+    """The action ids of docs/journal.md's table "What is journalled"."""
+    text = JOURNAL_DOC.read_text(encoding="utf-8")
+    section = text.split("## What is journalled", 1)[1].split("\n## ", 1)[0]
+    ids = []
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            ids.extend(re.findall(r"`([a-z_]+)`", line.split("|")[1]))
+    return ids
+
+
+class TestActionTable(unittest.TestCase):
+    def test_every_action_is_documented_and_every_documented_one_exists(self):
+        documented = documented_actions()
+        self.assertEqual(len(documented), len(set(documented)), documented)
+        self.assertEqual(set(documented) - set(actions.ACTIONS), set())
+        self.assertEqual(set(actions.ACTIONS) - set(documented), set())
+
+    def test_one_label_per_action(self):
+        self.assertEqual(len(actions.TABLE), len(set(actions.ACTIONS)))
+        self.assertEqual(set(actions.LABELS), set(actions.ACTIONS))
+        labels = [str(action.label) for action in actions.TABLE]
+        self.assertEqual(len(labels), len(set(labels)))
+        self.assertEqual(recording.ACTIONS, actions.ACTIONS)
+
+
+class TestToldByEvents(JournalIntegrationTestCase):
+    """Journalled types are those whose class provides IJournalled; the
+    features tell the journal what has no content event by notifying the
+    events of paeria.egov.events."""
+
+    def test_journalled_types_by_their_marker(self):
+        expediente = self.fixture.expediente("en_tramitacion")
+        documento = self.fixture.documento(expediente)
+        solicitud = self.fixture.solicitud(expediente)
+        journalled = (expediente, documento, solicitud, self.fixture.procedimiento)
+        for obj in journalled:
+            with self.subTest(obj.portal_type):
+                self.assertTrue(IJournalled.providedBy(obj))
+                self.assertTrue(recording.is_journalled(obj))
+        for obj in (self.fixture.unidad, self.portal["registro"]):
+            with self.subTest(obj.portal_type):
+                self.assertFalse(recording.is_journalled(obj))
+
+    def test_events_are_journalled_with_their_details(self):
+        expediente = self.fixture.expediente("en_tramitacion")
+        documento = self.fixture.documento(expediente)
+        cases = (
+            (
+                EniExported(documento, "documento"),
+                documento,
+                actions.ENI_EXPORT,
+                {"kind": "documento"},
+            ),
+            (
+                EniImported(documento, "documento"),
+                documento,
+                actions.ENI_IMPORT,
+                {"kind": "documento"},
+            ),
+            (
+                FileDownloaded(documento, "file", via="csv"),
+                documento,
+                actions.DOWNLOAD,
+                {"field": "file", "via": "csv"},
+            ),
+        )
+        for event, obj, action, details in cases:
+            with self.subTest(action):
+                notify(event)
+                content = last(obj).content
+                self.assertEqual(content["action"], action)
+                self.assertEqual(content["details"], details)
+        recording.record_local_roles(expediente)  # the fixture's grants
+        expediente.manage_setLocalRoles("tramitador_otra", ["Reader"])
+        notify(LocalRolesSetByCode(expediente, reason="solicitud_informe"))
+        content = last(expediente, recording.LOCAL_ROLES).content
+        self.assertEqual(content["details"]["reason"], "solicitud_informe")
+        self.assertEqual(content["details"]["granted"], {"tramitador_otra": ["Reader"]})
+
+    def test_an_object_not_journalled_is_not(self):
+        unidad = self.fixture.unidad
+        notify(EniExported(unidad, "documento"))
+        self.assertIsNone(chain_of(unidad))
 
 
 class TestChains(JournalIntegrationTestCase):

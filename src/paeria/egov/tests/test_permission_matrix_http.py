@@ -311,7 +311,7 @@ class PermissionMatrixTestCase(unittest.TestCase):
                 response = self.refused(
                     user_id, shared, lambda: send(shared), status=403
                 )
-                self.assertIn("cannot be deleted", response.json()["message"])
+                self.assertIn("cannot be deleted", response.json()["error"]["message"])
                 return
             self.count("delete", "allowed")
             obj = fresh()

@@ -211,7 +211,7 @@ class TestRegistrarService(unittest.TestCase):
             f"{self.portal_url}/unidades/urbanismo/@move", json={"source": entry}
         )
         self.assertEqual(response.status_code, 403, response.text)
-        self.assertIn("cannot be moved", response.json()["message"])
+        self.assertIn("cannot be moved", response.json()["error"]["message"])
         transaction.begin()
         asiento = api.content.get(path="/registro/" + entry.rsplit("/", 1)[-1])
         self.assertEqual(asiento.resumen, "Sol·licitud de llicència")

@@ -198,12 +198,12 @@ class TestCopyMoveStatus(RestStatusTestCase):
                     json={"source": asiento.absolute_url()},
                 )
                 self.assertEqual(response.status_code, 403, response.text)
-                self.assertEqual(response.json()["type"], "Forbidden")
+                self.assertEqual(response.json()["error"]["type"], "Forbidden")
                 self.assertTrue(
-                    response.json()["message"].startswith(
+                    response.json()["error"]["message"].startswith(
                         f"“{asiento.Title()}” cannot be {verb}: you are not allowed"
                     ),
-                    response.json()["message"],
+                    response.json()["error"]["message"],
                 )
         self.assertEqual(
             (self.snapshot(asiento), self.snapshot(registro), self.snapshot(unidad)),
@@ -221,7 +221,7 @@ class TestCopyMoveStatus(RestStatusTestCase):
         )
         self.assertEqual(response.status_code, 403, response.text)
         self.assertEqual(
-            response.json()["message"],
+            response.json()["error"]["message"],
             "You are not allowed to add content to “Expedient cerrado”.",
         )
         self.assertEqual(
@@ -242,8 +242,11 @@ class TestCopyMoveStatus(RestStatusTestCase):
         self.assertEqual(
             response.json(),
             {
-                "type": "BadRequest",
-                "message": "“Urbanisme” does not hold content of the type “Document”.",
+                "error": {
+                    "type": "BadRequest",
+                    "message": "“Urbanisme” does not hold content of the type "
+                    "“Document”.",
+                }
             },
         )
         self.assertEqual(

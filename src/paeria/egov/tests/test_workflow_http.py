@@ -178,9 +178,9 @@ class TestRecordsOverHTTP(WorkflowHTTPTestCase):
         # expediente): refused there, with a readable 403.
         response = admin.post(f"{other.absolute_url()}/@move", json={"source": url})
         self.assertEqual(response.status_code, 403, response.text)
-        self.assertEqual(response.json()["type"], "Forbidden")
+        self.assertEqual(response.json()["error"]["type"], "Forbidden")
         self.assertEqual(
-            response.json()["message"],
+            response.json()["error"]["message"],
             "The document “Document firmado” is a record (signed, incorporated or "
             "annulled): it cannot be moved or renamed.",
         )

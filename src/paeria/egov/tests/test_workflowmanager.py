@@ -726,7 +726,8 @@ class TestRESTHTTP(HTTPTestCase):
         )
         self.assertEqual(response.status_code, 400, response.text)
         error = response.json()["error"]
-        self.assertEqual(error["field"], "changes[0]")
+        self.assertEqual(list(error["fields"]), ["changes[0]"])
+        self.assertEqual(error["fields"]["changes[0]"], error["message"])
         self.assertIn("firmado", error["message"])
         self.assertIn("Modify portal content", error["message"])
         self.refresh()

@@ -5,10 +5,10 @@ download link, or, for every miss, the same message with status 404. An
 address with too many misses gets 429 with ``Retry-After``.
 """
 
+from paeria.egov.events import FileDownloaded
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
 from paeria.egov.integrity.checks import check_document
-from paeria.egov.journal import recording
 from paeria.egov.verification.lookup import verify
 from paeria.egov.verification.metadata import metadata
 from paeria.egov.verification.services import NOT_FOUND
@@ -16,6 +16,7 @@ from paeria.egov.verification.services import TOO_MANY
 from paeria.egov.verification.urls import page_url
 from Products.Five.browser import BrowserView
 from zExceptions import NotFound
+from zope.event import notify
 from zope.i18nmessageid import Message
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
@@ -59,9 +60,7 @@ class VerificarView(BrowserView):
         if self.download:
             check_document(verified.documento)
             set_download_headers(response, verified.documento)
-            recording.record(
-                verified.documento, recording.DOWNLOAD, field="file", via="csv"
-            )
+            notify(FileDownloaded(verified.documento, "file", via="csv"))
             return stream(verified.documento)
         self.result = metadata(
             verified, self.request, page_url(verified.csv, download=True)

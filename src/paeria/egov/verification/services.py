@@ -8,16 +8,16 @@ misses answers 429 with ``Retry-After``.
 """
 
 from paeria.egov import _
+from paeria.egov.events import FileDownloaded
 from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
 from paeria.egov.integrity.checks import check_document
-from paeria.egov.journal import recording
+from paeria.egov.restapi.service import Service
 from paeria.egov.verification.lookup import verify
 from paeria.egov.verification.metadata import metadata
 from paeria.egov.verification.urls import api_url
-from plone.restapi.services import Service
 from zExceptions import NotFound
-from zope.i18n import translate
+from zope.event import notify
 from zope.i18nmessageid import Message
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
@@ -55,15 +55,7 @@ class VerificarGet(Service):
         return json.dumps(body, indent=2, sort_keys=True)
 
     def _error(self, status, type_, message):
-        return self._json(
-            status,
-            {
-                "error": {
-                    "type": type_,
-                    "message": translate(message, context=self.request),
-                }
-            },
-        )
+        return self._json(status, self.refuse(status, type_, message))
 
     def render(self):
         self.check_permission()
@@ -78,9 +70,7 @@ class VerificarGet(Service):
         if self.download:
             check_document(verified.documento)
             set_download_headers(self.request.response, verified.documento)
-            recording.record(
-                verified.documento, recording.DOWNLOAD, field="file", via="csv"
-            )
+            notify(FileDownloaded(verified.documento, "file", via="csv"))
             return stream(verified.documento)
         return self._json(
             200,

@@ -7,12 +7,14 @@ would answer 500: it derives the status from the exception class's name,
 which it knows only for its own classes. This exception view, registered for
 :mod:`paeria.egov.workflow.errors`' refusals only (nothing of Plone is
 overridden), takes a browser back to the object with the messages as error
-messages, and answers a JSON client with a 400/403 carrying them. The
-publisher has aborted the transaction: nothing changed.
+messages, and answers a JSON client with a 400/403 carrying them in the one
+error body of the REST toolkit (restapi/service.py), whichever endpoint,
+plone.restapi's own included, the refusal came through. The publisher has
+aborted the transaction: nothing changed.
 """
 
+from paeria.egov.restapi.service import error_body
 from plone import api
-from plone.rest.errors import ErrorHandling
 from plone.rest.interfaces import IAPIRequest
 from Products.Five import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
@@ -24,9 +26,9 @@ class RefusalView(BrowserView):
         refusal = self.context
         response = self.request.response
         if IAPIRequest.providedBy(self.request):
-            data = ErrorHandling(refusal, self.request).render_exception(refusal)
-            data["type"] = refusal.error_type
-            data["message"] = refusal.text(self.request)
+            data = error_body(
+                self.request, refusal.error_type, refusal.text(self.request)
+            )
             # Locked: later error handling would set Zope's status for the class.
             response.setHeader("Content-Type", "application/json")
             response.setStatus(refusal.status, lock=True)

@@ -11,11 +11,12 @@
   changes those cells, all or none, and answers
   ``{"changed": [...], "job": {...}}``; with ``{"update_existing": true}``
   it re-applies the workflow to every existing object. A refused change
-  answers 400 ``{"error": {"type": "BadRequest", "message", "field"}}`` and
-  changes nothing.
+  answers 400 ``{"error": {"type": "BadRequest", "message", "fields": {field:
+  message}}}`` (the one error shape, docs/rest.md) and changes nothing.
 """
 
 from paeria.egov import _
+from paeria.egov.restapi.service import Service
 from paeria.egov.workflowmanager import job as jobs
 from paeria.egov.workflowmanager import model
 from paeria.egov.workflowmanager import storage
@@ -24,9 +25,7 @@ from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
 from plone.restapi.serializer.converters import json_compatible
-from plone.restapi.services import Service
 from zExceptions import NotFound
-from zope.i18n import translate
 from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
@@ -119,14 +118,9 @@ class WorkflowsPatch(WorkflowsService):
             else:
                 result = model.change_cells(wf.getId(), data.get("changes"))
         except model.ChangeRefused as refused:
-            self.request.response.setStatus(400)
-            return {
-                "error": {
-                    "type": "BadRequest",
-                    "message": translate(refused.message, context=self.request),
-                    "field": refused.field,
-                }
-            }
+            return self.refuse(
+                400, "BadRequest", refused.message, {refused.field: refused.message}
+            )
         return {
             "@id": f"{self.base_url()}/{wf.getId()}",
             "changed": result["changed"],

@@ -1,0 +1,73 @@
+"""Events the features notify about what they did, for whoever listens.
+
+Below every feature (a shared helper), so that a feature notifies and the
+journal (journal/subscribers.py) subscribes without either importing the
+other. Each is an object event: subscribers are registered for (the object's
+interface, the event's interface), e.g. ``(IJournalled, IEniExported)``. They
+are notified only once the thing is done (a refusal notifies nothing), inside
+the transaction that did it.
+"""
+
+from zope.interface import Attribute
+from zope.interface import implementer
+from zope.interface.interfaces import IObjectEvent
+from zope.interface.interfaces import ObjectEvent
+
+
+class IEniExported(IObjectEvent):
+    """An ENI file of ``object`` was handed out (``@@eni-download``,
+    ``GET @eni``)."""
+
+    kind = Attribute("documento, intercambio or standard")
+
+
+class IEniImported(IObjectEvent):
+    """``object`` was created from an ENI file (``@@eni-import``,
+    ``POST @eni-import``)."""
+
+    kind = Attribute("expediente or documento")
+
+
+class IFileDownloaded(IObjectEvent):
+    """The file in ``field`` of ``object`` was handed out by one of the
+    portal's own doors (Plone's ``@@download`` fires no event: the journal
+    watches it itself)."""
+
+    field = Attribute("The name of the file field")
+    via = Attribute("The door: csv (verification), notificacion")
+
+
+class ILocalRolesSetByCode(IObjectEvent):
+    """Code (not the sharing view, which has its own event) set local roles
+    on ``object``."""
+
+    reason = Attribute("Why: solicitud_informe, presentacion_electronica…")
+
+
+@implementer(IEniExported)
+class EniExported(ObjectEvent):
+    def __init__(self, object, kind):
+        super().__init__(object)
+        self.kind = kind
+
+
+@implementer(IEniImported)
+class EniImported(ObjectEvent):
+    def __init__(self, object, kind):
+        super().__init__(object)
+        self.kind = kind
+
+
+@implementer(IFileDownloaded)
+class FileDownloaded(ObjectEvent):
+    def __init__(self, object, field, via):
+        super().__init__(object)
+        self.field = field
+        self.via = via
+
+
+@implementer(ILocalRolesSetByCode)
+class LocalRolesSetByCode(ObjectEvent):
+    def __init__(self, object, reason):
+        super().__init__(object)
+        self.reason = reason
