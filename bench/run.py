@@ -376,8 +376,18 @@ class Bench:
         )
         started = time.monotonic()
         run(
-            [sys.executable, INSIDE / "paeria_load.py", "--conf", conf]
-            + ["--out", loaded, "--scale", self.scale, "--feed", feed],
+            [
+                sys.executable,
+                INSIDE / "paeria_load.py",
+                "--conf",
+                conf,
+                "--out",
+                loaded,
+                "--scale",
+                self.scale,
+                "--feed",
+                feed,
+            ],
             log,
         )
         load_seconds = time.monotonic() - started
@@ -385,8 +395,14 @@ class Bench:
         source = "paeria.egov.reference, what `paeria-instance load-reference` runs"
         say("paeria: describing the data and choosing the samples")
         run(
-            [sys.executable, INSIDE / "paeria_prepare.py", "--conf", conf]
-            + ["--out", prepared],
+            [
+                sys.executable,
+                INSIDE / "paeria_prepare.py",
+                "--conf",
+                conf,
+                "--out",
+                prepared,
+            ],
             log,
         )
         say("paeria: packing")
@@ -511,10 +527,20 @@ class Bench:
                 else "stock: creating the site and loading the same volume"
             )
             run(
-                [self.stock_python, INSIDE / "stock_build.py"]
-                + ["--conf", settings.zope_conf, "--out", built_file]
-                + ["--manifest", manifest, "--admin-password", ADMIN[1]]
-                + ["--password", self.staff_password],
+                [
+                    self.stock_python,
+                    INSIDE / "stock_build.py",
+                    "--conf",
+                    settings.zope_conf,
+                    "--out",
+                    built_file,
+                    "--manifest",
+                    manifest,
+                    "--admin-password",
+                    ADMIN[1],
+                    "--password",
+                    self.staff_password,
+                ],
                 self.logs / "stock.log",
             )
             say("stock: packing")
@@ -548,8 +574,17 @@ class Bench:
     def inside(self, side, script, home, out, *extra):
         python = sys.executable if side == "paeria" else self.stock_python
         run(
-            [python, INSIDE / script, "--conf", home / "etc" / "zope.conf"]
-            + ["--out", out, "--site", SITE, *map(str, extra)],
+            [
+                python,
+                INSIDE / script,
+                "--conf",
+                home / "etc" / "zope.conf",
+                "--out",
+                out,
+                "--site",
+                SITE,
+                *map(str, extra),
+            ],
             self.logs / f"{side}.log",
         )
         return read_json(out)

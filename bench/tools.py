@@ -2,7 +2,9 @@
 FileStorage chores. Runs in paeria.egov's venv (bench/run.py)."""
 
 from contextlib import contextmanager
+from contextlib import suppress
 from pathlib import Path
+from typing import ClassVar
 import base64
 import json
 import os
@@ -151,7 +153,7 @@ class Server:
     """A Zope process serving one instance; ``start`` returns the seconds from
     spawning it to the first 200 of ``url`` (the cold start)."""
 
-    running = []
+    running: ClassVar[list] = []  # every process started, shared to stop them all
 
     def __init__(self, name, command, env, url, log):
         self.name = name
@@ -204,10 +206,8 @@ class Server:
     def stop(self, timeout=120):
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
         if self.process is not None:
             stop_group(self.process)
         if self in Server.running:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 import argparse
+import contextlib
 import datetime
 import os
 import re
@@ -429,10 +430,8 @@ def kill_processes(pids, grace=10):
     pids = [pid for pid in pids if pid]
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
             pids = [pid for pid in pids if _alive(pid)]

@@ -334,8 +334,16 @@ def run_backup_script(action, home, backup_dir, *options, timeout=300, **setting
     """``scripts/backup.sh backup|restore`` as `make backup|restore` runs it,
     with the instance's settings (RELSTORAGE_DSN…) in the environment."""
     return run(
-        ["bash", str(BACKUP_SCRIPT), action, "--home", str(home)]
-        + ["--backup-dir", str(backup_dir), *options],
+        [
+            "bash",
+            str(BACKUP_SCRIPT),
+            action,
+            "--home",
+            str(home),
+            "--backup-dir",
+            str(backup_dir),
+            *options,
+        ],
         env=instance_environment(**settings),
         timeout=timeout,
     )

@@ -33,8 +33,14 @@ def test_small_benchmark_measures_every_figure_on_both_sides(tmp_path):
     admin_connection().close()  # skips, saying why, without PostgreSQL
     out = tmp_path / "bench.json"
     completed = run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "small"]
-        + ["--out", str(out)],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--scale",
+            "small",
+            "--out",
+            str(out),
+        ],
         cwd=ROOT,
         timeout=1500,
     )

@@ -109,8 +109,14 @@ class RunningCluster:
         started = time.monotonic()
         with self.output.open("ab") as output:
             self.process = popen(
-                [INSTANCE, "cluster", "--home", str(self.home)]
-                + ["--processes", str(PROCESSES)],
+                [
+                    INSTANCE,
+                    "cluster",
+                    "--home",
+                    str(self.home),
+                    "--processes",
+                    str(PROCESSES),
+                ],
                 env=self.environment,
                 stdout=output,
                 stderr=subprocess.STDOUT,

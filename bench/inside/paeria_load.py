@@ -44,9 +44,11 @@ class Feed:
     def notice(self, event):
         from zope.lifecycleevent.interfaces import IObjectAddedEvent
 
-        if IObjectAddedEvent.providedBy(event):
-            if getattr(event.object, "portal_type", None) in CONTAINER_TYPES:
-                self.added.append(event.object)
+        if (
+            IObjectAddedEvent.providedBy(event)
+            and getattr(event.object, "portal_type", None) in CONTAINER_TYPES
+        ):
+            self.added.append(event.object)
 
     def line(self, data):
         self.output.write(json.dumps(data, sort_keys=True) + "\n")

@@ -129,7 +129,7 @@ class EmitirForm(BrowserView):
                     "paeria.egov.TipoDocumental", brain.tipo_documental, self.request
                 ),
                 "state": brain.review_state,
-                "checked": brain.UID == selected,
+                "checked": selected == brain.UID,
             }
 
     def add_documento_url(self):

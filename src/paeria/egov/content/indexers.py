@@ -156,7 +156,7 @@ def pdf_text(data):
         if reader.is_encrypted or len(reader.pages) > IN_PROCESS_PDF_PAGES:
             return None
         return "\n".join(page.extract_text() or "" for page in reader.pages)
-    except Exception:  # noqa: BLE001 - any unreadable PDF: pdftotext decides
+    except Exception:
         return None
 
 

@@ -12,7 +12,7 @@ def make_pdf(title, paragraphs, author="paeria.egov"):
     canvas = Canvas(buffer, pagesize=A4, invariant=1)
     canvas.setTitle(title)
     canvas.setAuthor(author)
-    width, height = A4
+    _width, height = A4
     canvas.setFont("Helvetica-Bold", 14)
     canvas.drawString(20 * mm, height - 25 * mm, title)
     canvas.setFont("Helvetica", 10)

@@ -1,6 +1,7 @@
 """The cluster's child processes: started in a session of their own, stopped
 in order, their logs read and their health asked."""
 
+import contextlib
 import ctypes
 import signal
 import subprocess
@@ -14,10 +15,9 @@ STOP_TIMEOUT = 60
 def _die_with_parent():
     """In the child, before exec: be sent SIGTERM if the launcher dies, so that a
     launcher killed with SIGKILL leaves no process behind (Linux only)."""
-    try:
+    # Best effort; stop() is the normal path.
+    with contextlib.suppress(Exception):
         _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: S110 - best effort; stop() is the normal path
-        pass
 
 
 def _load_libc():

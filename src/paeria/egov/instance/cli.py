@@ -194,8 +194,14 @@ def main(argv=None):
             # Zope's start-up is global to a process and create-site closes the
             # database it opened, so the site is created in a process of its own.
             status = subprocess.call(
-                [sys.executable, "-m", "paeria.egov.instance.cli", "create-site"]
-                + ["--home", str(settings.home)]
+                [
+                    sys.executable,
+                    "-m",
+                    "paeria.egov.instance.cli",
+                    "create-site",
+                    "--home",
+                    str(settings.home),
+                ]
             )
             if status:
                 return status

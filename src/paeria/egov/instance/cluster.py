@@ -39,6 +39,7 @@ from paeria.egov.instance.haproxy import HEALTH_VIEW
 from paeria.egov.instance.prepare import check_port_free
 from paeria.egov.instance.prepare import configure
 from pathlib import Path
+import contextlib
 import csv
 import io
 import json
@@ -363,15 +364,18 @@ class Cluster:
         process, is gone."""
         self.check_haproxy()
         for backend in self.backends:
-            if backend.process is not None and not backend.alive:
-                if not backend.exit_reported:
-                    backend.exit_reported = True
-                    self.say(
-                        f"{backend.name} (pid {backend.process.pid}) exited with "
-                        f"status {backend.process.returncode}: HAProxy sends its "
-                        "requests to the other processes. `kill -HUP "
-                        f"{os.getpid()}` starts it again; see {backend.console_log}."
-                    )
+            if (
+                backend.process is not None
+                and not backend.alive
+                and not backend.exit_reported
+            ):
+                backend.exit_reported = True
+                self.say(
+                    f"{backend.name} (pid {backend.process.pid}) exited with "
+                    f"status {backend.process.returncode}: HAProxy sends its "
+                    "requests to the other processes. `kill -HUP "
+                    f"{os.getpid()}` starts it again; see {backend.console_log}."
+                )
         if not any(backend.alive for backend in self.backends):
             raise ClusterError("every Zope process has exited")
 
@@ -419,10 +423,8 @@ class Cluster:
         for backend in self.backends:
             stop_process(backend.process)
         for path in (self.state_path, self.socket_path):
-            try:
+            with contextlib.suppress(OSError):
                 path.unlink()
-            except OSError:
-                pass
 
     def describe(self, seconds):
         lines = [

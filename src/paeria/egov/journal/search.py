@@ -141,9 +141,7 @@ def search(site, filters):
         day = (content.get("when_madrid") or "")[:10]
         if start and day < start:
             return False
-        if end and day > end:
-            return False
-        return True
+        return not (end and day > end)
 
     pending = sorted(
         (entry for _key, _position, entry in storage.unsealed(root) if matches(entry)),

@@ -82,5 +82,5 @@ def record_evidence(notificacion, event, request=None, actor=None, **details):
     }
     entry.update({key: str(value) for key, value in details.items()})
     # A tuple of plain dicts, replaced whole: evidence is never edited in place.
-    notificacion.evidencias = tuple(notificacion.evidencias or ()) + (entry,)
+    notificacion.evidencias = (*tuple(notificacion.evidencias or ()), entry)
     return entry

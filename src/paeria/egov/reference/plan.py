@@ -54,7 +54,7 @@ EXPEDIENTE_STEPS = {
 
 # The ENI document types of the documents a case worker adds (all of them
 # appear; the receipt, TD09, comes from the register).
-EXTRA_TIPOS = tuple(f"TD{n:02d}" for n in range(2, 21) if n != 9) + ("TD99",)
+EXTRA_TIPOS = (*tuple(f"TD{n:02d}" for n in range(2, 21) if n != 9), "TD99")
 EXTRA_FORMATS = (("pdf", 0.5), ("odt", 0.3), ("txt", 0.2))
 
 

@@ -209,12 +209,15 @@ def parse_filters(form):
             filters[key] = _FILTER_PARSERS[key](text)
         except _Refused as refusal:
             errors[key] = refusal.message
-    if "desde" in filters and "hasta" in filters:
-        if filters["hasta"] < filters["desde"]:
-            errors["hasta"] = _(
-                "error_book_date_order",
-                default="The end date is before the start date.",
-            )
+    if (
+        "desde" in filters
+        and "hasta" in filters
+        and filters["hasta"] < filters["desde"]
+    ):
+        errors["hasta"] = _(
+            "error_book_date_order",
+            default="The end date is before the start date.",
+        )
     if errors:
         raise BookFilterError(errors)
     return filters

@@ -40,7 +40,7 @@ import uuid
 class FilingForm(BrowserView):
     """Shared by both forms: errors by field, the token, the refusal."""
 
-    allowed = STATEMENT_FIELDS + (TOKEN_FIELD,)
+    allowed = (*STATEMENT_FIELDS, TOKEN_FIELD)
     error = None
     errors = None
     refusal = None
@@ -159,7 +159,7 @@ class IniciarView(FilingForm):
 class InstanciaGenericaView(FilingForm):
     """``@@instancia-generica`` on /tramites."""
 
-    allowed = FilingForm.allowed + ("unidad_destino",)
+    allowed = (*FilingForm.allowed, "unidad_destino")
 
     def file(self, data, documents, extras, token):
         return file_generic(data, extras, token)

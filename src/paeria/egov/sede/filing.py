@@ -205,7 +205,7 @@ def _prepare_documents(slots, documents, extras, errors):
 def _register(data, statement, files, keys):
     """register_entry with the statement first; its errors by our fields."""
     try:
-        return register_entry(data, [statement] + files)
+        return register_entry(data, [statement, *files])
     except RegistrationError as error:
         errors = {}
         for key, message in error.errors.items():

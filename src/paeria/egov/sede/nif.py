@@ -40,6 +40,7 @@ from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
 from zope.i18n import translate
 from zope.interface import Interface
+import contextlib
 import copy
 
 
@@ -208,10 +209,9 @@ class NifPanelAdapter(AccountPanelSchemaAdapter):
 
     @nif.setter
     def nif(self, value):
-        try:
+        # An invalid one is refused by guard_nif_property with its message.
+        with contextlib.suppress(InvalidIdentifier):
             value = normalise_nif(value)
-        except InvalidIdentifier:
-            pass  # refused by guard_nif_property with its message
         self._setProperty(NIF_PROPERTY, value or "")
 
 

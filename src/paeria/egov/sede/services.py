@@ -76,7 +76,7 @@ def _forged(key):
 
 def _upload_as_file(upload):
     if not hasattr(upload, "read"):
-        return {"data": b"", "filename": ""} if not upload else upload
+        return upload if upload else {"data": b"", "filename": ""}
     upload.seek(0)
     return {
         "data": upload.read(),
@@ -147,7 +147,7 @@ def read_application(request, allowed, limit=None):
 
 
 class FilingService(Service):
-    allowed = STATEMENT_FIELDS + (TOKEN_FIELD,)
+    allowed = (*STATEMENT_FIELDS, TOKEN_FIELD)
 
     def refuse_filing(self, error):
         return self.refuse(error.status, error.error_type, error.message, error.errors)
@@ -188,7 +188,7 @@ class IniciarPost(FilingService):
 class InstanciaGenericaPost(FilingService):
     """A generic application, on /tramites."""
 
-    allowed = FilingService.allowed + ("unidad_destino",)
+    allowed = (*FilingService.allowed, "unidad_destino")
 
     def file(self, data, documents, extras, token):
         if documents:

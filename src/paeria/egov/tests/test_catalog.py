@@ -298,7 +298,7 @@ class TestListingsFromBrains(unittest.TestCase):
         transaction.commit()
 
     def test_brains_serve_the_listing(self):
-        primer, primer_doc, segon, segon_doc = self.objects
+        primer, primer_doc, segon, _segon_doc = self.objects
         expected_numbers = [primer.numero] * 2 + [segon.numero] * 2
         expected_deadline = primer.fecha_limite.isoformat()
         expected_huella = primer_doc.huella

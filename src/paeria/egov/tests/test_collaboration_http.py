@@ -215,7 +215,7 @@ class TestReportRequest(CollaborationHTTPTestCase):
         # requesting one does.
         self.assertIn(
             otra.post(f"{solicitud_url}/@workflow/cancelar").status_code,
-            (400,) + DENIED,
+            (400, *DENIED),
         )
         self.refresh()
         (solicitud,) = self.requests_of(expediente)

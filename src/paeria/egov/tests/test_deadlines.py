@@ -176,7 +176,7 @@ class TestExpedienteDeadline(unittest.TestCase):
     def test_a_holiday_added_in_the_registry_moves_the_deadline(self):
         expediente = self.expediente(10, "business_days", start=date(2026, 3, 30))
         self.assertEqual(expediente.fecha_limite, date(2026, 4, 15))
-        api.portal.set_registry_record(HOLIDAYS, EASTER_2026 + ["2026-04-14 Festa"])
+        api.portal.set_registry_record(HOLIDAYS, [*EASTER_2026, "2026-04-14 Festa"])
         notify(ObjectModifiedEvent(expediente))
         self.assertEqual(expediente.fecha_limite, date(2026, 4, 16))
 

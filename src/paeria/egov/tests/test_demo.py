@@ -29,7 +29,7 @@ class TestDemoData(unittest.TestCase):
         self.assertEqual(after, before)
 
     def test_the_citizen_finds_her_expediente_in_mi_carpeta(self):
-        username, fullname, nif = CITIZEN
+        username, _fullname, nif = CITIZEN
         with api.env.adopt_user(username=username):
             data = carpeta(self.request)
         self.assertEqual(data["nif"], nif)

@@ -97,7 +97,7 @@ class TestDoors(unittest.TestCase):
             ],
         )
         receipt = asiento[asiento.justificante]
-        attached = [o for o in asiento.objectValues() if o is not receipt][0]
+        attached = next(o for o in asiento.objectValues() if o is not receipt)
         # record label -> (object, kind, the staff who work with it)
         self.records = {
             "firmado": (fixture.documento(abierto, "firmado"), "doc", "responsable"),

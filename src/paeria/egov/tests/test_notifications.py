@@ -69,11 +69,11 @@ class NotificationTestCase(base.UserSessions, unittest.TestCase):
         ]
         self.expediente.manage_setLocalRoles("cointeresado", ["Interesado"])
         self.expediente.reindexObjectSecurity()
-        self.resolucion = [
+        self.resolucion = next(
             obj
             for obj in self.expediente.objectValues()
             if obj.portal_type == "Documento"
-        ][0]
+        )
         self.borrador = self.fixture.documento(self.expediente)
         transaction.commit()
 

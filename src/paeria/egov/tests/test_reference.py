@@ -123,7 +123,7 @@ class TestLoader(unittest.TestCase):
         catalog = api.portal.get_tool("portal_catalog")
         self.assertEqual(len(catalog(portal_type="Expediente")), 20)
 
-        loader, finished, batches = self.load()
+        _loader, finished, batches = self.load()
         self.assertTrue(finished)
         self.assertEqual(batches, [30])
         self.assertEqual(len(catalog(portal_type="Expediente")), TINY.expedientes)

@@ -252,7 +252,7 @@ class TestJourney(JourneyTestCase):
         self.assertEqual(notificacion.evidencias[-1]["usuario"], "lserra")
 
     def test_the_citizen_rejects_the_notification(self):
-        expediente, resolucion, notificacion = self.walk_to_notification()
+        _expediente, _resolucion, notificacion = self.walk_to_notification()
         response = self.citizen().post(
             f"{notificacion.absolute_url()}/@workflow/rechazar", json={}
         )
@@ -262,7 +262,7 @@ class TestJourney(JourneyTestCase):
         self.assertFalse(notificacion.rechazo_automatico)
 
     def test_the_citizen_lets_the_notification_expire(self):
-        expediente, resolucion, notificacion = self.walk_to_notification()
+        _expediente, _resolucion, notificacion = self.walk_to_notification()
         clock.set_instant(clock.now() + timedelta(days=EXPIRY_DAYS, minutes=1))
         transaction.commit()
         # The in-process browser left no site behind: as cron's command would.

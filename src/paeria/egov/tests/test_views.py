@@ -213,7 +213,7 @@ class ExpedienteViewTests(ViewTestCase):
         transaction.commit()
 
     def test_header(self):
-        browser, tree = self.open(self.expediente.absolute_url())
+        _browser, tree = self.open(self.expediente.absolute_url())
         # Opened today, 2 Jun 2026: three months end on Wednesday 2 Sep.
         deadline = self.expediente.fecha_limite
         self.assertEqual(deadline, date(2026, 9, 2))

@@ -139,7 +139,7 @@ class WorkflowFixture:
                 email=f"{user_id}@example.org",
                 username=user_id,
                 password=PASSWORD,
-                roles=["Member"] + GLOBAL_ROLES.get(user_id, []),
+                roles=["Member", *GLOBAL_ROLES.get(user_id, [])],
                 properties={"fullname": user_id.capitalize()}
                 # The citizen's NIF, as the electronic office stores it: the
                 # addressee of notifications is known by it.

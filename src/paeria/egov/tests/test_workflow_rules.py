@@ -139,9 +139,8 @@ class TestReabrir(WorkflowRulesTestCase):
 
     def test_only_the_head_of_the_unit_reopens(self):
         expediente = self.fixture.expediente("cerrado")
-        with as_user("tramitador"):
-            with self.assertRaises(InvalidParameterError):
-                api.content.transition(expediente, "reabrir", comment="Vull")
+        with as_user("tramitador"), self.assertRaises(InvalidParameterError):
+            api.content.transition(expediente, "reabrir", comment="Vull")
         with as_user("responsable"):
             api.content.transition(expediente, "reabrir", comment="Recurs")
         self.assertEqual(self.state(expediente), "en_tramitacion")
@@ -486,7 +485,7 @@ class TestSubsanacion(WorkflowRulesTestCase):
         expediente = self.fixture.expediente("subsanacion")
         self.fixture.documento(expediente, "firmado", tipo_documental="TD01")
         api.content.transition(expediente, "resolver")
-        ((start, end),) = expediente.suspensions
+        ((_start, end),) = expediente.suspensions
         self.assertIsNotNone(end)
 
     def test_second_suspension_is_a_new_period(self):
@@ -499,9 +498,8 @@ class TestSubsanacion(WorkflowRulesTestCase):
 
     def test_interesado_adds_documents_only_during_subsanacion(self):
         expediente = self.fixture.expediente("en_tramitacion")
-        with as_user("interesado"):
-            with self.assertRaises(Unauthorized):
-                base.create_documento(expediente, title="Abans", origen="ciudadano")
+        with as_user("interesado"), self.assertRaises(Unauthorized):
+            base.create_documento(expediente, title="Abans", origen="ciudadano")
         api.content.transition(expediente, "requerir_subsanacion")
         with as_user("interesado"):
             documento = base.create_documento(
@@ -515,9 +513,8 @@ class TestSubsanacion(WorkflowRulesTestCase):
             )
         self.assertEqual(self.state(documento), "borrador")
         api.content.transition(expediente, "subsanar")
-        with as_user("interesado"):
-            with self.assertRaises(Unauthorized):
-                base.create_documento(expediente, title="Després", origen="ciudadano")
+        with as_user("interesado"), self.assertRaises(Unauthorized):
+            base.create_documento(expediente, title="Després", origen="ciudadano")
 
 
 class TestRefusal(unittest.TestCase):

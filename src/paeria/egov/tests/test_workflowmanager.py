@@ -846,7 +846,7 @@ class TestFormHTTP(HTTPTestCase):
         session = self.session("manager", accept="text/html")
         response = session.post(
             "@@paeria-workflows-change",
-            data=self.form(was + [f"en_tramitacion|View|{role}"], was, token),
+            data=self.form([*was, f"en_tramitacion|View|{role}"], was, token),
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 302, response.text[:500])
@@ -870,7 +870,7 @@ class TestFormHTTP(HTTPTestCase):
         was = self.granted_keys("en_tramitacion", "View")
         response = self.session("manager", accept="text/html").post(
             "@@paeria-workflows-change",
-            data=self.form(was + ["en_tramitacion|View|Reader"], was, None),
+            data=self.form([*was, "en_tramitacion|View|Reader"], was, None),
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 403)
@@ -886,7 +886,7 @@ class TestFormHTTP(HTTPTestCase):
         was = self.granted_keys("iniciado", "View")
         response = self.session("auditor", accept="text/html").post(
             "@@paeria-workflows-change",
-            data=self.form(was + ["iniciado|View|Reader"], was, token),
+            data=self.form([*was, "iniciado|View|Reader"], was, token),
             allow_redirects=False,
         )
         assert_refused(self, response)

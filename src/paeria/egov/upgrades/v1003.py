@@ -24,7 +24,7 @@ def records_of_interface(registry, dotted_name):
     """``{record name: (field name, value)}`` of the records made from the
     interface ``dotted_name``."""
     found = {}
-    for name in registry.records.keys():
+    for name in registry.records:
         record = registry.records[name]
         if record.interfaceName == dotted_name:
             found[name] = (record.fieldName, record.value)
