@@ -136,3 +136,11 @@ def form_text(request, name, max_length=200):
     if not isinstance(value, str):
         return ""
     return value.strip()[:max_length]
+
+
+def state_title(obj, request):
+    """The title of ``obj``'s workflow state, translated."""
+    wftool = api.portal.get_tool("portal_workflow")
+    state = api.content.get_state(obj, default=None)
+    title = wftool.getTitleForStateOnType(state, obj.portal_type) if state else ""
+    return translate(title, domain="plone", context=request) if title else ""

@@ -12,8 +12,8 @@ from paeria.egov.carpeta.subsanacion import aportar
 from paeria.egov.carpeta.subsanacion import may_answer
 from paeria.egov.carpeta.summary import carpeta
 from paeria.egov.carpeta.views import require_member
+from paeria.egov.registro.receipt import entry_summary
 from paeria.egov.registro.register import RegistrationError
-from paeria.egov.registro.services import entry_summary
 from paeria.egov.restapi.service import Service
 from plone.protect.interfaces import IDisableCSRFProtection
 from zope.interface import alsoProvides

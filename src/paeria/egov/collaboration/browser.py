@@ -11,6 +11,7 @@ from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.states import SolicitudInforme
 from paeria.egov.viewhelpers import deadline_status
 from paeria.egov.viewhelpers import localized_date
+from paeria.egov.viewhelpers import state_title
 from paeria.egov.viewhelpers import term_title
 from paeria.egov.workflow.errors import TransitionRefused
 from plone import api
@@ -19,19 +20,11 @@ from plone.protect import CheckAuthenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zExceptions import Forbidden
-from zope.i18n import translate
 import transaction
 
 
 EMITIR_PERMISSION = "paeria.egov: Emitir informe"
 ADD_DOCUMENTO_PERMISSION = "paeria.egov: Add Documento"
-
-
-def state_title(obj, request):
-    wftool = api.portal.get_tool("portal_workflow")
-    state = api.content.get_state(obj, default=None)
-    title = wftool.getTitleForStateOnType(state, obj.portal_type) if state else ""
-    return translate(title, domain="plone", context=request) if title else ""
 
 
 class SolicitudInformeView(BrowserView):

@@ -4,7 +4,6 @@ document's page (its ENI metadata, its fingerprint and the file)."""
 from Acquisition import aq_inner
 from Acquisition import aq_parent
 from paeria.egov import _
-from paeria.egov.collaboration.browser import state_title
 from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.expediente import IExpediente
@@ -15,6 +14,7 @@ from paeria.egov.viewhelpers import deadline_status
 from paeria.egov.viewhelpers import localized_date
 from paeria.egov.viewhelpers import readable_size
 from paeria.egov.viewhelpers import search_sorted
+from paeria.egov.viewhelpers import state_title
 from paeria.egov.viewhelpers import term_title
 from plone import api
 from Products.Five.browser import BrowserView

@@ -10,18 +10,14 @@ from paeria.egov.notifications.evidence import now
 from paeria.egov.notifications.evidence import record_evidence
 from paeria.egov.states import Notificacion
 from paeria.egov.system import AUTOMATED_ACTOR
-from paeria.egov.workflow.errors import RecordImmutable
-
-
-def _refuse(obj, message):
-    raise RecordImmutable(message, url=obj.absolute_url())
+from paeria.egov.workflow.errors import refuse_record_change
 
 
 def refuse_unmade_notification(notificacion, event):
     """IObjectAddedEvent: notifications.notify.notify_document sets the moment it is
     made available before adding it; anything else is refused."""
     if notificacion.fecha_puesta_disposicion is None:
-        _refuse(
+        refuse_record_change(
             notificacion,
             _(
                 "error_notificacion_not_made",
@@ -32,7 +28,7 @@ def refuse_unmade_notification(notificacion, event):
 
 
 def refuse_modification(notificacion, event):
-    _refuse(
+    refuse_record_change(
         notificacion,
         _(
             "error_notificacion_not_modified",
@@ -44,7 +40,7 @@ def refuse_modification(notificacion, event):
 def refuse_removal_or_move(notificacion, event):
     if event.oldParent is None:
         return  # being added
-    _refuse(
+    refuse_record_change(
         notificacion,
         _(
             "error_notificacion_not_removed",

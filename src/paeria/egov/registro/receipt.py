@@ -225,3 +225,35 @@ def receipt_of(asiento):
     if not asiento.justificante:
         return None
     return asiento.get(asiento.justificante)
+
+
+def entry_summary(asiento):
+    """An entry as the REST API and the citizen's folder describe it: its
+    number, dates, CSV, receipt and documents."""
+    receipt = receipt_of(asiento)
+    return {
+        "@id": asiento.absolute_url(),
+        "@type": asiento.portal_type,
+        "UID": api.content.get_uuid(asiento),
+        "numero": asiento.numero,
+        "tipo": asiento.tipo,
+        "fecha_presentacion": asiento.fecha_presentacion.isoformat(),
+        "fecha_efectiva": asiento.fecha_efectiva.isoformat(),
+        "csv": asiento.csv,
+        "justificante": {
+            "@id": receipt.absolute_url(),
+            "download": f"{receipt.absolute_url()}/@@download/file",
+            "csv": receipt.csv,
+            "huella": receipt.huella,
+        },
+        "documents": [
+            {
+                "@id": documento.absolute_url(),
+                "title": documento.Title(),
+                "filename": documento.file.filename,
+                "size": documento.file.getSize(),
+                "huella": documento.huella,
+            }
+            for documento in attached_documents(asiento)
+        ],
+    }

@@ -19,44 +19,12 @@ the receipt's address and CSV; a refused registration answers 400
 
 from paeria.egov import _
 from paeria.egov.content.asiento import ENTRADA
-from paeria.egov.registro.receipt import attached_documents
-from paeria.egov.registro.receipt import receipt_of
+from paeria.egov.registro.receipt import entry_summary
 from paeria.egov.registro.register import register_entry
 from paeria.egov.registro.register import RegistrationError
 from paeria.egov.restapi.service import Service
-from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from zope.interface import alsoProvides
-
-
-def entry_summary(asiento):
-    receipt = receipt_of(asiento)
-    return {
-        "@id": asiento.absolute_url(),
-        "@type": asiento.portal_type,
-        "UID": api.content.get_uuid(asiento),
-        "numero": asiento.numero,
-        "tipo": asiento.tipo,
-        "fecha_presentacion": asiento.fecha_presentacion.isoformat(),
-        "fecha_efectiva": asiento.fecha_efectiva.isoformat(),
-        "csv": asiento.csv,
-        "justificante": {
-            "@id": receipt.absolute_url(),
-            "download": f"{receipt.absolute_url()}/@@download/file",
-            "csv": receipt.csv,
-            "huella": receipt.huella,
-        },
-        "documents": [
-            {
-                "@id": documento.absolute_url(),
-                "title": documento.Title(),
-                "filename": documento.file.filename,
-                "size": documento.file.getSize(),
-                "huella": documento.huella,
-            }
-            for documento in attached_documents(asiento)
-        ],
-    }
 
 
 class RegistrarPost(Service):

@@ -11,7 +11,7 @@ from paeria.egov import clock
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.states import Asiento
-from paeria.egov.workflow.errors import RecordImmutable
+from paeria.egov.workflow.errors import refuse_record_change
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from zope.container.interfaces import IContainerModifiedEvent
@@ -22,15 +22,11 @@ def _numero(obj):
     return getattr(entry, "numero", None) or obj.getId()
 
 
-def _refuse(obj, message):
-    raise RecordImmutable(message, url=obj.absolute_url())
-
-
 def refuse_unregistered_asiento(asiento, event):
     """IObjectAddedEvent: an Asiento comes from registro.register_entry only,
     which numbers it before adding it (never a generic add form or POST)."""
     if not asiento.numero:
-        _refuse(
+        refuse_record_change(
             asiento,
             _(
                 "error_asiento_not_registered",
@@ -58,7 +54,7 @@ def refuse_removal_or_move(obj, event):
             "moved or renamed.",
             mapping={"numero": _numero(obj)},
         )
-    _refuse(obj, message)
+    refuse_record_change(obj, message)
 
 
 def refuse_modification(obj, event):
@@ -67,7 +63,7 @@ def refuse_modification(obj, event):
     adding, removing and renaming them are refused by the other subscribers.)"""
     if IContainerModifiedEvent.providedBy(event):
         return
-    _refuse(
+    refuse_record_change(
         obj,
         _(
             "error_asiento_not_modified",
@@ -81,7 +77,7 @@ def refuse_modification(obj, event):
 def refuse_copy(obj, event):
     """IObjectCopiedEvent: a copy would repeat a number and a CSV. A document
     goes into an expediente as a new document (open_expediente_from_entry)."""
-    _refuse(
+    refuse_record_change(
         event.original,
         _(
             "error_asiento_not_copied",
@@ -118,7 +114,7 @@ def refuse_unregistered_document(documento, event):
     if IAsiento.providedBy(
         getattr(event, "newParent", None)
     ) and not IRegisteredDocument.providedBy(documento):
-        _refuse(
+        refuse_record_change(
             event.newParent,
             _(
                 "error_asiento_no_new_documents",

@@ -62,3 +62,9 @@ class RecordImmutable(Refusal, Forbidden):
         if isinstance(message, RecordImmutable):
             message, url = message.messages[0], message.url
         super().__init__(self._setup([message], url))
+
+
+def refuse_record_change(obj, message):
+    """What a subscriber guarding a record raises: ``RecordImmutable`` naming
+    the record, so the answer links back to it."""
+    raise RecordImmutable(message, url=obj.absolute_url())
