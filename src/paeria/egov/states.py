@@ -148,8 +148,6 @@ UNFINISHED_DOCUMENT_STATES = (Documento.BORRADOR, Documento.PENDIENTE_FIRMA)
 # States in which the law makes the object a record that nobody, Manager
 # included, may change, delete or add to (Ley 39/2015 arts. 26, 70 and 16): the
 # immutable documents, the closed expedientes, every register entry.
-# workflowmanager/model.py keeps its own copy (it imports only ``clock``);
-# tests/test_states.py checks that copy equals this one.
 LEGAL_RECORD_STATES = {
     Documento.WORKFLOW: (Documento.FIRMADO, Documento.INCORPORADO, Documento.ANULADO),
     Expediente.WORKFLOW: (Expediente.CERRADO, Expediente.ARCHIVADO),

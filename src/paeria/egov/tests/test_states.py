@@ -2,7 +2,6 @@
 workflow definition, and its derived sets only name states of their workflow."""
 
 from paeria.egov import states
-from paeria.egov.workflowmanager import model as workflowmanager_model
 import os
 import unittest
 import xml.etree.ElementTree as ET
@@ -112,13 +111,3 @@ class TestDerivedSets(unittest.TestCase):
         for workflow_id, derived in states.LEGAL_RECORD_STATES.items():
             with self.subTest(workflow=workflow_id):
                 self.assertStatesOf(by_id[workflow_id], derived)
-
-    def test_workflowmanager_copy_is_the_same(self):
-        # workflowmanager imports only clock, so it keeps its own copy.
-        def as_sets(record_states):
-            return {wf: set(ids) for wf, ids in record_states.items()}
-
-        self.assertEqual(
-            as_sets(workflowmanager_model.LEGAL_RECORD_STATES),
-            as_sets(states.LEGAL_RECORD_STATES),
-        )

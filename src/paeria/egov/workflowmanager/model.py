@@ -10,6 +10,7 @@ from AccessControl.SecurityManagement import newSecurityManager
 from AccessControl.SecurityManagement import setSecurityManager
 from AccessControl.users import UnrestrictedUser
 from paeria.egov import _
+from paeria.egov.states import LEGAL_RECORD_STATES
 from paeria.egov.workflowmanager import job as jobs
 from paeria.egov.workflowmanager import storage
 from persistent.mapping import PersistentMapping
@@ -24,13 +25,10 @@ PREFIX = "paeria_"
 # States in which the law makes the object a record that nobody, Manager
 # included, may change, delete or add to (Ley 39/2015 arts. 26, 70 and 16;
 # see each workflow's permissions.txt): a signed, incorporated or annulled
-# document, a closed or archived expediente, a register entry. Granting any role one of
-# RECORD_PERMISSIONS there is refused; withdrawing is always allowed.
-LEGAL_RECORD_STATES = {
-    "paeria_documento_workflow": ("firmado", "incorporado", "anulado"),
-    "paeria_expediente_workflow": ("cerrado", "archivado"),
-    "paeria_asiento_workflow": ("registrado", "distribuido"),
-}
+# document, a closed or archived expediente, a register entry. Granting any
+# role one of
+# RECORD_PERMISSIONS there is refused; withdrawing is always allowed
+# (paeria.egov.states.LEGAL_RECORD_STATES, checked against the definitions).
 RECORD_PERMISSIONS = (
     "Modify portal content",
     "Delete objects",
