@@ -37,8 +37,7 @@ def _interval(period, today):
     """The checked ``(begin, end)`` of one period, an open one ending today."""
     if not isinstance(period, (tuple, list)) or len(period) != 2:
         raise ValueError(
-            f"suspension must be a (from_date, to_date_or_None) pair,"
-            f" got {period!r}"
+            f"suspension must be a (from_date, to_date_or_None) pair, got {period!r}"
         )
     begin, end = period
     check_date(begin, "suspension start")

@@ -68,7 +68,9 @@ def check_signature(signature: EniSignature, label: str) -> list[str]:
         problems.extend(_csv_signature_problems(signature, label, certificate))
     else:
         problems.extend(
-            _certificate_signature_problems(signature, label, kind, has_csv, certificate)
+            _certificate_signature_problems(
+                signature, label, kind, has_csv, certificate
+            )
         )
     return problems
 
@@ -96,8 +98,7 @@ def _certificate_signature_problems(signature, label, kind, has_csv, certificate
     problems = []
     if has_csv:
         problems.append(
-            f"{label}: a {kind} signature carries a certificate signature, "
-            "not a CSV"
+            f"{label}: a {kind} signature carries a certificate signature, not a CSV"
         )
     if len(certificate) != 1:
         problems.append(
@@ -149,8 +150,7 @@ def _check_elaboration_state(document, label):
         ]
     if state in COPY_STATES and not _is_text(document.origin_document_id):
         return [
-            f"{label}: the origin document identifier is required for a copy "
-            f"({state})"
+            f"{label}: the origin document identifier is required for a copy ({state})"
         ]
     return []
 
