@@ -111,212 +111,255 @@ def failed_rate(results):
     return (writers["requests"] - writers["created"]) / max(writers["requests"], 1)
 
 
-def rows(results, sections):
+def _creation_rows(results):
+    """Section 1: creation rates."""
     paeria, stock = results["paeria"], results["stock"]
     out = []
+    for key, how in (("create_api", "Python API"), ("create_rest", "REST POST")):
+        p, s = dig(paeria, key, "items_per_s"), dig(stock, key, "items_per_s")
+        time_ratio = ratio(s, p)  # paeria's time per item over stock's
+        out.append(
+            Row(
+                "1",
+                f"Creation, {how}: expediente + 5 documents per transaction",
+                "items/s",
+                p,
+                s,
+                f"≥ {CREATION_RATE} items/s and time/item ≤ {CREATION_TIME_RATIO}× "
+                f"stock (ratio ≥ {1 / CREATION_TIME_RATIO:.2f})",
+                None
+                if p is None or time_ratio is None
+                else p >= CREATION_RATE and time_ratio <= CREATION_TIME_RATIO,
+            )
+        )
+    return out
 
-    if "1" in sections:
-        for key, how in (("create_api", "Python API"), ("create_rest", "REST POST")):
-            p, s = dig(paeria, key, "items_per_s"), dig(stock, key, "items_per_s")
-            time_ratio = ratio(s, p)  # paeria's time per item over stock's
+
+def _lookup_rows(results):
+    """Section 2: lookups, in process and over HTTP."""
+    paeria, stock = results["paeria"], results["stock"]
+    out = []
+    in_process = (
+        ("tray", "Work tray (open, by deadline, 25/page)", LOOKUP_IN_PROCESS_MS),
+        ("nif", "Expedientes of a NIF", LOOKUP_IN_PROCESS_MS),
+        ("numero", "Expediente by number", LOOKUP_IN_PROCESS_MS),
+        ("fulltext", "Full text over documents (25)", FULLTEXT_IN_PROCESS_MS),
+    )
+    over_http = (
+        ("tray", "Work tray, HTTP `@search`", LOOKUP_HTTP_MS),
+        ("tray_page", "Work tray, HTTP Classic UI page", None),
+        ("nif", "Expedientes of a NIF, HTTP `@search`", LOOKUP_HTTP_MS),
+        ("numero", "Expediente by number, HTTP `@search`", LOOKUP_HTTP_MS),
+        ("fulltext", "Full text, HTTP `@search`", None),
+    )
+    for where, figures, suffix in (
+        ("inprocess", in_process, "in-process p50 / p95"),
+        ("http", over_http, "1 client, p50 / p95"),
+    ):
+        for key, label, limit in figures:
+            p = percentiles(paeria, where, key)
             out.append(
                 Row(
-                    "1",
-                    f"Creation, {how}: expediente + 5 documents per transaction",
-                    "items/s",
+                    "2",
+                    f"{label}, {suffix}",
+                    "ms",
                     p,
-                    s,
-                    f"≥ {CREATION_RATE} items/s and time/item ≤ {CREATION_TIME_RATIO}× "
-                    f"stock (ratio ≥ {1 / CREATION_TIME_RATIO:.2f})",
-                    None
-                    if p is None or time_ratio is None
-                    else p >= CREATION_RATE and time_ratio <= CREATION_TIME_RATIO,
+                    percentiles(stock, where, key),
+                    f"p95 ≤ {limit} ms" if limit else "",
+                    check(p, lambda v, limit=limit: v[1] <= limit) if limit else None,
                 )
             )
+    return out
 
-    if "2" in sections:
-        in_process = (
-            ("tray", "Work tray (open, by deadline, 25/page)", LOOKUP_IN_PROCESS_MS),
-            ("nif", "Expedientes of a NIF", LOOKUP_IN_PROCESS_MS),
-            ("numero", "Expediente by number", LOOKUP_IN_PROCESS_MS),
-            ("fulltext", "Full text over documents (25)", FULLTEXT_IN_PROCESS_MS),
-        )
-        over_http = (
-            ("tray", "Work tray, HTTP `@search`", LOOKUP_HTTP_MS),
-            ("tray_page", "Work tray, HTTP Classic UI page", None),
-            ("nif", "Expedientes of a NIF, HTTP `@search`", LOOKUP_HTTP_MS),
-            ("numero", "Expediente by number, HTTP `@search`", LOOKUP_HTTP_MS),
-            ("fulltext", "Full text, HTTP `@search`", None),
-        )
-        for where, figures, suffix in (
-            ("inprocess", in_process, "in-process p50 / p95"),
-            ("http", over_http, "1 client, p50 / p95"),
-        ):
-            for key, label, limit in figures:
-                p = percentiles(paeria, where, key)
-                out.append(
-                    Row(
-                        "2",
-                        f"{label}, {suffix}",
-                        "ms",
-                        p,
-                        percentiles(stock, where, key),
-                        f"p95 ≤ {limit} ms" if limit else "",
-                        check(p, lambda v, limit=limit: v[1] <= limit)
-                        if limit
-                        else None,
-                    )
-                )
 
-    if "3" in sections:
-        p = percentiles(paeria, "open", "rest")
-        s = percentiles(stock, "open", "rest")
-        out.append(
-            Row(
-                "3",
-                "Expediente with 50 documents, REST GET, 1 client, p50 / p95",
-                "ms",
-                p,
-                s,
-                f"p95 ≤ {OPEN_MS} ms",
-                check(p, lambda v: v[1] <= OPEN_MS),
-            )
+def _open_rows(results):
+    """Section 3: opening an expediente of 50 documents."""
+    paeria, stock = results["paeria"], results["stock"]
+    out = []
+    p = percentiles(paeria, "open", "rest")
+    s = percentiles(stock, "open", "rest")
+    out.append(
+        Row(
+            "3",
+            "Expediente with 50 documents, REST GET, 1 client, p50 / p95",
+            "ms",
+            p,
+            s,
+            f"p95 ≤ {OPEN_MS} ms",
+            check(p, lambda v: v[1] <= OPEN_MS),
         )
-        out.append(
-            Row(
-                "3",
-                "Expediente with 50 documents, Classic UI page, 1 client, p50 / p95",
-                "ms",
-                percentiles(paeria, "open", "page"),
-                percentiles(stock, "open", "page"),
-            )
+    )
+    out.append(
+        Row(
+            "3",
+            "Expediente with 50 documents, Classic UI page, 1 client, p50 / p95",
+            "ms",
+            percentiles(paeria, "open", "page"),
+            percentiles(stock, "open", "page"),
         )
+    )
+    return out
 
-    if "4" in sections:
-        p = dig(paeria, "throughput", "requests_per_s")
-        s = dig(stock, "throughput", "requests_per_s")
+
+def _throughput_rows(results):
+    """Section 4: throughput, on FileStorage and RelStorage."""
+    paeria, stock = results["paeria"], results["stock"]
+    out = []
+    p = dig(paeria, "throughput", "requests_per_s")
+    s = dig(stock, "throughput", "requests_per_s")
+    out.append(
+        Row(
+            "4",
+            "Throughput, REST GET of expedientes, 4 clients, 1 process (FileStorage)",
+            "req/s",
+            p,
+            s,
+            f"≥ {THROUGHPUT_RATIO}× stock",
+            check(ratio(p, s), lambda v: v >= THROUGHPUT_RATIO),
+        )
+    )
+    out.append(
+        Row(
+            "4",
+            "… its latency p50 / p95 under that load",
+            "ms",
+            percentiles(paeria, "throughput"),
+            percentiles(stock, "throughput"),
+        )
+    )
+    one = {side: dig(results[side], "cluster", "one") for side in results}
+    two = {side: dig(results[side], "cluster", "two") for side in results}
+    for label, measured in (
+        ("1 process behind HAProxy, 4 clients", one),
+        ("2 processes behind HAProxy, 8 clients", two),
+    ):
         out.append(
             Row(
                 "4",
-                "Throughput, REST GET of expedientes, 4 clients, 1 process "
-                "(FileStorage)",
+                f"Throughput on RelStorage, {label}",
                 "req/s",
-                p,
-                s,
-                f"≥ {THROUGHPUT_RATIO}× stock",
-                check(ratio(p, s), lambda v: v >= THROUGHPUT_RATIO),
+                dig(measured, "paeria", "requests_per_s"),
+                dig(measured, "stock", "requests_per_s"),
             )
         )
-        out.append(
-            Row(
-                "4",
-                "… its latency p50 / p95 under that load",
-                "ms",
-                percentiles(paeria, "throughput"),
-                percentiles(stock, "throughput"),
-            )
+    scale_out = {
+        side: ratio(dig(two, side, "requests_per_s"), dig(one, side, "requests_per_s"))
+        for side in results
+    }
+    out.append(
+        Row(
+            "4",
+            "Two processes ÷ one (RelStorage, through HAProxy)",
+            "×",
+            scale_out["paeria"],
+            scale_out["stock"],
+            f"≥ {SCALE_OUT}",
+            check(scale_out["paeria"], lambda v: v >= SCALE_OUT),
         )
-        one = {side: dig(results[side], "cluster", "one") for side in results}
-        two = {side: dig(results[side], "cluster", "two") for side in results}
-        for label, measured in (
-            ("1 process behind HAProxy, 4 clients", one),
-            ("2 processes behind HAProxy, 8 clients", two),
-        ):
-            out.append(
-                Row(
-                    "4",
-                    f"Throughput on RelStorage, {label}",
-                    "req/s",
-                    dig(measured, "paeria", "requests_per_s"),
-                    dig(measured, "stock", "requests_per_s"),
-                )
-            )
-        scale_out = {
-            side: ratio(
-                dig(two, side, "requests_per_s"), dig(one, side, "requests_per_s")
-            )
-            for side in results
-        }
-        out.append(
-            Row(
-                "4",
-                "Two processes ÷ one (RelStorage, through HAProxy)",
-                "×",
-                scale_out["paeria"],
-                scale_out["stock"],
-                f"≥ {SCALE_OUT}",
-                check(scale_out["paeria"], lambda v: v >= SCALE_OUT),
-            )
-        )
+    )
+    return out
 
-    if "5" in sections:
-        out.append(
-            Row(
-                "5",
-                "10 concurrent writers, 2 processes on RelStorage: registrations/s "
-                "(stock: Files created in one Folder/s)",
-                "/s",
-                dig(paeria, "writers", "created_per_s"),
-                dig(stock, "writers", "created_per_s"),
-            )
-        )
-        p = dig(paeria, "writers", "retry_rate")
-        out.append(
-            Row(
-                "5",
-                "Write-conflict retry rate (retried attempts ÷ requests)",
-                "%",
-                p,
-                dig(stock, "writers", "retry_rate"),
-                f"< {RETRY_RATE * 100:.0f} %",
-                check(p, lambda v: v < RETRY_RATE),
-            )
-        )
 
-        out.append(
-            Row(
-                "5",
-                "Writes answered with an error after the retries (÷ requests)",
-                "%",
-                failed_rate(paeria),
-                failed_rate(stock),
-            )
+def _writers_rows(results):
+    """Section 5: concurrent writers."""
+    paeria, stock = results["paeria"], results["stock"]
+    out = []
+    out.append(
+        Row(
+            "5",
+            "10 concurrent writers, 2 processes on RelStorage: registrations/s "
+            "(stock: Files created in one Folder/s)",
+            "/s",
+            dig(paeria, "writers", "created_per_s"),
+            dig(stock, "writers", "created_per_s"),
         )
+    )
+    p = dig(paeria, "writers", "retry_rate")
+    out.append(
+        Row(
+            "5",
+            "Write-conflict retry rate (retried attempts ÷ requests)",
+            "%",
+            p,
+            dig(stock, "writers", "retry_rate"),
+            f"< {RETRY_RATE * 100:.0f} %",
+            check(p, lambda v: v < RETRY_RATE),
+        )
+    )
 
-    if sections & {"1", "2", "3", "4", "6"}:
-        p, s = dig(paeria, "cold_start_s"), dig(stock, "cold_start_s")
-        out.append(
-            Row(
-                "6",
-                "Cold start to the first 200 of the site root",
-                "s",
-                p,
-                s,
-                f"≤ {COLD_START_S} s",
-                check(p, lambda v: v <= COLD_START_S),
-            )
+    out.append(
+        Row(
+            "5",
+            "Writes answered with an error after the retries (÷ requests)",
+            "%",
+            failed_rate(paeria),
+            failed_rate(stock),
         )
-        out.append(
-            Row(
-                "6",
-                "Resident memory per process (VmRSS after the HTTP figures)",
-                "MB",
-                dig(paeria, "rss_mb"),
-                dig(stock, "rss_mb"),
-            )
-        )
-    p = dig(paeria, "zodb", "bytes_per_document")
+    )
+    return out
+
+
+def _start_rows(results):
+    """Section 6: cold start and memory (measured with any HTTP section)."""
+    paeria, stock = results["paeria"], results["stock"]
+    out = []
+    p, s = dig(paeria, "cold_start_s"), dig(stock, "cold_start_s")
     out.append(
         Row(
             "6",
-            "ZODB bytes per document after pack (Data.fs ÷ documents, blobs excluded)",
-            "B",
+            "Cold start to the first 200 of the site root",
+            "s",
             p,
-            dig(stock, "zodb", "bytes_per_document"),
-            f"≤ {ZODB_PER_DOCUMENT // 1024} KB",
-            check(p, lambda v: v <= ZODB_PER_DOCUMENT),
+            s,
+            f"≤ {COLD_START_S} s",
+            check(p, lambda v: v <= COLD_START_S),
         )
     )
+    out.append(
+        Row(
+            "6",
+            "Resident memory per process (VmRSS after the HTTP figures)",
+            "MB",
+            dig(paeria, "rss_mb"),
+            dig(stock, "rss_mb"),
+        )
+    )
+    return out
+
+
+def _zodb_row(results):
+    """Section 6: ZODB size per document (always reported)."""
+    paeria, stock = results["paeria"], results["stock"]
+    p = dig(paeria, "zodb", "bytes_per_document")
+    return Row(
+        "6",
+        "ZODB bytes per document after pack (Data.fs ÷ documents, blobs excluded)",
+        "B",
+        p,
+        dig(stock, "zodb", "bytes_per_document"),
+        f"≤ {ZODB_PER_DOCUMENT // 1024} KB",
+        check(p, lambda v: v <= ZODB_PER_DOCUMENT),
+    )
+
+
+# (section, its rows) in report order.
+_SECTION_ROWS = (
+    ("1", _creation_rows),
+    ("2", _lookup_rows),
+    ("3", _open_rows),
+    ("4", _throughput_rows),
+    ("5", _writers_rows),
+)
+
+
+def rows(results, sections):
+    out = []
+    for section, section_rows in _SECTION_ROWS:
+        if section in sections:
+            out.extend(section_rows(results))
+    if sections & {"1", "2", "3", "4", "6"}:
+        out.extend(_start_rows(results))
+    out.append(_zodb_row(results))
     return out
 
 

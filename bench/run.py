@@ -158,6 +158,68 @@ def data_scripts_hash():
     return sha256(*((INSIDE / name).read_bytes() for name in DATA_SCRIPTS))
 
 
+def concurrent_posts(http, url, body, headers, total):
+    """POST ``body(0)`` … ``body(total - 1)`` to ``url`` from WRITERS clients
+    at once; the (status, seconds) of each request, in the order answered."""
+    counter = itertools.count()
+    lock = threading.Lock()
+    outcomes = []
+
+    def writer():
+        session = http.Session()
+        session.auth = ADMIN
+        session.headers.update(headers)
+        while True:
+            with lock:
+                index = next(counter)
+            if index >= total:
+                return
+            started = time.perf_counter()
+            response = session.post(url, json=body(index), timeout=600)
+            outcomes.append((response.status_code, time.perf_counter() - started))
+
+    threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def count_retries(logs, offsets):
+    """(retried attempts, requests given up) logged past ``offsets``."""
+    retried = gave_up = 0
+    for log, offset in zip(logs, offsets, strict=True):
+        with log.open("rb") as source:
+            source.seek(offset)
+            text = source.read().decode("utf-8", "replace")
+        retried += RETRIED.subn("", text)[1]
+        gave_up += GAVE_UP.subn("", text)[1]
+    return retried, gave_up
+
+
+def writers_figures(outcomes, seconds, retried, gave_up):
+    """The figures of item 5 from the writers' outcomes."""
+    statuses = {}
+    for status, _ in outcomes:
+        statuses[status] = statuses.get(status, 0) + 1
+    created = statuses.get(201, 0)
+    latencies = sorted(elapsed for _, elapsed in outcomes)
+    return {
+        "writers": WRITERS,
+        "requests": len(outcomes),
+        "created": created,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "seconds": seconds,
+        "created_per_s": created / seconds,
+        "retried_attempts": retried,
+        "gave_up": gave_up,
+        "retry_rate": retried / max(len(outcomes), 1),
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p95_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000,
+    }
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -755,36 +817,9 @@ class Bench:
                 bases[side] = f"http://127.0.0.1:{port}"
                 self.results[side]["cold_start_s"] = cold
             if "2" in self.sections:
-                say("listings and search over HTTP (1 client)")
-                searches = {s: self.search_requests(s, samples[s]) for s in SIDES}
-                for name in ("tray", "tray_page", "nif", "numero", "fulltext"):
-                    requests = {side: searches[side][name] for side in SIDES}
-                    if not all(requests.values()):
-                        continue
-                    measured = self.wrk_both(bases, name, requests, 1, seconds)
-                    for side in SIDES:
-                        self.results[side].setdefault("http", {})[name] = measured[side]
+                self.http_searches(bases, samples, seconds)
             if "3" in self.sections:
-                say("opening the expediente with 50 documents (1 client)")
-                for name, accept in (
-                    ("rest", "application/json"),
-                    ("page", "text/html"),
-                ):
-                    requests = {
-                        side: [
-                            (
-                                samples[side]["big"]["path"],
-                                self.staff(samples[side]["big"]["user"]),
-                                accept,
-                            )
-                        ]
-                        for side in SIDES
-                    }
-                    measured = self.wrk_both(
-                        bases, f"open_{name}", requests, 1, seconds
-                    )
-                    for side in SIDES:
-                        self.results[side].setdefault("open", {})[name] = measured[side]
+                self.http_open(bases, samples, seconds)
             if "4" in self.sections:
                 say("throughput: REST GET of expedientes, 4 clients, 1 process")
                 requests = {s: self.expediente_requests(samples[s]) for s in SIDES}
@@ -803,6 +838,39 @@ class Bench:
         finally:
             for server in servers.values():
                 server.stop()
+
+    def http_searches(self, bases, samples, seconds):
+        """Item 2 over HTTP: the listings and searches, 1 client."""
+        say("listings and search over HTTP (1 client)")
+        searches = {s: self.search_requests(s, samples[s]) for s in SIDES}
+        for name in ("tray", "tray_page", "nif", "numero", "fulltext"):
+            requests = {side: searches[side][name] for side in SIDES}
+            if not all(requests.values()):
+                continue
+            measured = self.wrk_both(bases, name, requests, 1, seconds)
+            for side in SIDES:
+                self.results[side].setdefault("http", {})[name] = measured[side]
+
+    def http_open(self, bases, samples, seconds):
+        """Item 3: the expediente with 50 documents over REST and as a page."""
+        say("opening the expediente with 50 documents (1 client)")
+        for name, accept in (
+            ("rest", "application/json"),
+            ("page", "text/html"),
+        ):
+            requests = {
+                side: [
+                    (
+                        samples[side]["big"]["path"],
+                        self.staff(samples[side]["big"]["user"]),
+                        accept,
+                    )
+                ]
+                for side in SIDES
+            }
+            measured = self.wrk_both(bases, f"open_{name}", requests, 1, seconds)
+            for side in SIDES:
+                self.results[side].setdefault("open", {})[name] = measured[side]
 
     def create_rest(self, bases, samples):
         """Item 1 over HTTP: one client POSTs the container, then its 5
@@ -1070,92 +1138,60 @@ class Bench:
         }
         headers = {"Accept": "application/json", "Accept-Language": "en"}
         if side == "paeria":
-            url = f"{base}/{SITE}/registro/@registrar"
-
-            def body(index):
-                return {
-                    "canal": "telematico",
-                    "interesado_identifier_type": "NIF",
-                    "interesado_identifier": "12345678Z",
-                    "interesado_name": "Maria Puig i Soler",
-                    "resumen": f"Solicitud concurrente {index:05d}",
-                    "unidad_destino": samples["register_unit_uid"],
-                    "files": [file_],
-                }
-
+            url, body = self.registrations(base, file_, samples)
         else:
-            response = http.post(
-                f"{base}/{SITE}",
-                json={"@type": "Folder", "id": "escritura", "title": "Escritura"},
-                headers=headers,
-                auth=ADMIN,
-                timeout=300,
-            )
-            if response.status_code != 201:
-                raise BenchError(
-                    f"stock: cannot create the writers' folder: {response.text[:500]}"
-                )
-            url = f"{base}/{SITE}/escritura"
-
-            def body(index):
-                return {
-                    "@type": "File",
-                    "title": f"Solicitud concurrente {index:05d}",
-                    "file": file_,
-                }
-
+            url, body = self.stock_files(base, file_, headers, http)
         offsets = [log.stat().st_size if log.exists() else 0 for log in logs]
-        total = self.config["registrations"]
-        counter = itertools.count()
-        lock = threading.Lock()
-        outcomes = []
-
-        def writer():
-            session = http.Session()
-            session.auth = ADMIN
-            session.headers.update(headers)
-            while True:
-                with lock:
-                    index = next(counter)
-                if index >= total:
-                    return
-                started = time.perf_counter()
-                response = session.post(url, json=body(index), timeout=600)
-                outcomes.append((response.status_code, time.perf_counter() - started))
-
         started = time.perf_counter()
-        threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = concurrent_posts(
+            http, url, body, headers, self.config["registrations"]
+        )
         seconds = time.perf_counter() - started
-        retried = gave_up = 0
-        for log, offset in zip(logs, offsets, strict=True):
-            with log.open("rb") as source:
-                source.seek(offset)
-                text = source.read().decode("utf-8", "replace")
-            retried += RETRIED.subn("", text)[1]
-            gave_up += GAVE_UP.subn("", text)[1]
-        statuses = {}
-        for status, _ in outcomes:
-            statuses[status] = statuses.get(status, 0) + 1
-        created = statuses.get(201, 0)
-        latencies = sorted(elapsed for _, elapsed in outcomes)
-        return {
-            "writers": WRITERS,
-            "requests": len(outcomes),
-            "created": created,
-            "statuses": {str(k): v for k, v in sorted(statuses.items())},
-            "seconds": seconds,
-            "created_per_s": created / seconds,
-            "retried_attempts": retried,
-            "gave_up": gave_up,
-            "retry_rate": retried / max(len(outcomes), 1),
-            "p50_ms": latencies[len(latencies) // 2] * 1000,
-            "p95_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-            * 1000,
-        }
+        retried, gave_up = count_retries(logs, offsets)
+        return writers_figures(outcomes, seconds, retried, gave_up)
+
+    def registrations(self, base, file_, samples):
+        """paeria.egov's writers: (URL, body of request ``index``) registering
+        an entry with ``file_``."""
+        url = f"{base}/{SITE}/registro/@registrar"
+
+        def body(index):
+            return {
+                "canal": "telematico",
+                "interesado_identifier_type": "NIF",
+                "interesado_identifier": "12345678Z",
+                "interesado_name": "Maria Puig i Soler",
+                "resumen": f"Solicitud concurrente {index:05d}",
+                "unidad_destino": samples["register_unit_uid"],
+                "files": [file_],
+            }
+
+        return url, body
+
+    def stock_files(self, base, file_, headers, http):
+        """Stock Plone's writers: (URL, body of request ``index``) adding a File
+        to a Folder created for them."""
+        response = http.post(
+            f"{base}/{SITE}",
+            json={"@type": "Folder", "id": "escritura", "title": "Escritura"},
+            headers=headers,
+            auth=ADMIN,
+            timeout=300,
+        )
+        if response.status_code != 201:
+            raise BenchError(
+                f"stock: cannot create the writers' folder: {response.text[:500]}"
+            )
+        url = f"{base}/{SITE}/escritura"
+
+        def body(index):
+            return {
+                "@type": "File",
+                "title": f"Solicitud concurrente {index:05d}",
+                "file": file_,
+            }
+
+        return url, body
 
     # -- The run -----------------------------------------------------------
 

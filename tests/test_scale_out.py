@@ -562,6 +562,16 @@ def test_rolling_restart_fails_no_read_and_starts_warm(cluster, shared):
     assert readers.failures() == []
 
 
+def taken_down_at(cluster, name, since):
+    """When HAProxy reported the process ``name`` DOWN, waiting up to 30 s
+    from ``since``; None if it did not."""
+    while time.monotonic() - since < 30:
+        if cluster.server_states().get(name, "").startswith("DOWN"):
+            return time.monotonic()
+        time.sleep(0.05)
+    return None
+
+
 def test_a_killed_process_loses_no_committed_write(cluster, shared):
     expedientes = shared["expedientes"]
     paths = [site_path(path) for path in expedientes] + [
@@ -594,12 +604,7 @@ def test_a_killed_process_loses_no_committed_write(cluster, shared):
         time.sleep(3)
         killed_at = time.monotonic()
         os.kill(victim["pid"], signal.SIGKILL)
-        down_at = None
-        while time.monotonic() - killed_at < 30:
-            if cluster.server_states().get(victim["name"], "").startswith("DOWN"):
-                down_at = time.monotonic()
-                break
-            time.sleep(0.05)
+        down_at = taken_down_at(cluster, victim["name"], killed_at)
         # Keep going well after HAProxy took the process out.
         time.sleep(4)
         stopping.set()

@@ -29,22 +29,28 @@ def suspension_days(suspensions, today=None):
     check_date(today, "today")
     if isinstance(suspensions, (str, bytes)):
         raise ValueError(f"suspensions must be (from, to) pairs, got {suspensions!r}")
-    intervals = []
-    for period in suspensions or ():
-        if not isinstance(period, (tuple, list)) or len(period) != 2:
-            raise ValueError(
-                f"suspension must be a (from_date, to_date_or_None) pair,"
-                f" got {period!r}"
-            )
-        begin, end = period
-        check_date(begin, "suspension start")
-        if end is None:
-            end = max(begin, today)
-        else:
-            check_date(end, "suspension end")
-            if end < begin:
-                raise ValueError(f"suspension ends before it starts: {period!r}")
-        intervals.append((begin, end))
+    intervals = [_interval(period, today) for period in suspensions or ()]
+    return _merged_days(intervals)
+
+
+def _interval(period, today):
+    """The checked ``(begin, end)`` of one period, an open one ending today."""
+    if not isinstance(period, (tuple, list)) or len(period) != 2:
+        raise ValueError(
+            f"suspension must be a (from_date, to_date_or_None) pair, got {period!r}"
+        )
+    begin, end = period
+    check_date(begin, "suspension start")
+    if end is None:
+        return begin, max(begin, today)
+    check_date(end, "suspension end")
+    if end < begin:
+        raise ValueError(f"suspension ends before it starts: {period!r}")
+    return begin, end
+
+
+def _merged_days(intervals):
+    """Days covered by ``intervals``, overlapping ones merged."""
     total = 0
     current_begin = current_end = None
     for begin, end in sorted(intervals):

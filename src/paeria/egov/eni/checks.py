@@ -65,37 +65,54 @@ def check_signature(signature: EniSignature, label: str) -> list[str]:
         if getattr(signature, name) is not None
     ]
     if kind == "TF01":
-        if not _is_text(signature.csv_value):
-            problems.append(f"{label}: a TF01 (CSV) signature needs its CSV value")
-        if not _is_text(signature.csv_regulation):
-            problems.append(
-                f"{label}: a TF01 (CSV) signature needs the regulation of its CSV "
-                "generation"
-            )
-        if certificate:
-            problems.append(
-                f"{label}: a TF01 (CSV) signature cannot carry certificate "
-                "signature content"
-            )
+        problems.extend(_csv_signature_problems(signature, label, certificate))
     else:
-        if has_csv:
-            problems.append(
-                f"{label}: a {kind} signature carries a certificate signature, "
-                "not a CSV"
+        problems.extend(
+            _certificate_signature_problems(
+                signature, label, kind, has_csv, certificate
             )
-        if len(certificate) != 1:
-            problems.append(
-                f"{label}: a {kind} signature needs exactly one of its base64 value, "
-                "a reference or an XML-DSig signature"
-            )
-        elif signature.value is not None and (
-            not isinstance(signature.value, bytes) or not signature.value
-        ):
-            problems.append(f"{label}: the signature value must be non-empty bytes")
-        elif signature.reference is not None and not _is_text(signature.reference):
-            problems.append(f"{label}: the signature reference is empty")
-        elif signature.xmldsig is not None and not isinstance(signature.xmldsig, bytes):
-            problems.append(f"{label}: the XML-DSig signature must be bytes")
+        )
+    return problems
+
+
+def _csv_signature_problems(signature, label, certificate):
+    """Problems of a TF01 (CSV) signature."""
+    problems = []
+    if not _is_text(signature.csv_value):
+        problems.append(f"{label}: a TF01 (CSV) signature needs its CSV value")
+    if not _is_text(signature.csv_regulation):
+        problems.append(
+            f"{label}: a TF01 (CSV) signature needs the regulation of its CSV "
+            "generation"
+        )
+    if certificate:
+        problems.append(
+            f"{label}: a TF01 (CSV) signature cannot carry certificate "
+            "signature content"
+        )
+    return problems
+
+
+def _certificate_signature_problems(signature, label, kind, has_csv, certificate):
+    """Problems of a certificate signature (TF02..TF06)."""
+    problems = []
+    if has_csv:
+        problems.append(
+            f"{label}: a {kind} signature carries a certificate signature, not a CSV"
+        )
+    if len(certificate) != 1:
+        problems.append(
+            f"{label}: a {kind} signature needs exactly one of its base64 value, "
+            "a reference or an XML-DSig signature"
+        )
+    elif signature.value is not None and (
+        not isinstance(signature.value, bytes) or not signature.value
+    ):
+        problems.append(f"{label}: the signature value must be non-empty bytes")
+    elif signature.reference is not None and not _is_text(signature.reference):
+        problems.append(f"{label}: the signature reference is empty")
+    elif signature.xmldsig is not None and not isinstance(signature.xmldsig, bytes):
+        problems.append(f"{label}: the XML-DSig signature must be bytes")
     return problems
 
 
@@ -121,6 +138,23 @@ def _check_identity(noun, item, validate_identifier, strict_identifiers):
     return label, problems
 
 
+def _check_elaboration_state(document, label):
+    """Problems of a document's elaboration state (a copy names its origin)."""
+    state = document.elaboration_state
+    if state is None:
+        return []
+    if state not in ELABORATION_STATES:
+        return [
+            f"{label}: unknown elaboration state {state!r} "
+            "(EE01, EE02, EE03, EE04, EE99)"
+        ]
+    if state in COPY_STATES and not _is_text(document.origin_document_id):
+        return [
+            f"{label}: the origin document identifier is required for a copy ({state})"
+        ]
+    return []
+
+
 def check_document(
     document: EniDocument,
     *,
@@ -144,18 +178,7 @@ def check_document(
         document.origin_administration, bool
     ):
         problems.append(f"{label}: the origin (citizen/administration) must be a bool")
-    state = document.elaboration_state
-    if state is not None:
-        if state not in ELABORATION_STATES:
-            problems.append(
-                f"{label}: unknown elaboration state {state!r} "
-                "(EE01, EE02, EE03, EE04, EE99)"
-            )
-        elif state in COPY_STATES and not _is_text(document.origin_document_id):
-            problems.append(
-                f"{label}: the origin document identifier is required for a copy "
-                f"({state})"
-            )
+    problems.extend(_check_elaboration_state(document, label))
     if document.document_type is not None and (
         document.document_type not in DOCUMENT_TYPES
     ):
@@ -313,26 +336,30 @@ def check_index_documents(
         if _is_text(doc_id) and doc_id not in indexed:
             problems.append(f"Document {doc_id} is in the file but not in the index")
     for entry in entries:
-        doc_id = entry.document_id
-        if not _is_text(doc_id):
-            continue
-        document = by_id.get(doc_id)
-        if document is None:
-            problems.append(
-                f"Document {doc_id} is listed in the index but missing from the file"
-            )
-            continue
-        if not isinstance(document.content, bytes) or entry.fingerprint is None:
-            continue
-        try:
-            matches = fingerprint_matches(
-                document.content, entry.fingerprint, entry.hash_function or ""
-            )
-        except ValueError:
-            continue  # reported by check_expediente
-        if not matches:
-            problems.append(
-                f"Document {doc_id}: fingerprint does not match its content "
-                f"({entry.hash_function})"
-            )
+        problems.extend(_check_entry_document(entry, by_id))
     return problems
+
+
+def _check_entry_document(entry, by_id):
+    """Problems of one index entry against the documents by identifier: the
+    document must be present and its content match the fingerprint."""
+    doc_id = entry.document_id
+    if not _is_text(doc_id):
+        return []
+    document = by_id.get(doc_id)
+    if document is None:
+        return [f"Document {doc_id} is listed in the index but missing from the file"]
+    if not isinstance(document.content, bytes) or entry.fingerprint is None:
+        return []
+    try:
+        matches = fingerprint_matches(
+            document.content, entry.fingerprint, entry.hash_function or ""
+        )
+    except ValueError:
+        return []  # reported by check_expediente
+    if not matches:
+        return [
+            f"Document {doc_id}: fingerprint does not match its content "
+            f"({entry.hash_function})"
+        ]
+    return []

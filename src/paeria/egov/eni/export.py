@@ -315,6 +315,37 @@ def _metadata_element(parent, expediente: EniExpediente):
     return meta
 
 
+def _missing_expediente_fields(expediente: EniExpediente) -> list[str]:
+    """Fields the exporter needs and ``expediente``, its documents or its index
+    entries lack (in that order)."""
+    problems = []
+    for name in ("identifier", "organos", "opening_date", "classification"):
+        if getattr(expediente, name) is None:
+            problems.append(f"Expediente: {name} is missing")
+    for name in ("index_date", "state"):
+        if getattr(expediente, name) is None:
+            problems.append(f"Expediente: {name} is missing")
+    for document in expediente.documents or []:
+        problems.extend(_missing_document_fields(document))
+    for entry in expediente.index_entries or []:
+        for name in ("document_id", "fingerprint", "order", "hash_function"):
+            if getattr(entry, name) is None:
+                problems.append(f"Index entry {entry.document_id}: {name} is missing")
+        if entry.order is not None and not isinstance(entry.order, int):
+            problems.append(f"Index entry {entry.document_id}: order must be an int")
+    return problems
+
+
+def _expediente_root(include_documents: bool):
+    """(root, container of the expediente): the envelope and the
+    ``eniexp:expediente`` in it, or the bare expediente as both."""
+    if include_documents:
+        root = etree.Element(qname("paeriaeni", ENVELOPE_ROOT), nsmap=_ENVELOPE_NSMAP)
+        return root, etree.SubElement(root, qname("eniexp", "expediente"))
+    root = etree.Element(qname("eniexp", "expediente"), nsmap=_EXPEDIENTE_NSMAP)
+    return root, root
+
+
 def expediente_to_xml(
     expediente: EniExpediente,
     *,
@@ -334,21 +365,7 @@ def expediente_to_xml(
     document (:meth:`EniIndexEntry.for_document` computes them). Raises
     :class:`EniExportError` listing every problem found.
     """
-    problems = []
-    for name in ("identifier", "organos", "opening_date", "classification"):
-        if getattr(expediente, name) is None:
-            problems.append(f"Expediente: {name} is missing")
-    for name in ("index_date", "state"):
-        if getattr(expediente, name) is None:
-            problems.append(f"Expediente: {name} is missing")
-    for document in expediente.documents or []:
-        problems.extend(_missing_document_fields(document))
-    for entry in expediente.index_entries or []:
-        for name in ("document_id", "fingerprint", "order", "hash_function"):
-            if getattr(entry, name) is None:
-                problems.append(f"Index entry {entry.document_id}: {name} is missing")
-        if entry.order is not None and not isinstance(entry.order, int):
-            problems.append(f"Index entry {entry.document_id}: order must be an int")
+    problems = _missing_expediente_fields(expediente)
     problems.extend(
         check_expediente(
             expediente,
@@ -359,13 +376,7 @@ def expediente_to_xml(
     if problems:
         raise EniExportError(list(dict.fromkeys(problems)))
 
-    if include_documents:
-        root = etree.Element(qname("paeriaeni", ENVELOPE_ROOT), nsmap=_ENVELOPE_NSMAP)
-        container = etree.SubElement(root, qname("eniexp", "expediente"))
-    else:
-        root = container = etree.Element(
-            qname("eniexp", "expediente"), nsmap=_EXPEDIENTE_NSMAP
-        )
+    root, container = _expediente_root(include_documents)
     _index_element(container, expediente)
     _metadata_element(container, expediente)
     if include_documents:

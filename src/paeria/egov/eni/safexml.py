@@ -87,6 +87,19 @@ def _describe_doctype(text: bytes) -> str:
 
 def load_xml(data, what: str, max_size: int, max_depth: int):
     """Parse ``data`` safely; returns the root element or raises."""
+    data = _checked_input(data, what, max_size)
+    root = _parse_limited(data, what, max_depth)
+    if root is None:
+        raise EniImportError([f"{what}: no XML element found"])
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise EniImportError([f"{what}: {_describe_doctype(b'')}"])
+    return root
+
+
+def _checked_input(data, what: str, max_size: int) -> bytes:
+    """``data`` as bytes once it is known to be non-empty, within ``max_size``
+    and without a DOCTYPE; raises otherwise."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"{what}: expected bytes, got {type(data).__name__}")
     data = bytes(data)
@@ -102,7 +115,12 @@ def load_xml(data, what: str, max_size: int, max_depth: int):
     problem = _doctype_problem(data)
     if problem:
         raise EniImportError([f"{what}: {problem}"])
+    return data
 
+
+def _parse_limited(data: bytes, what: str, max_depth: int):
+    """The root element of ``data`` (None if it has none), parsed without
+    entities, DTDs or network and refused past ``max_depth`` levels."""
     depth = 0
     root = None
     try:
@@ -134,11 +152,6 @@ def load_xml(data, what: str, max_size: int, max_depth: int):
         raise EniImportError([f"{what}: not well-formed XML: {detail}"])
     except etree.LxmlError as error:
         raise EniImportError([f"{what}: the XML cannot be read: {error}"])
-    if root is None:
-        raise EniImportError([f"{what}: no XML element found"])
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise EniImportError([f"{what}: {_describe_doctype(b'')}"])
     return root
 
 

@@ -454,24 +454,14 @@ def run_cluster(settings, processes=2, environ=None, out=None):
     def queue(signum, frame):
         received.append(signum)
 
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, interrupt)
+    _handle_signals(interrupt)
     status = 0
     try:
         cluster.prepare()
         seconds = cluster.start()
         cluster.say(cluster.describe(seconds))
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(signum, queue)
-        while True:
-            if received:
-                signum = received.pop(0)
-                if signum != signal.SIGHUP:
-                    break
-                cluster.rolling_restart()
-                continue
-            cluster.poll()
-            time.sleep(0.5)
+        _handle_signals(queue)
+        _serve(cluster, received)
     except KeyboardInterrupt:
         pass
     except ClusterError as error:
@@ -479,10 +469,29 @@ def run_cluster(settings, processes=2, environ=None, out=None):
         status = 1
     finally:
         # Signals during the stop must not cut it short.
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(signum, queue)
+        _handle_signals(queue)
         if cluster.started_anything:
             cluster.say("Stopping the cluster…")
             cluster.stop()
             cluster.say("Stopped.")
     return status
+
+
+def _handle_signals(handler):
+    """Route SIGTERM, SIGINT and SIGHUP to ``handler``."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, handler)
+
+
+def _serve(cluster, received):
+    """Watch the cluster until a signal other than SIGHUP is ``received``;
+    SIGHUP restarts the processes one at a time."""
+    while True:
+        if received:
+            signum = received.pop(0)
+            if signum != signal.SIGHUP:
+                break
+            cluster.rolling_restart()
+            continue
+        cluster.poll()
+        time.sleep(0.5)

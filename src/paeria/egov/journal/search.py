@@ -125,6 +125,19 @@ def search(site, filters):
         uid, path = _resolve_object(site, filters.object)
     start = filters.start.isoformat() if filters.start else None
     end = filters.end.isoformat() if filters.end else None
+    matches = _matcher(filters, uid, path, start, end)
+    pending = sorted(
+        (entry for _key, _position, entry in storage.unsealed(root) if matches(entry)),
+        key=lambda entry: (entry.content["when"], entry.id),
+        reverse=True,
+    )
+    chain = root.chain
+    positions = _indexed_positions(chain, filters, uid, start, end)
+    return Results(pending, positions, chain, check=matches if path else None)
+
+
+def _matcher(filters, uid, path, start, end):
+    """A predicate telling whether a journal entry passes every filter."""
 
     def matches(entry):
         content = entry.content
@@ -143,12 +156,13 @@ def search(site, filters):
             return False
         return not (end and day > end)
 
-    pending = sorted(
-        (entry for _key, _position, entry in storage.unsealed(root) if matches(entry)),
-        key=lambda entry: (entry.content["when"], entry.id),
-        reverse=True,
-    )
-    chain = root.chain
+    return matches
+
+
+def _indexed_positions(chain, filters, uid, start, end):
+    """Positions in the sealed chain, newest first, that the chain's indexes
+    select for the filters (all of them without filters; the path filter is
+    not indexed and is checked entry by entry)."""
     sets = []
     if filters.user:
         sets.append(chain.by_user.get(filters.user) or LLTreeSet())
@@ -159,14 +173,12 @@ def search(site, filters):
     if start or end:
         days = list(chain.by_day.values(min=start, max=end))
         sets.append(multiunion(days) if days else LLTreeSet())
-    if sets:
-        selected = sets[0]
-        for other in sets[1:]:
-            selected = intersection(selected, other)
-        positions = list(reversed(list(selected)))
-    else:
-        positions = range(chain.length - 1, -1, -1)
-    return Results(pending, positions, chain, check=matches if path else None)
+    if not sets:
+        return range(chain.length - 1, -1, -1)
+    selected = sets[0]
+    for other in sets[1:]:
+        selected = intersection(selected, other)
+    return list(reversed(list(selected)))
 
 
 def parse_day(value, name):

@@ -341,38 +341,47 @@ def verify_links(chain_id, links, length, head, group=False):
     every hash; return ``(entries_checked, Broken or None)``."""
     expected_prev = GENESIS
     checked = 0
-    for expected_index, (index, prev_hash, entry_hash, entry) in enumerate(links):
+    for expected_index, link in enumerate(links):
         checked += 1
-        content = entry.content if isinstance(entry.content, dict) else {}
-        try:
-            recomputed = content_hash(entry.content)
-        except TypeError:
-            recomputed = None
-        mismatch = None
-        if index != expected_index:
-            mismatch = ("index", str(expected_index), str(index))
-        elif recomputed != entry.content_hash:
-            mismatch = ("content", entry.content_hash, recomputed)
-        elif group and content.get("chain") != chain_id:
-            mismatch = ("chain", chain_id, content.get("chain"))
-        elif prev_hash != expected_prev:
-            mismatch = ("prev_hash", expected_prev, prev_hash)
-        else:
-            linked = link_hash(chain_id, index, prev_hash, recomputed)
-            if entry_hash != linked:
-                mismatch = ("hash", linked, entry_hash)
+        mismatch = _link_mismatch(chain_id, expected_index, link, expected_prev, group)
         if mismatch is not None:
             what, expected, found = mismatch
+            entry = link[3]
+            content = entry.content if isinstance(entry.content, dict) else {}
             broken = Broken(
                 chain_id, expected_index, what, expected, found, content.get("id")
             )
             return checked, broken
-        expected_prev = entry_hash
+        expected_prev = link[2]
     if checked != length:
         return checked, Broken(chain_id, checked, "length", str(length), str(checked))
     if head != expected_prev:
         return checked, Broken(chain_id, checked, "head", expected_prev, head)
     return checked, None
+
+
+def _link_mismatch(chain_id, expected_index, link, expected_prev, group):
+    """``(what, expected, found)`` for the first check one link fails, in the
+    order index, content hash, chain (group chains), prev_hash, hash; None
+    if it holds."""
+    index, prev_hash, entry_hash, entry = link
+    content = entry.content if isinstance(entry.content, dict) else {}
+    try:
+        recomputed = content_hash(entry.content)
+    except TypeError:
+        recomputed = None
+    if index != expected_index:
+        return ("index", str(expected_index), str(index))
+    if recomputed != entry.content_hash:
+        return ("content", entry.content_hash, recomputed)
+    if group and content.get("chain") != chain_id:
+        return ("chain", chain_id, content.get("chain"))
+    if prev_hash != expected_prev:
+        return ("prev_hash", expected_prev, prev_hash)
+    linked = link_hash(chain_id, index, prev_hash, recomputed)
+    if entry_hash != linked:
+        return ("hash", linked, entry_hash)
+    return None
 
 
 def verify_group_chain(chain):

@@ -93,37 +93,41 @@ def verify(site=None, seal_first=True):
     if seal_first:
         result.sealed = seal(site)
     root = storage.journal_root(site)
+    _verify_group_chains(root, result)
+    if root is not None:
+        result.global_length = root.chain.length
+        result.global_head = root.chain.head
+        result.chains_checked += 1
+        _count(result, *storage.verify_global_chain(root))
+        _count(result, *storage.verify_unsealed(root))
+    return result
+
+
+def _count(result, checked, broken):
+    """Add one walk's ``(entries_checked, Broken or None)`` to ``result``."""
+    result.entries_checked += checked
+    if broken is not None:
+        result.broken.append(broken)
+
+
+def _verify_group_chains(root, result):
+    """Check each group's chain into ``result``; a journalled group whose chain
+    is gone, unless the group was removed through the journal, is broken."""
     removed = None
     named, holders = _group_ids(root)
     for chain_id in sorted(named | holders):
         group = uuidToObject(chain_id, unrestricted=True)
         chain = storage.group_chain(group, chain_id) if group is not None else None
-        if chain is None:
-            if chain_id not in named:
-                continue  # never journalled (it predates the journal)
-            if group is None:
-                if removed is None:
-                    removed = _removed_uids(root)
-                if chain_id in removed:
-                    continue  # removed, its chain with it; the global one keeps it
-            # Journalled, yet its chain is gone: removed behind the journal's back.
-            result.broken.append(storage.Broken(chain_id, 0, "missing"))
+        if chain is not None:
+            result.chains_checked += 1
+            _count(result, *storage.verify_group_chain(chain))
             continue
-        result.chains_checked += 1
-        checked, broken = storage.verify_group_chain(chain)
-        result.entries_checked += checked
-        if broken is not None:
-            result.broken.append(broken)
-    if root is not None:
-        result.global_length = root.chain.length
-        result.global_head = root.chain.head
-        result.chains_checked += 1
-        checked, broken = storage.verify_global_chain(root)
-        result.entries_checked += checked
-        if broken is not None:
-            result.broken.append(broken)
-        checked, broken = storage.verify_unsealed(root)
-        result.entries_checked += checked
-        if broken is not None:
-            result.broken.append(broken)
-    return result
+        if chain_id not in named:
+            continue  # never journalled (it predates the journal)
+        if group is None:
+            if removed is None:
+                removed = _removed_uids(root)
+            if chain_id in removed:
+                continue  # removed, its chain with it; the global one keeps it
+        # Journalled, yet its chain is gone: removed behind the journal's back.
+        result.broken.append(storage.Broken(chain_id, 0, "missing"))

@@ -67,6 +67,19 @@ def day_start(day):
     return MADRID.localize(datetime.combine(day, time.min))
 
 
+# The filters passed to the catalog as they are, and their indexes.
+_PLAIN_FILTERS = (
+    ("canal", "registro_canal"),
+    ("unidad", "registro_unidades"),
+    ("interesado", "registro_interesado_id"),
+)
+# The word filters, searched as prefixes, and their indexes.
+_TEXT_FILTERS = (
+    ("nombre", "registro_interesado_nombre"),
+    ("resumen", "registro_resumen"),
+)
+
+
 def catalog_query(registro, filters):
     """The catalog query of the filtered book (without batching)."""
     query = {
@@ -78,31 +91,32 @@ def catalog_query(registro, filters):
     if "serie" in filters:
         query["registro_serie"] = filters["serie"]
     if "desde" in filters or "hasta" in filters:
-        # Whole Madrid days; the index keeps minutes, so the last minute of the
-        # end day is the inclusive bound.
-        bounds = []
-        if "desde" in filters:
-            bounds.append(day_start(filters["desde"]))
-        if "hasta" in filters:
-            next_day = day_start(filters["hasta"] + timedelta(days=1))
-            bounds.append(next_day - timedelta(minutes=1))
-        if len(bounds) == 2:
-            query["registro_fecha"] = {"query": bounds, "range": "min:max"}
-        elif "desde" in filters:
-            query["registro_fecha"] = {"query": bounds[0], "range": "min"}
-        else:
-            query["registro_fecha"] = {"query": bounds[0], "range": "max"}
-    if "canal" in filters:
-        query["registro_canal"] = filters["canal"]
-    if "unidad" in filters:
-        query["registro_unidades"] = filters["unidad"]
-    if "interesado" in filters:
-        query["registro_interesado_id"] = filters["interesado"]
-    if "nombre" in filters:
-        query["registro_interesado_nombre"] = _text_query(filters["nombre"])
-    if "resumen" in filters:
-        query["registro_resumen"] = _text_query(filters["resumen"])
+        query["registro_fecha"] = _date_range(filters)
+    for name, index in _PLAIN_FILTERS:
+        if name in filters:
+            query[index] = filters[name]
+    for name, index in _TEXT_FILTERS:
+        if name in filters:
+            query[index] = _text_query(filters[name])
     return query
+
+
+def _date_range(filters):
+    """The ``registro_fecha`` query of the ``desde``/``hasta`` filters (at
+    least one of them is given)."""
+    # Whole Madrid days; the index keeps minutes, so the last minute of the
+    # end day is the inclusive bound.
+    bounds = []
+    if "desde" in filters:
+        bounds.append(day_start(filters["desde"]))
+    if "hasta" in filters:
+        next_day = day_start(filters["hasta"] + timedelta(days=1))
+        bounds.append(next_day - timedelta(minutes=1))
+    if len(bounds) == 2:
+        return {"query": bounds, "range": "min:max"}
+    if "desde" in filters:
+        return {"query": bounds[0], "range": "min"}
+    return {"query": bounds[0], "range": "max"}
 
 
 def search(registro, filters, b_start=None, b_size=None):

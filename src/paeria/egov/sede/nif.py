@@ -134,25 +134,32 @@ def guard_nif_property(event):
     index = nif_index(create=True)
     old = index.by_user.get(userid)
     if new != old:
-        portal = api.portal.get()
-        if old is not None and not getSecurityManager().checkPermission(
-            MANAGE_USERS, portal
-        ):
-            _refuse(NIF_IMMUTABLE)
-        if new is not None:
-            owner = index.by_nif.get(new)
-            if owner is not None and owner != userid:
-                _refuse(NIF_TAKEN)
-            index.by_nif[new] = userid
-            index.by_user[userid] = new
-        if old is not None:
-            if index.by_nif.get(old) == userid:
-                del index.by_nif[old]
-            if new is None:
-                del index.by_user[userid]
+        _change_nif(index, userid, old, new)
     if raw != (new or ""):
         # Store the canonical form; this notifies again and finds it unchanged.
         member.setMemberProperties({NIF_PROPERTY: new or ""}, force_empty=True)
+
+
+def _change_nif(index, userid, old, new):
+    """Move ``userid`` from NIF ``old`` to ``new`` (either may be None) in the
+    index; refuses replacing a NIF without user-manager rights and taking
+    someone else's."""
+    portal = api.portal.get()
+    if old is not None and not getSecurityManager().checkPermission(
+        MANAGE_USERS, portal
+    ):
+        _refuse(NIF_IMMUTABLE)
+    if new is not None:
+        owner = index.by_nif.get(new)
+        if owner is not None and owner != userid:
+            _refuse(NIF_TAKEN)
+        index.by_nif[new] = userid
+        index.by_user[userid] = new
+    if old is not None:
+        if index.by_nif.get(old) == userid:
+            del index.by_nif[old]
+        if new is None:
+            del index.by_user[userid]
 
 
 def forget_deleted_user(event):

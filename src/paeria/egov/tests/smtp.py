@@ -14,49 +14,72 @@ import socketserver
 import threading
 
 
+# Returned by the answer that ends the session.
+_QUIT = object()
+
+
 class _Session(socketserver.StreamRequestHandler):
     def reply(self, line):
         self.wfile.write(line.encode("ascii") + b"\r\n")
 
     def handle(self):
-        sink = self.server.sink
         self.reply("220 paeria-test SMTP")
-        recipients = []
+        self.recipients = []
         while True:
             line = self.rfile.readline()
             if not line:
                 return
             command = line.decode("ascii", "replace").strip()
             verb = command.split(" ", 1)[0].upper()
-            if verb in ("EHLO", "HELO"):
-                self.reply("250 paeria-test")
-            elif verb == "MAIL":
-                recipients = []
-                self.reply("250 OK")
-            elif verb == "RCPT":
-                recipients.append(command.split(":", 1)[1].strip(" <>"))
-                self.reply("250 OK")
-            elif verb == "DATA":
-                self.reply("354 End data with <CR><LF>.<CR><LF>")
-                data = []
-                while True:
-                    chunk = self.rfile.readline()
-                    if chunk in (b".\r\n", b".\n", b""):
-                        break
-                    data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
-                message = message_from_bytes(b"".join(data), policy=policy.default)
-                sink.received.append((list(recipients), message))
-                self.reply("250 OK queued")
-            elif verb == "RSET":
-                recipients = []
-                self.reply("250 OK")
-            elif verb == "NOOP":
-                self.reply("250 OK")
-            elif verb == "QUIT":
-                self.reply("221 Bye")
+            answer = _VERBS.get(verb, _Session.unknown)
+            if answer(self, command) is _QUIT:
                 return
-            else:
-                self.reply("502 Command not implemented")
+
+    def hello(self, command):
+        self.reply("250 paeria-test")
+
+    def reset(self, command):
+        self.recipients = []
+        self.reply("250 OK")
+
+    def recipient(self, command):
+        self.recipients.append(command.split(":", 1)[1].strip(" <>"))
+        self.reply("250 OK")
+
+    def data(self, command):
+        self.reply("354 End data with <CR><LF>.<CR><LF>")
+        data = []
+        while True:
+            chunk = self.rfile.readline()
+            if chunk in (b".\r\n", b".\n", b""):
+                break
+            data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
+        message = message_from_bytes(b"".join(data), policy=policy.default)
+        self.server.sink.received.append((list(self.recipients), message))
+        self.reply("250 OK queued")
+
+    def noop(self, command):
+        self.reply("250 OK")
+
+    def quit(self, command):
+        self.reply("221 Bye")
+        return _QUIT
+
+    def unknown(self, command):
+        self.reply("502 Command not implemented")
+
+
+# SMTP verb: its answer (MAIL starts a new message, as RSET does).
+_VERBS = {
+    "EHLO": _Session.hello,
+    "HELO": _Session.hello,
+    "MAIL": _Session.reset,
+    "RCPT": _Session.recipient,
+    "DATA": _Session.data,
+    "RSET": _Session.reset,
+    "NOOP": _Session.noop,
+    "QUIT": _Session.quit,
+}
 
 
 class _Server(socketserver.ThreadingTCPServer):

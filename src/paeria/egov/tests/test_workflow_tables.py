@@ -18,6 +18,7 @@ from paeria.egov.tests.test_workflow_fixtures import SOLICITUD_PATHS
 from paeria.egov.tests.test_workflow_fixtures import USERS
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from plone import api
+from types import MappingProxyType
 import os
 import paeria.egov
 import re
@@ -61,37 +62,50 @@ class Table:
                 self.permissions[permission] = {}
                 continue
             if permission is not None:
-                cells = line.split()
-                if header is None:
-                    assert cells[0] == "state", line
-                    header = [self.columns[abbr] for abbr in cells[1:]]
-                    continue
-                state, marks = cells[0], cells[1:]
-                assert len(marks) == len(header), line
-                assert set(marks) <= {"X", "."}, line
-                self.permissions[permission][state] = {
-                    role
-                    for role, mark in zip(header, marks, strict=True)
-                    if mark == "X"
-                }
-            elif section == "Columns":
-                abbr, role = line.split(None, 1)
-                self.columns[abbr] = role
-            elif section == "States":
-                if line.strip().startswith("Initial state:"):
-                    self.initial_state = line.split(":", 1)[1].strip()
-                elif not line.startswith("   "):
-                    # "  <state id>  <description>"; deeper lines continue it.
-                    self.states.append(line.split()[0])
-            elif section == "Transitions":
-                match = TRANSITION_LINE.match(line)
-                assert match, line
-                tid, sources, new_state, guard = match.groups()
-                self.transitions[tid] = (
-                    {source.strip() for source in sources.split(",")},
-                    new_state,
-                    guard,
-                )
+                header = self._permission_row(permission, header, line)
+            elif section is not None:
+                self._SECTIONS[section](self, line)
+
+    def _permission_row(self, permission, header, line):
+        """One line of a permission block: its header (returned as the roles of
+        its columns) or a state's marks; returns the header."""
+        cells = line.split()
+        if header is None:
+            assert cells[0] == "state", line
+            return [self.columns[abbr] for abbr in cells[1:]]
+        state, marks = cells[0], cells[1:]
+        assert len(marks) == len(header), line
+        assert set(marks) <= {"X", "."}, line
+        self.permissions[permission][state] = {
+            role for role, mark in zip(header, marks, strict=True) if mark == "X"
+        }
+        return header
+
+    def _column(self, line):
+        abbr, role = line.split(None, 1)
+        self.columns[abbr] = role
+
+    def _state(self, line):
+        if line.strip().startswith("Initial state:"):
+            self.initial_state = line.split(":", 1)[1].strip()
+        elif not line.startswith("   "):
+            # "  <state id>  <description>"; deeper lines continue it.
+            self.states.append(line.split()[0])
+
+    def _transition(self, line):
+        match = TRANSITION_LINE.match(line)
+        assert match, line
+        tid, sources, new_state, guard = match.groups()
+        self.transitions[tid] = (
+            {source.strip() for source in sources.split(",")},
+            new_state,
+            guard,
+        )
+
+    # Section heading word: the parser of its lines.
+    _SECTIONS = MappingProxyType(
+        {"Columns": _column, "States": _state, "Transitions": _transition}
+    )
 
     @property
     def roles(self):

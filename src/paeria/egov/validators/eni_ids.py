@@ -145,6 +145,15 @@ def _validate_eni_id(value, messages, kind, expediente):
     year, sep_year, rest = rest.partition("_")
     if not (sep_body and sep_year):
         fail(messages.format, kind)
+    _check_eni_body(body, messages, kind)
+    if not _YEAR_RE.fullmatch(year):
+        fail(messages.year, kind)
+    _check_eni_specific(_eni_specific(rest, messages, kind, expediente), messages, kind)
+    return text
+
+
+def _check_eni_body(body, messages, kind):
+    """The DIR3 code of an ENI identifier: canonical and valid."""
     if not DIR3_RE.fullmatch(body):
         # Inside an identifier the code must already be in canonical form.
         fail(messages.format, kind)
@@ -161,16 +170,22 @@ def _validate_eni_id(value, messages, kind, expediente):
         else:
             message = Message(messages.body, mapping={"code": body})
         raise InvalidIdentifier(message, kind=kind) from error
-    if not _YEAR_RE.fullmatch(year):
-        fail(messages.year, kind)
+
+
+def _eni_specific(rest, messages, kind, expediente):
+    """The specific id after the year: an expediente's follows ``EXP_``, a
+    document's must not start with it."""
     if expediente:
         if not rest.startswith(_ENI_EXPEDIENTE_MARK):
             fail(messages.wrong_kind, kind)
-        specific = rest[len(_ENI_EXPEDIENTE_MARK) :]
-    else:
-        if rest.startswith(_ENI_EXPEDIENTE_MARK):
-            fail(messages.wrong_kind, kind)
-        specific = rest
+        return rest[len(_ENI_EXPEDIENTE_MARK) :]
+    if rest.startswith(_ENI_EXPEDIENTE_MARK):
+        fail(messages.wrong_kind, kind)
+    return rest
+
+
+def _check_eni_specific(specific, messages, kind):
+    """The specific id: 1 to 30 characters of ``[A-Za-z0-9_]``."""
     if not specific:
         fail(messages.specific_missing, kind)
     bad = _NOT_ENI_SPECIFIC_RE.search(specific)
@@ -178,7 +193,6 @@ def _validate_eni_id(value, messages, kind, expediente):
         fail(messages.specific_bad_char, kind, char=describe_char(bad.group()))
     if len(specific) > ENI_SPECIFIC_ID_MAX_LENGTH:
         fail(messages.specific_length, kind, length=str(len(specific)))
-    return text
 
 
 def validate_eni_document_id(value):
