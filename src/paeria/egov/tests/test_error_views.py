@@ -1,0 +1,123 @@
+"""Error views show no traceback, even to a Manager, unless the instance runs
+with PAERIA_EGOV_SHOW_TRACEBACKS=1 (security/errors.py; docs/security.md,
+"Errors leak nothing"). The views are found in the component registry: every
+``index.html`` view registered for an exception class, for the REST API and
+for the Classic UI."""
+
+from Acquisition import aq_base
+from paeria.egov.interfaces import IPaeriaEgovLayer
+from paeria.egov.security import errors
+from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
+from plone.app.testing import setRoles
+from plone.app.testing import TEST_USER_ID
+from plone.rest.interfaces import IAPIRequest
+from Testing.makerequest import makerequest
+from unittest import mock
+from zope.component import getGlobalSiteManager
+from zope.component import queryMultiAdapter
+from zope.interface import alsoProvides
+from zope.publisher.browser import setDefaultSkin
+import os
+import re
+import unittest
+
+
+TRACEBACK = re.compile(r"Traceback|\"traceback\"|File \"|site-packages")
+
+
+def exception_classes():
+    """The exception classes some ``index.html`` view is registered for."""
+    found = set()
+    for registration in getGlobalSiteManager().registeredAdapters():
+        if registration.name != "index.html" or not registration.required:
+            continue
+        cls = getattr(registration.required[0], "inherit", None)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            found.add(cls)
+    return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__name__}")
+
+
+def an_exception(cls):
+    """An instance of ``cls``, or None if it cannot be built from a message."""
+    for args in (("Boom in the test",), ()):
+        try:
+            return cls(*args)
+        except Exception:  # noqa: S112 - the next arguments are tried
+            continue
+    return None
+
+
+class TestErrorViews(unittest.TestCase):
+    layer = PAERIA_EGOV_INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        setRoles(self.portal, TEST_USER_ID, ["Manager"])
+
+    def request(self, api):
+        # A new request and response each time (a locked body stays locked).
+        request = makerequest(aq_base(self.layer["app"])).REQUEST
+        setDefaultSkin(request)
+        alsoProvides(request, IPaeriaEgovLayer)
+        if api:
+            alsoProvides(request, IAPIRequest)
+            request.environ["HTTP_ACCEPT"] = "application/json"
+        else:
+            request.environ["HTTP_ACCEPT"] = "text/html"
+        request["PARENTS"] = [self.portal]
+        return request
+
+    def render(self, exception, api):
+        """What the exception view answers, rendered while handling
+        ``exception`` (as the publisher does), as the Manager."""
+        request = self.request(api)
+        view = queryMultiAdapter((exception, request), name="index.html")
+        if view is None:
+            return None
+        view.__parent__ = self.portal
+        try:
+            raise exception
+        except BaseException:
+            result = view()
+        body = request.response.body
+        return "\n".join(
+            text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+            for text in (result or "", body or "")
+        )
+
+    def test_the_views_are_found(self):
+        classes = exception_classes()
+        self.assertIn(Exception, classes)
+        self.assertGreater(len(classes), 3)
+
+    def test_no_view_shows_a_traceback_to_a_manager(self):
+        rendered = 0
+        for cls in exception_classes():
+            exception = an_exception(cls)
+            if exception is None:
+                continue
+            for api in (True, False):
+                with self.subTest(exception=cls.__name__, api=api), mock.patch.dict(
+                    os.environ, {errors.SHOW_TRACEBACKS: ""}
+                ):
+                    text = self.render(exception, api)
+                    if text is None:
+                        continue
+                    rendered += 1
+                    self.assertIsNone(TRACEBACK.search(text), text[:2000])
+        self.assertGreater(rendered, 4)
+
+    def test_the_setting_shows_tracebacks_to_managers(self):
+        for api in (True, False):
+            with self.subTest(api=api), mock.patch.dict(
+                os.environ, {errors.SHOW_TRACEBACKS: "1"}
+            ):
+                text = self.render(ValueError("Boom in the test"), api)
+                self.assertRegex(text, "test_error_views")
+
+    def test_the_setting_is_explicit(self):
+        for value in ("", "0", "yes", "true"):
+            with mock.patch.dict(os.environ, {errors.SHOW_TRACEBACKS: value}):
+                self.assertFalse(errors.tracebacks_shown(), value)
+        with mock.patch.dict(os.environ, {errors.SHOW_TRACEBACKS: "1"}):
+            self.assertTrue(errors.tracebacks_shown())
