@@ -25,7 +25,9 @@ HTML = {"Accept": "text/html"}
 
 #: An error in decoding the form (before the publisher forgets the previous
 #: user), as issue 17 reported it.
-BAD_DATE_FORM = "/@search?effective.query:record:list:date=garbage&effective.range:record=min"
+BAD_DATE_FORM = (
+    "/@search?effective.query:record:list:date=garbage&effective.range:record=min"
+)
 
 #: (status, user, method, path below the site, headers, request options);
 #: ``{procedure}`` is the path of a published procedure below the site.
@@ -128,9 +130,7 @@ def test_the_probes_cover_every_error_class():
         assert users, f"no probe provokes {status}"
 
 
-def test_no_error_shows_internals_whoever_the_thread_served_before(
-    portal, procedure
-):
+def test_no_error_shows_internals_whoever_the_thread_served_before(portal, procedure):
     seen = set()
     problems = []
     for round_ in range(ROUNDS):

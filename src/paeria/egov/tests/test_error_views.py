@@ -42,7 +42,7 @@ def an_exception(cls):
     for args in (("Boom in the test",), ()):
         try:
             return cls(*args)
-        except Exception:  # noqa: S112 - the next arguments are tried
+        except Exception:  # the next arguments are tried
             continue
     return None
 
@@ -97,8 +97,9 @@ class TestErrorViews(unittest.TestCase):
             if exception is None:
                 continue
             for api in (True, False):
-                with self.subTest(exception=cls.__name__, api=api), mock.patch.dict(
-                    os.environ, {errors.SHOW_TRACEBACKS: ""}
+                with (
+                    self.subTest(exception=cls.__name__, api=api),
+                    mock.patch.dict(os.environ, {errors.SHOW_TRACEBACKS: ""}),
                 ):
                     text = self.render(exception, api)
                     if text is None:
@@ -109,8 +110,9 @@ class TestErrorViews(unittest.TestCase):
 
     def test_the_setting_shows_tracebacks_to_managers(self):
         for api in (True, False):
-            with self.subTest(api=api), mock.patch.dict(
-                os.environ, {errors.SHOW_TRACEBACKS: "1"}
+            with (
+                self.subTest(api=api),
+                mock.patch.dict(os.environ, {errors.SHOW_TRACEBACKS: "1"}),
             ):
                 text = self.render(ValueError("Boom in the test"), api)
                 self.assertRegex(text, "test_error_views")
