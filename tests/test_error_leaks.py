@@ -29,11 +29,17 @@ BAD_DATE_FORM = (
     "/@search?effective.query:record:list:date=garbage&effective.range:record=min"
 )
 
+#: A query plone.app.querystring refuses (plone.restapi: 400, and a Manager
+#: got its traceback).
+BAD_QUERY = {"query": [{"i": "x"}]}
+
 #: (status, user, method, path below the site, headers, request options);
 #: ``{procedure}`` is the path of a published procedure below the site.
 PROBES = [
     (400, "anonymous", "GET", "/@search?b_size=x", JSON, {}),
     (400, "manager", "GET", "/@search?b_start=-1", JSON, {}),
+    (400, "manager", "POST", "/@querystring-search", JSON, {"json": BAD_QUERY}),
+    (400, "anonymous", "POST", "/@querystring-search", JSON, {"json": BAD_QUERY}),
     (401, "anonymous", "GET", "/@journal", JSON, {}),
     (401, "anonymous", "POST", "{procedure}/@iniciar", JSON, {"json": {}}),
     (403, "manager", "POST", "{procedure}/@iniciar", JSON, {"json": {}}),
@@ -46,6 +52,10 @@ PROBES = [
     (500, "anonymous", "GET", BAD_DATE_FORM, HTML, {}),
     (500, "manager", "GET", BAD_DATE_FORM, JSON, {}),
     (500, "manager", "GET", BAD_DATE_FORM, HTML, {}),
+    # An unexpected error in a service, after the user is known.
+    (500, "manager", "GET", "/@search?sort_limit=x", JSON, {}),
+    (500, "anonymous", "GET", "/@search?sort_limit=x", JSON, {}),
+    (500, "manager", "GET", "/@search?path.depth=x", JSON, {}),
 ]
 
 #: Rounds of the whole table: the worker threads serve each probe several
@@ -63,6 +73,9 @@ LEAKS = {
         re.IGNORECASE,
     ),
     "a code location": re.compile(r"\bline \d+, in \w+|__traceback_info__"),
+    "an object or module": re.compile(
+        r"<[A-Za-z_]\w*(\.\w+){2,}[ >]| at 0x[0-9a-fA-F]+|\bProducts\.[A-Z]\w+\."
+    ),
 }
 
 

@@ -13,6 +13,7 @@ from plone.app.testing import TEST_USER_ID
 from plone.rest.interfaces import IAPIRequest
 from Testing.makerequest import makerequest
 from unittest import mock
+from zExceptions import NotFound
 from zope.component import getGlobalSiteManager
 from zope.component import queryMultiAdapter
 from zope.interface import alsoProvides
@@ -107,6 +108,14 @@ class TestErrorViews(unittest.TestCase):
                     rendered += 1
                     self.assertIsNone(TRACEBACK.search(text), text[:2000])
         self.assertGreater(rendered, 4)
+
+    def test_an_unexpected_error_keeps_its_message_to_itself(self):
+        with mock.patch.dict(os.environ, {errors.SHOW_TRACEBACKS: ""}):
+            text = self.render(OSError("/srv/paeria/var/blobstorage/0x01"), True)
+            self.assertNotIn("blobstorage", text)
+            self.assertIn('"type": "OSError"', text)
+            text = self.render(NotFound("gone"), True)
+            self.assertIn("Resource not found", text)
 
     def test_the_setting_shows_tracebacks_to_managers(self):
         for api in (True, False):
