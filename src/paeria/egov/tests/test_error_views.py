@@ -5,6 +5,7 @@ with PAERIA_EGOV_SHOW_TRACEBACKS=1 (security/errors.py; docs/security.md,
 for the Classic UI."""
 
 from Acquisition import aq_base
+from paeria.egov.integrity.findings import IntegrityFailure
 from paeria.egov.interfaces import IPaeriaEgovLayer
 from paeria.egov.security import errors
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
@@ -17,23 +18,41 @@ from zExceptions import NotFound
 from zope.component import getGlobalSiteManager
 from zope.component import queryMultiAdapter
 from zope.interface import alsoProvides
+from zope.interface.interface import InterfaceClass
 from zope.publisher.browser import setDefaultSkin
 import os
 import re
+import sys
 import unittest
 
 
 TRACEBACK = re.compile(r"Traceback|\"traceback\"|File \"|site-packages")
 
 
+def loaded_exception_classes():
+    """The exception classes of the modules loaded (Zope, Plone, the add-on)."""
+    for module in list(sys.modules.values()):
+        for value in list(vars(module).values()) if module else ():
+            if isinstance(value, type) and issubclass(value, BaseException):
+                yield value
+
+
 def exception_classes():
-    """The exception classes some ``index.html`` view is registered for."""
+    """The exception classes some ``index.html`` view is registered for: by
+    class, or by an interface that a loaded exception class implements."""
     found = set()
+    interfaces = set()
     for registration in getGlobalSiteManager().registeredAdapters():
         if registration.name != "index.html" or not registration.required:
             continue
-        cls = getattr(registration.required[0], "inherit", None)
+        spec = registration.required[0]
+        cls = getattr(spec, "inherit", None)
         if isinstance(cls, type) and issubclass(cls, BaseException):
+            found.add(cls)
+        elif isinstance(spec, InterfaceClass):
+            interfaces.add(spec)
+    for cls in loaded_exception_classes():
+        if any(interface.implementedBy(cls) for interface in interfaces):
             found.add(cls)
     return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__name__}")
 
@@ -89,12 +108,16 @@ class TestErrorViews(unittest.TestCase):
     def test_the_views_are_found(self):
         classes = exception_classes()
         self.assertIn(Exception, classes)
+        self.assertIn(IntegrityFailure, classes)  # registered by interface
         self.assertGreater(len(classes), 3)
 
     def test_no_view_shows_a_traceback_to_a_manager(self):
         rendered = 0
+        # Those built from more than a message: a document's integrity failure
+        # (of the site itself, with no findings).
+        built = {IntegrityFailure: lambda: IntegrityFailure(self.portal, [])}
         for cls in exception_classes():
-            exception = an_exception(cls)
+            exception = built[cls]() if cls in built else an_exception(cls)
             if exception is None:
                 continue
             for api in (True, False):
