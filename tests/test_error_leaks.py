@@ -11,6 +11,7 @@ scanned, body and headers, for paths, tracebacks and version strings.
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from tests.conftest import ADMIN
 import pytest
 import re
@@ -172,3 +173,12 @@ def test_the_issues_request_never_shows_a_traceback(portal):
         assert response.status_code == 500
         shown += "traceback" in response.json()
     assert shown == 0, f"a traceback in {shown} of 12 answers"
+
+
+def test_make_start_never_sets_the_debug_setting():
+    """Tracebacks only with PAERIA_EGOV_SHOW_TRACEBACKS=1, which neither the
+    Makefile nor the instance's commands (configure, start, serve) set."""
+    root = Path(__file__).resolve().parents[1]
+    sources = [root / "Makefile", *(root / "src/paeria/egov/instance").glob("*.py")]
+    for source in sources:
+        assert "SHOW_TRACEBACKS" not in source.read_text(encoding="utf-8"), source
