@@ -28,6 +28,7 @@ def instance_environment(**settings):
     for name in (
         *("PORT", "HOST", "SITE_ID", "ADMIN_PASSWORD", "DEMO", "RELSTORAGE_DSN"),
         *("STORAGE", "RELSTORAGE_CACHE_MB", "PAERIA_AS_OF"),
+        "PAERIA_EGOV_SHOW_TRACEBACKS",
     ):
         environment.pop(name, None)
     environment.update({key: str(value) for key, value in settings.items()})

@@ -7,6 +7,7 @@ from plone.app.testing import IntegrationTesting
 from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import PloneSandboxLayer
 from plone.testing.zope import WSGI_SERVER_FIXTURE
+from zope.configuration import xmlconfig
 import os
 import paeria.egov
 import plone.restapi
@@ -22,6 +23,11 @@ class PaeriaEgovLayer(PloneSandboxLayer):
     def setUpZope(self, app, configurationContext):
         self.loadZCML(package=plone.restapi)
         self.loadZCML(package=paeria.egov)
+        # As Plone's autoinclude does in an instance (the fixture turns it off).
+        xmlconfig.includeOverrides(
+            configurationContext, "overrides.zcml", package=paeria.egov
+        )
+        configurationContext.execute_actions()
 
     def setUpPloneSite(self, portal):
         applyProfile(portal, "plone.app.contenttypes:default")

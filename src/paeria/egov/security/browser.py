@@ -12,7 +12,7 @@ REST client in the one error body of the REST toolkit (restapi/service.py).
 from html import escape
 from paeria.egov import _
 from paeria.egov.restapi.service import error_body
-from plone.rest.errors import ErrorHandling
+from paeria.egov.security.errors import QuietErrorHandling
 from plone.rest.interfaces import IAPIRequest
 from Products.Five import BrowserView
 from zope.i18n import translate
@@ -50,13 +50,14 @@ class UnreadableBodyView(BrowserView):
     is not an object), and Python's JSON decoder raises RecursionError on a
     body nested a few thousand levels deep, in every service that reads JSON.
     Registered for API requests only; a RecursionError that does not come from
-    decoding JSON is a bug and keeps plone.rest's 500.
+    decoding JSON is a bug and keeps plone.rest's 500 (without its traceback:
+    errors.py).
     """
 
     def __call__(self):
         error = self.context
         if isinstance(error, RecursionError) and "JSON" not in str(error):
-            return ErrorHandling(error, self.request)()
+            return QuietErrorHandling(error, self.request)()
         message = translate(
             _(
                 "error_body_unreadable",
