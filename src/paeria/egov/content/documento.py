@@ -2,8 +2,8 @@
 
 from paeria.egov import _
 from paeria.egov import clock
-from paeria.egov.filenames import safe_filename
 from paeria.egov.content.unidad import IUnidad
+from paeria.egov.filenames import safe_filename
 from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.constraints import checked
 from paeria.egov.validators.constraints import FieldValueError

@@ -20,8 +20,8 @@ from plone.app.testing import TEST_USER_ID
 from plone.uuid.interfaces import IUUID
 from urllib.parse import unquote
 import transaction
-import unittest
 import unicodedata
+import unittest
 
 
 HOSTILE_NAMES = {
@@ -95,7 +95,7 @@ class TestSafeFilename(unittest.TestCase):
         value = content_disposition("Sol·licitud d'obra.pdf")
         self.assertEqual(
             value,
-            "attachment; filename=\"Sollicitud d'obra.pdf\"; "
+            'attachment; filename="Sollicitud d\'obra.pdf"; '
             "filename*=UTF-8''Sol%C2%B7licitud%20d%27obra.pdf",
         )
         assert_good_disposition(
@@ -139,7 +139,7 @@ class TestPythonDoors(unittest.TestCase):
 
 class TestRestDoors(RESTTestCase):
     def test_post_and_patch_store_safe_names_and_download_them(self):
-        for sent, kept in list(HOSTILE_NAMES.items())[:4] + [(LONG_NAME, None)]:
+        for sent, kept in [*list(HOSTILE_NAMES.items())[:4], (LONG_NAME, None)]:
             with self.subTest(sent=sent[:40]):
                 response = self.session.post(
                     self.expediente.absolute_url(),
@@ -160,7 +160,9 @@ class TestRestDoors(RESTTestCase):
                 )
         response = self.session.patch(
             body["@id"],
-            json={"file": file_payload(b"Informe\n", "..\\..\\x\x00y.txt", "text/plain")},
+            json={
+                "file": file_payload(b"Informe\n", "..\\..\\x\x00y.txt", "text/plain")
+            },
         )
         self.assertEqual(response.status_code, 204, response.text[:500])
         body = self.session.get(body["@id"]).json()
@@ -178,7 +180,9 @@ class TestRestDoors(RESTTestCase):
                 "tipo_documental": "TD14",
             }
             # A NUL or an over-long name is refused (400) by the register.
-            for position, sent in enumerate(("../../../../tmp/x.pdf", "..\\..\\win\\y.pdf", "a\u202eb.pdf"))
+            for position, sent in enumerate(
+                ("../../../../tmp/x.pdf", "..\\..\\win\\y.pdf", "a\u202eb.pdf")
+            )
         ]
         response = self.session.post(
             "/registro/@registrar",
