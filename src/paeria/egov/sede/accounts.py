@@ -1,5 +1,6 @@
 """``POST @users``: the whole body checked before any account is created or
-any mail sent, and nothing kept when the creation fails.
+any mail sent, and nothing kept when the creation fails; ``PATCH
+@users/<id>`` checked the same way.
 
 plone.restapi's ``UsersPost`` checks a few names (username, email, password)
 and hands every other key to ``portal_registration.addMember`` as a member
@@ -23,6 +24,7 @@ from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.text import validate_plain_text
 from plone.restapi.deserializer import json_body
 from plone.restapi.services.users.add import UsersPost
+from plone.restapi.services.users.update import UsersPatch
 from urllib.parse import urlsplit
 from zope.i18nmessageid import Message
 import transaction
@@ -54,6 +56,10 @@ NOT_CREATED = _(
     default="The account was not created; nothing was stored and no mail was "
     "sent. Problems: ${fields}.",
 )
+NOT_CHANGED = _(
+    "error_account_not_changed",
+    default="The account was not changed; nothing was stored. Problems: ${fields}.",
+)
 ONE_LINE = _(
     "error_account_one_line",
     default="The text must be one line, without tabs or line breaks.",
@@ -84,12 +90,14 @@ def check_web_address(value):
     return None
 
 
-def check_nif(value):
+def check_nif(value, taken=True):
+    """The NIF's refusal, or None; ``taken``: also refuse one an account has
+    (when creating; on a change the NIF guard knows whose it is)."""
     try:
         nif = normalise_nif(value)
     except InvalidIdentifier as error:
         return error.args[0]
-    if nif is not None and owner_of(nif) is not None:
+    if taken and nif is not None and owner_of(nif) is not None:
         return NIF_TAKEN
     return None
 
@@ -138,6 +146,30 @@ def body_errors(data):
     return errors
 
 
+def change_errors(data):
+    """{field: message} of a ``PATCH @users/<id>`` body: its text properties
+    and NIF as on creation (roles and portrait are plone.restapi's)."""
+    if not isinstance(data, dict):
+        return {"body": BODY_NOT_OBJECT}
+    errors = {}
+    for name, value in data.items():
+        if name in ("roles", "portrait", "groups"):
+            continue
+        if name == NIF_PROPERTY:
+            message = check_nif(value, taken=False)
+        else:
+            message = check_field(str(name), value)
+        if message is not None:
+            errors[name] = message
+    return errors
+
+
+def refuse(request, errors, message=None):
+    request.response.setStatus(400)
+    message = message or Message(NOT_CREATED, mapping={"fields": ", ".join(errors)})
+    return error_body(request, "BadRequest", message, errors)
+
+
 class CheckedUsersPost(UsersPost):
     """plone.restapi's ``POST @users``, all or nothing."""
 
@@ -145,9 +177,22 @@ class CheckedUsersPost(UsersPost):
         if not self.params and not self.request.form:
             errors = body_errors(json_body(self.request))
             if errors:
-                self.request.response.setStatus(400)
-                message = Message(NOT_CREATED, mapping={"fields": ", ".join(errors)})
-                return error_body(self.request, "BadRequest", message, errors)
+                return refuse(self.request, errors)
+        result = super().reply()
+        if self.request.response.getStatus() >= 400:
+            transaction.doom()
+        return result
+
+
+class CheckedUsersPatch(UsersPatch):
+    """plone.restapi's ``PATCH @users/<id>``: the same checks, all or
+    nothing."""
+
+    def reply(self):
+        errors = change_errors(json_body(self.request))
+        if errors:
+            message = Message(NOT_CHANGED, mapping={"fields": ", ".join(errors)})
+            return refuse(self.request, errors, message)
         result = super().reply()
         if self.request.response.getStatus() >= 400:
             transaction.doom()

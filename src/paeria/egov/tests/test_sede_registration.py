@@ -393,3 +393,25 @@ class TestRestDoors(RegistrationTestCase):
         self.assertEqual(api.user.get(username="mpuig").getProperty("nif"), NIE)
         self.assertEqual(owner_of(NIE), "mpuig")
         self.assertIsNone(owner_of(NIF))
+
+    def test_a_refused_change_keeps_the_account_as_it_was(self):
+        self.make_user("mpuig", NIF)
+        for fields, field in (
+            ({"fullname": "Maria\x00Puig"}, "fullname"),
+            ({"fullname": 5}, "fullname"),
+            ({"description": {}}, "description"),
+            ({"home_page": "javascript:alert(1)"}, "home_page"),
+            ({"fullname": "Maria Puig", "nif": ["x"]}, "nif"),
+        ):
+            with self.subTest(fields=str(fields)):
+                response = self.session("mpuig").patch("@users/mpuig", json=fields)
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertIn(field, response.json()["error"]["fields"])
+                self.refresh()
+                user = api.user.get(username="mpuig")
+                self.assertEqual(user.getProperty("fullname"), "Mpuig")
+                self.assertEqual(user.getProperty("home_page"), "")
+        response = self.session("mpuig").patch(
+            "@users/mpuig", json={"fullname": "Maria Puig", "nif": NIF}
+        )
+        self.assertEqual(response.status_code, 204, response.text)
