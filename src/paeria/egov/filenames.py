@@ -97,12 +97,22 @@ def disposition_filename(value):
     return None
 
 
+def _plain_and_safe(value, filename):
+    """The header names, as ``filename=`` only, a safe printable ASCII name
+    (``journal.csv``, an ENI identifier): every client reads it as it is."""
+    return (
+        _FILENAME_STAR_RE.search(value) is None
+        and filename == safe_filename(filename)
+        and filename == ascii_filename(filename)
+    )
+
+
 def safe_disposition(value):
     """A ``Content-Disposition`` header value rebuilt by
-    :func:`content_disposition` (the same disposition type), or unchanged when
-    it names no file."""
+    :func:`content_disposition` (the same disposition type); unchanged when it
+    names no file, or only a safe ASCII name as ``filename=``."""
     filename = disposition_filename(value)
-    if filename is None:
+    if filename is None or _plain_and_safe(value, filename):
         return value
     disposition = value.split(";", 1)[0].strip().lower() or "attachment"
     if disposition not in ("attachment", "inline"):

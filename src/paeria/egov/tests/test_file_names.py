@@ -107,6 +107,8 @@ class TestSafeFilename(unittest.TestCase):
             self, safe_disposition('attachment; filename="../../a.pdf"'), "a.pdf"
         )
         self.assertEqual(safe_disposition("inline"), "inline")
+        plain = 'attachment; filename="libro-registro-2026.csv"'
+        self.assertEqual(safe_disposition(plain), plain)
 
 
 class TestPythonDoors(unittest.TestCase):
