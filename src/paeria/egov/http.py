@@ -9,11 +9,17 @@
   pick a fresh address with every request.
 - :func:`set_download_headers` and :func:`stream`: a Documento's file sent as
   a download that the browser will not run in the portal's origin.
+- :func:`safe_download_name`: every response's ``Content-Disposition``
+  (ours, plone.namedfile's ``@@download``/``@@display-file``) rebuilt from the
+  safe file name, with ``filename`` and ``filename*``
+  (:mod:`paeria.egov.filenames`).
 
 (``paeria.egov.http``; absolute imports keep it apart from the standard
 library's :mod:`http`.)
 """
 
+from paeria.egov.filenames import content_disposition
+from paeria.egov.filenames import safe_disposition
 from plone import api
 from plone.namedfile.utils import set_headers
 from plone.namedfile.utils import stream_data
@@ -43,6 +49,7 @@ def client_address(request):
 def set_download_headers(response, documento):
     named_file = documento.file
     set_headers(named_file, response, filename=named_file.filename or "documento")
+    response.setHeader("Content-Disposition", content_disposition(named_file.filename))
     # Whatever the file is, the browser must not run it in the portal's origin.
     response.setHeader("X-Content-Type-Options", "nosniff")
     response.setHeader("Content-Security-Policy", "sandbox")
@@ -51,3 +58,12 @@ def set_download_headers(response, documento):
 
 def stream(documento):
     return stream_data(documento.file)
+
+
+def safe_download_name(event):
+    """``IPubBeforeCommit``: the response's ``Content-Disposition``, whoever
+    set it, names the safe file name, in ASCII and in UTF-8."""
+    response = event.request.response
+    value = response.getHeader("Content-Disposition")
+    if value:
+        response.setHeader("Content-Disposition", safe_disposition(value))

@@ -3,6 +3,7 @@
 from paeria.egov import _
 from paeria.egov import clock
 from paeria.egov.content.unidad import IUnidad
+from paeria.egov.filenames import safe_filename
 from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.constraints import checked
 from paeria.egov.validators.constraints import FieldValueError
@@ -238,6 +239,28 @@ class Documento(Item):
     funcion_resumen = HASH_FUNCTION
     orden = None
     fecha_incorporacion = None
+
+    def _get_file(self):
+        self._p_activate()
+        return self.__dict__.get("file")
+
+    def _set_file(self, value):
+        """Whatever door stores the file (REST, forms, the register, the
+        office, ENI, Python), its name is kept only as a safe base name."""
+        if value is not None and hasattr(value, "filename"):
+            safe = safe_filename(value.filename)
+            if value.filename != safe:
+                value.filename = safe
+        self._p_activate()
+        self.__dict__["file"] = value
+        self._p_changed = True
+
+    def _del_file(self):
+        self._p_activate()
+        self.__dict__.pop("file", None)
+        self._p_changed = True
+
+    file = property(_get_file, _set_file, _del_file)
 
     def content_type(self):
         """The file's MIME type, as Plone's File does; the catalog's mime_type

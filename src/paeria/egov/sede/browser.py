@@ -10,6 +10,7 @@ second click of the button return the first receipt.
 
 from AccessControl import Unauthorized
 from paeria.egov import _
+from paeria.egov.filenames import content_disposition
 from paeria.egov.registro.receipt import attached_documents
 from paeria.egov.registro.receipt import receipt_of
 from paeria.egov.sede.errors import FilingError
@@ -221,8 +222,6 @@ class JustificanteView(BrowserView):
         blob = receipt.file
         response = self.request.response
         response.setHeader("Content-Type", "application/pdf")
-        response.setHeader(
-            "Content-Disposition", f'attachment; filename="{blob.filename}"'
-        )
+        response.setHeader("Content-Disposition", content_disposition(blob.filename))
         response.setHeader("Content-Length", str(blob.getSize()))
         return blob.data

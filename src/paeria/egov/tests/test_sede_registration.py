@@ -263,10 +263,92 @@ class TestRestDoors(RegistrationTestCase):
                     },
                 )
                 self.assertEqual(response.status_code, 400, response.text)
-                self.assertIn(expected, response.json()["message"], response.text)
+                error = response.json()["error"]
+                self.assertIn(expected, error["fields"]["nif"], response.text)
                 self.refresh()
                 self.assertIsNone(api.user.get(username="intruder"))
         self.assertEqual(owner_of(NIF), "first")
+
+    def assertRefusedWithoutTrace(self, fields, field, username="intruder"):
+        body = {
+            "username": username,
+            "email": f"{username}@example.org",
+            "fullname": "Intruder",
+            "nif": OTHER_NIF,
+        }
+        body.update(fields)
+        response = self.session().post("@users", json=body)
+        self.assertEqual(response.status_code, 400, response.text[:500])
+        error = response.json()["error"]
+        self.assertEqual(error["type"], "BadRequest", response.text[:500])
+        self.assertIn(field, error["fields"], response.text[:500])
+        self.assertIn("was not created", error["message"])
+        self.refresh()
+        self.assertIsNone(api.user.get(username=username))
+        self.assertIsNone(api.user.get(userid=username))
+        self.assertIsNone(owner_of(OTHER_NIF))
+        self.assertEqual(self.sink.messages, [])
+
+    def test_a_refused_registration_leaves_no_account_and_sends_no_mail(self):
+        """Issue 17, finding 5: every value checked before the account exists
+        or any mail leaves, each refusal naming its field."""
+        for fields, field in (
+            ({"nif": ["x"]}, "nif"),
+            ({"nif": {"value": NIF}}, "nif"),
+            ({"fullname": 5}, "fullname"),
+            ({"description": {}}, "description"),
+            ({"location": ["Lleida"]}, "location"),
+            ({"fullname": "Maria\x00Puig"}, "fullname"),
+            ({"fullname": "Maria\nPuig"}, "fullname"),
+            ({"fullname": "M" * (2 * 1024 * 1024)}, "fullname"),
+            ({"description": "D" * 100_000}, "description"),
+            ({"home_page": "javascript:alert(document.cookie)"}, "home_page"),
+            ({"home_page": "data:text/html,<script>alert(1)</script>"}, "home_page"),
+            ({"home_page": "https://"}, "home_page"),
+            ({"email": "a\x00@example.org"}, "email"),
+            ({"username": "intr\x07uder"}, "username"),
+            ({"sendPasswordReset": "yes"}, "sendPasswordReset"),
+        ):
+            with self.subTest(fields=str(fields)[:60]):
+                self.assertRefusedWithoutTrace(fields, field)
+
+    def test_every_field_is_named_at_once(self):
+        response = self.session().post(
+            "@users",
+            json={
+                "username": "intruder",
+                "email": "intruder@example.org",
+                "fullname": 5,
+                "description": {},
+                "home_page": "javascript:x",
+                "nif": ["x"],
+            },
+        )
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertEqual(
+            set(response.json()["error"]["fields"]),
+            {"fullname", "description", "home_page", "nif"},
+        )
+        self.assertEqual(self.sink.messages, [])
+
+    def test_a_valid_registration_with_a_home_page_is_created(self):
+        response = self.session().post(
+            "@users",
+            json={
+                "username": "restuser",
+                "email": "rest@example.org",
+                "fullname": "Rest User",
+                "description": "Veïna de Lleida.\nTreballa a l'Horta.",
+                "home_page": "https://example.org/rest",
+                "nif": OTHER_NIF,
+            },
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        self.refresh()
+        user = api.user.get(username="restuser")
+        self.assertEqual(user.getProperty("home_page"), "https://example.org/rest")
+        self.assertEqual(owner_of(OTHER_NIF), "restuser")
+        self.assertEqual(len(self.sink.messages), 1)
 
     def test_anonymous_registration_over_rest_normalises_the_nif(self):
         response = self.session().post(
@@ -311,3 +393,25 @@ class TestRestDoors(RegistrationTestCase):
         self.assertEqual(api.user.get(username="mpuig").getProperty("nif"), NIE)
         self.assertEqual(owner_of(NIE), "mpuig")
         self.assertIsNone(owner_of(NIF))
+
+    def test_a_refused_change_keeps_the_account_as_it_was(self):
+        self.make_user("mpuig", NIF)
+        for fields, field in (
+            ({"fullname": "Maria\x00Puig"}, "fullname"),
+            ({"fullname": 5}, "fullname"),
+            ({"description": {}}, "description"),
+            ({"home_page": "javascript:alert(1)"}, "home_page"),
+            ({"fullname": "Maria Puig", "nif": ["x"]}, "nif"),
+        ):
+            with self.subTest(fields=str(fields)):
+                response = self.session("mpuig").patch("@users/mpuig", json=fields)
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertIn(field, response.json()["error"]["fields"])
+                self.refresh()
+                user = api.user.get(username="mpuig")
+                self.assertEqual(user.getProperty("fullname"), "Mpuig")
+                self.assertEqual(user.getProperty("home_page"), "")
+        response = self.session("mpuig").patch(
+            "@users/mpuig", json={"fullname": "Maria Puig", "nif": NIF}
+        )
+        self.assertEqual(response.status_code, 204, response.text)
