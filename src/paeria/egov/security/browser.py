@@ -1,5 +1,6 @@
-"""Zope's copy-and-paste refusals answer 400, not 500 (registered in
-configure.zcml).
+"""Refusals Zope would answer with a 500 answer 400 with their reason
+(registered in configure.zcml): copy-and-paste refusals, bodies and form
+fields that cannot be read.
 
 OFS.CopySupport raises ``CopyError`` ("Not Supported", "Disallowed subobject
 type", "No clipboard data found") when a Manager cuts, pastes or renames in
@@ -19,6 +20,22 @@ from zope.i18n import translate
 import json
 
 
+def refuse(request, message, fields=None, as_json=None):
+    """Answer 400 with ``message`` (translated): the REST toolkit's error body
+    to an API request (or ``as_json``), else a minimal page."""
+    if as_json is None:
+        as_json = IAPIRequest.providedBy(request)
+    response = request.response
+    response.setStatus(400, lock=True)
+    if as_json:
+        response.setHeader("Content-Type", "application/json")
+        body = json.dumps(error_body(request, "BadRequest", message, fields))
+    else:
+        response.setHeader("Content-Type", "text/html; charset=utf-8")
+        body = f"<!DOCTYPE html><html><body><p>{escape(message)}</p></body></html>"
+    response.setBody(body, lock=True)
+
+
 class CopyErrorView(BrowserView):
     def __call__(self):
         reason = str(self.context.args[0]) if self.context.args else ""
@@ -30,15 +47,21 @@ class CopyErrorView(BrowserView):
             ),
             context=self.request,
         )
-        response = self.request.response
-        response.setStatus(400, lock=True)
-        if IAPIRequest.providedBy(self.request):
-            response.setHeader("Content-Type", "application/json")
-            body = json.dumps(error_body(self.request, "BadRequest", message))
-        else:
-            response.setHeader("Content-Type", "text/html; charset=utf-8")
-            body = f"<!DOCTYPE html><html><body><p>{escape(message)}</p></body></html>"
-        response.setBody(body, lock=True)
+        refuse(self.request, message)
+        return None
+
+
+class UnreadableFormView(BrowserView):
+    """A form field its declared type cannot read (errors.UnreadableForm),
+    met before traversal: the request is not known as an API request yet, so
+    the client's ``Accept`` chooses JSON."""
+
+    def __call__(self):
+        message = str(self.context.args[0]) if self.context.args else ""
+        name = getattr(self.context, "field", None)
+        accept = self.request.getHeader("Accept", "") or ""
+        as_json = "json" in accept and "text/html" not in accept
+        refuse(self.request, message, {name: message} if name else None, as_json)
         return None
 
 
@@ -65,10 +88,5 @@ class UnreadableBodyView(BrowserView):
             ),
             context=self.request,
         )
-        response = self.request.response
-        response.setStatus(400, lock=True)
-        response.setHeader("Content-Type", "application/json")
-        response.setBody(
-            json.dumps(error_body(self.request, "BadRequest", message)), lock=True
-        )
+        refuse(self.request, message, as_json=True)
         return None

@@ -23,14 +23,19 @@ error's type; a refusal (4xx) keeps its message.
 """
 
 from AccessControl.SecurityManagement import noSecurityManager
+from paeria.egov import _
 from pathlib import Path
 from plone.rest.errors import ErrorHandling
 from Products.CMFPlone.browser import exceptions as plone_exceptions
 from Products.CMFPlone.browser.exceptions import ExceptionView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from urllib.parse import parse_qsl
+from zExceptions import BadRequest
 from zope.i18n import translate
 from zope.i18nmessageid import MessageFactory
+from ZPublisher.Converters import get_converter
 from ZPublisher.HTTPResponse import status_codes
+import functools
 import os
 
 
@@ -63,6 +68,72 @@ def forget_previous_user(event):
     thread served before (the publisher clears it only after reading the
     form)."""
     noSecurityManager()
+
+
+def refuse_unreadable_form(event):
+    """IPubStart: a form field whose value its declared type cannot read
+    (``?when:date=garbage``, ``?size:int=x``) is the client's mistake, a 400
+    naming the field; Zope's publisher lets the converter's error through as
+    a 500. The publisher reads the form right after this event, through the
+    request's ``processInputs``, which is wrapped for this request only."""
+    request = event.request
+    read_form = request.processInputs
+
+    @functools.wraps(read_form)
+    def read_form_or_refuse():
+        try:
+            return read_form()
+        except BadRequest:
+            raise
+        except Exception:
+            raise UnreadableForm(*unreadable_form_message(request)) from None
+
+    request.processInputs = read_form_or_refuse
+
+
+class UnreadableForm(BadRequest):
+    """A form field its declared type cannot read: the translated message and
+    the field's name (None when unknown); answered by
+    browser.UnreadableFormView."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def unreadable_form_message(request):
+    """(Why the form cannot be read, the field) naming the first field of the
+    query string that its declared type refuses (a posted form's field is not
+    named: its body was read already)."""
+    name = unreadable_query_field(request.environ.get("QUERY_STRING", ""))
+    if name is None:
+        message = _(
+            "error_form_unreadable",
+            default="A form field's value does not match its declared type.",
+        )
+    else:
+        message = _(
+            "error_form_field_unreadable",
+            default="The form field ${name} does not match its declared type.",
+            mapping={"name": name},
+        )
+    return translate(message, context=request), name
+
+
+def unreadable_query_field(query_string):
+    """The name (without its ``:type`` suffixes) of the first field of
+    ``query_string`` that a Zope converter refuses, or None."""
+    for key, value in parse_qsl(query_string, keep_blank_values=True):
+        name, *suffixes = key.split(":")
+        for suffix in suffixes:
+            converter = get_converter(suffix, None)
+            if converter is None:
+                continue
+            try:
+                converter(value)
+            except Exception:
+                return name
+    return None
 
 
 class QuietErrorHandling(ErrorHandling):

@@ -274,6 +274,51 @@ class TestUnreadableBodies(BadInputTestCase):
             session.get(f"{self.portal_url}/@search?b_start=0").status_code, 200
         )
 
+    def test_search_options_of_the_wrong_type(self):
+        """plone.restapi answered these with 500; they are the caller's."""
+        session = self.session("tramitador")
+        for query, named in (
+            ("sort_limit=x", "sort_limit"),
+            ("sort_on=created&sort_limit=-1", "sort_limit"),
+            ("path.query=/plone&path.depth=x", None),
+            ("created.query=2026-13-45&created.range=min", None),
+            ("is_folderish=perhaps", None),
+        ):
+            with self.subTest(query=query):
+                response = session.get(f"{self.portal_url}/@search?{query}")
+                self.assertClean(response, (400,))
+                error = response.json()["error"]
+                self.assertEqual(error["type"], "BadRequest")
+                if named:
+                    self.assertIn(named, error["fields"])
+                else:
+                    self.assertIn("cannot be read", error["message"])
+        found = session.get(
+            f"{self.portal_url}/@search?sort_on=created&sort_limit=2&path.depth=1"
+        )
+        self.assertEqual(found.status_code, 200)
+
+    def test_a_form_value_its_type_cannot_read(self):
+        """Zope's form converters (``:date``, ``:int``…) raised through the
+        publisher as a 500; it is a 400 naming the field, JSON or HTML."""
+        session = self.session("tramitador")
+        for query, field in (
+            (
+                "effective.query:record:list:date=garbage&effective.range:record=min",
+                "effective.query",
+            ),
+            ("b_size:int=x", "b_size"),
+        ):
+            for accept in ("application/json", "text/html"):
+                with self.subTest(query=query, accept=accept):
+                    response = session.get(
+                        f"{self.portal_url}/@search?{query}",
+                        headers={"Accept": accept},
+                    )
+                    self.assertEqual(response.status_code, 400, response.text[:300])
+                    self.assertIn(field, response.text)
+                    self.assertNotIn("Traceback", response.text)
+
     def test_a_date_of_the_wrong_type(self):
         """plone.restapi's own deserializer fails on a number (500); ours
         answers 400 naming the field (security/deserializers.py)."""
