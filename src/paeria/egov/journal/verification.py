@@ -28,6 +28,17 @@ def seal(site=None):
     return sealed
 
 
+def global_state(site=None):
+    """``(length, head)`` of the global chain: what an operator copies to a
+    place the server cannot rewrite, to anchor the journal (docs/journal.md,
+    "Anchoring the global head")."""
+    site = site if site is not None else api.portal.get()
+    root = storage.journal_root(site)
+    if root is None:
+        return 0, storage.GENESIS
+    return root.chain.length, root.chain.head
+
+
 @dataclass
 class Verification:
     chains_checked: int = 0
