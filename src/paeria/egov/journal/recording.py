@@ -164,8 +164,13 @@ def record(obj, action, path=None, **details):
         "title": _title(obj),
         "chain": uid_of(group) or uid,
     }
+    chain = storage.group_chain(group, content["chain"], create=True)
+    # Hashed, so that the global chain binds where the entry sits in its
+    # group chain: verification then notices the chain's last entries removed
+    # or reordered (journal/crosscheck.py).
+    content["chain_index"] = chain.length
     entry = storage.Entry(content)
-    storage.group_chain(group, content["chain"], create=True).append(entry)
+    chain.append(entry)
     root = storage.journal_root(site, create=True)
     storage.current_shard(root, connection).append(entry)
     mark_safe(connection, before, request)

@@ -376,6 +376,9 @@ def _link_mismatch(chain_id, expected_index, link, expected_prev, group):
         return ("content", entry.content_hash, recomputed)
     if group and content.get("chain") != chain_id:
         return ("chain", chain_id, content.get("chain"))
+    if group and content.get("chain_index", index) != index:
+        # Entries written before chain_index existed have none to compare.
+        return ("index", str(index), str(content.get("chain_index")))
     if prev_hash != expected_prev:
         return ("prev_hash", expected_prev, prev_hash)
     linked = link_hash(chain_id, index, prev_hash, recomputed)

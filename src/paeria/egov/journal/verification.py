@@ -3,6 +3,7 @@ every chain: :func:`seal`, :func:`verify` and its :class:`Verification`."""
 
 from dataclasses import dataclass
 from dataclasses import field
+from paeria.egov.journal import crosscheck
 from paeria.egov.journal import storage
 from paeria.egov.journal.recording import GROUP_TYPES
 from paeria.egov.journal.recording import mark_safe
@@ -25,6 +26,17 @@ def seal(site=None):
     sealed = storage.seal(root)
     mark_safe(connection, before, request)
     return sealed
+
+
+def global_state(site=None):
+    """``(length, head)`` of the global chain: what an operator copies to a
+    place the server cannot rewrite, to anchor the journal (docs/journal.md,
+    "Anchoring the global head")."""
+    site = site if site is not None else api.portal.get()
+    root = storage.journal_root(site)
+    if root is None:
+        return 0, storage.GENESIS
+    return root.chain.length, root.chain.head
 
 
 @dataclass
@@ -52,15 +64,9 @@ class Verification:
         }
 
 
-def _group_ids(root):
-    """(ids of the chains the global journal names, UIDs of the objects that
-    may hold a chain by their type, found in the catalog)."""
-    named = set()
-    if root is not None:
-        for _position, _prev, _hash, entry in root.chain.links_in_order():
-            named.add(entry.content.get("chain"))
-        for _key, _position, entry in storage.unsealed(root):
-            named.add(entry.content.get("chain"))
+def _holders():
+    """UIDs of the objects that may hold a chain by their type, found in the
+    catalog (a chain no entry names is still checked if one is there)."""
     catalog = api.portal.get_tool("portal_catalog")
     holders = {
         brain.UID
@@ -68,9 +74,8 @@ def _group_ids(root):
             portal_type=[*GROUP_TYPES, "Procedimiento"]
         )
     }
-    named.discard(None)
     holders.discard(None)
-    return named, holders
+    return holders
 
 
 def _removed_uids(root):
@@ -111,16 +116,23 @@ def _count(result, checked, broken):
 
 
 def _verify_group_chains(root, result):
-    """Check each group's chain into ``result``; a journalled group whose chain
-    is gone, unless the group was removed through the journal, is broken."""
+    """Check each group's chain into ``result``: its own links, then against
+    the entries the global chain and the shards hold for it (so that its last
+    entries cannot be removed, reordered or replaced unnoticed); a journalled
+    group whose chain is gone, unless the group was removed through the
+    journal, is broken."""
     removed = None
-    named, holders = _group_ids(root)
-    for chain_id in sorted(named | holders):
+    journalled = crosscheck.Journalled(root)
+    named = journalled.chain_ids()
+    for chain_id in sorted(named | _holders()):
         group = uuidToObject(chain_id, unrestricted=True)
         chain = storage.group_chain(group, chain_id) if group is not None else None
         if chain is not None:
             result.chains_checked += 1
-            _count(result, *storage.verify_group_chain(chain))
+            checked, broken = storage.verify_group_chain(chain)
+            if broken is None:
+                broken = crosscheck.cross_check(chain, journalled.entries_of(chain_id))
+            _count(result, checked, broken)
             continue
         if chain_id not in named:
             continue  # never journalled (it predates the journal)
