@@ -101,16 +101,19 @@ def procedure(portal):
 
 @pytest.fixture(scope="module")
 def damaged(portal):
-    """The path of a new document in an expediente under way whose blob file
-    is altered behind the server's back; put back as it was afterwards."""
+    """The path of a new document in an open expediente whose blob file is
+    altered behind the server's back; put back as it was afterwards."""
     found = requests.get(
         f"{portal.url}/@search",
-        params={"portal_type": "Expediente", "review_state": "en_tramitacion"},
+        params={
+            "portal_type": "Expediente",
+            "review_state": ["iniciado", "en_tramitacion"],
+        },
         headers=JSON,
         auth=ADMIN,
         timeout=60,
     ).json()["items"]
-    assert found, "the demo data has an expediente under way"
+    assert found, "the demo data has an open expediente"
     body, pdf = documento_with_pdf(title="Damaged on disk")
     created = requests.post(
         found[0]["@id"], json=body, headers=JSON, auth=ADMIN, timeout=120

@@ -8,8 +8,16 @@ from DateTime.interfaces import DateTimeError
 from paeria.egov import _
 from paeria.egov.restapi.service import error_body
 from plone.restapi.exceptions import QueryParsingError
+from plone.restapi.interfaces import IZCatalogCompatibleQuery
+from plone.restapi.search.utils import unflatten_dotted_dict
 from plone.restapi.services.search.get import SearchGet
+from zope.component import getMultiAdapter
 
+
+#: What parsing a query raises on a value of the wrong type: plone.restapi's
+#: QueryParsingError, and DateTime's DateError, which its parser lets through
+#: ("2026-13-45"). Both come before the catalog is searched.
+UNREADABLE_QUERY = (QueryParsingError, DateTimeError)
 
 #: Parameters of the search itself (not of an index) that must be whole numbers.
 WHOLE_NUMBER_PARAMETERS = ("b_start", "b_size", "sort_limit")
@@ -39,17 +47,36 @@ class CheckedSearchGet(SearchGet):
             return self.refuse(message, {name: message})
         try:
             return super().reply()
-        except (QueryParsingError, DateTimeError) as error:
-            # Raised while the query is parsed, before the catalog is searched:
-            # its text names the index and the value (plone.restapi's words),
-            # or the date DateTime could not read (which plone.restapi's
-            # parser lets through when it is a DateError, "2026-13-45").
+        except UNREADABLE_QUERY:
+            name = self.unreadable_parameter()
+            if name is None:
+                return self.refuse(
+                    _(
+                        "error_search_unreadable",
+                        default="The search cannot be read: a value is not of "
+                        "the type it needs.",
+                    )
+                )
             message = _(
                 "error_search_query",
-                default="The search cannot be read: ${reason}",
-                mapping={"reason": str(error)},
+                default="${name} cannot be read: its value is not of the type "
+                "the search needs.",
+                mapping={"name": name},
             )
-            return self.refuse(message)
+            return self.refuse(message, {name: message})
+
+    def unreadable_parameter(self):
+        """The first parameter of the query that cannot be parsed alone, or
+        None. Named by trying each, since plone.restapi's error names the
+        index by its object's representation, which must not be shown."""
+        parse = getMultiAdapter((self.context, self.request), IZCatalogCompatibleQuery)
+        query = unflatten_dotted_dict(self.request.form.copy())
+        for name, value in query.items():
+            try:
+                parse({name: value})
+            except UNREADABLE_QUERY:
+                return name
+        return None
 
     def refuse(self, message, fields=None):
         self.request.response.setStatus(400)

@@ -280,19 +280,17 @@ class TestUnreadableBodies(BadInputTestCase):
         for query, named in (
             ("sort_limit=x", "sort_limit"),
             ("sort_on=created&sort_limit=-1", "sort_limit"),
-            ("path.query=/plone&path.depth=x", None),
-            ("created.query=2026-13-45&created.range=min", None),
-            ("is_folderish=perhaps", None),
+            ("path.query=/plone&path.depth=x", "path"),
+            ("created.query=2026-13-45&created.range=min", "created"),
+            ("is_folderish=perhaps", "is_folderish"),
         ):
             with self.subTest(query=query):
                 response = session.get(f"{self.portal_url}/@search?{query}")
                 self.assertClean(response, (400,))
                 error = response.json()["error"]
                 self.assertEqual(error["type"], "BadRequest")
-                if named:
-                    self.assertIn(named, error["fields"])
-                else:
-                    self.assertIn("cannot be read", error["message"])
+                self.assertIn(named, error["fields"])
+                self.assertNotIn("<", error["message"])
         found = session.get(
             f"{self.portal_url}/@search?sort_on=created&sort_limit=2&path.depth=1"
         )
