@@ -1,7 +1,6 @@
 """Documento: an electronic document with its ENI metadata (NTI Documento)."""
 
 from paeria.egov import _
-from paeria.egov import clock
 from paeria.egov.content.unidad import IUnidad
 from paeria.egov.filenames import safe_filename
 from paeria.egov.validators.codes import validate_dir3
@@ -27,6 +26,11 @@ from zope.schema.interfaces import IContextAwareDefaultFactory
 
 
 HASH_FUNCTION = "SHA-256"
+
+#: Tagged value of a schema: the fields a client gives at creation at most and
+#: nobody changes afterwards; plone.restapi's deserializer refuses a change
+#: (security/deserializers.py) and the edit form shows them only.
+SET_ONCE = "paeria.egov.set_once"
 
 # ENI NombreFormato for the accepted MIME types (NTI Catálogo de estándares).
 FORMAT_NAMES = {
@@ -141,10 +145,19 @@ class IDocumento(model.Schema):
         required=True,
     )
 
+    # No default computed on reading: a document without a stored capture date
+    # would answer "now" at every read (and every ENI export). The moment it
+    # entered the portal is stored when it is added (expedientes/subscribers).
+    directives.omitted(IAddForm, "fecha_captura")
+    directives.mode(IEditForm, fecha_captura="display")
     fecha_captura = schema.Datetime(
         title=_("label_fecha_captura", default="Capture date"),
-        defaultFactory=clock.office_now,
-        required=True,
+        description=_(
+            "help_fecha_captura",
+            default="When the document entered the portal: set once, when it "
+            "is added, and never changed.",
+        ),
+        required=False,
     )
 
     origen = schema.Choice(
@@ -227,6 +240,9 @@ class IDocumento(model.Schema):
                     "must give the ENI identifier of the document it copies.",
                 )
             )
+
+
+IDocumento.setTaggedValue(SET_ONCE, ("fecha_captura",))
 
 
 @implementer(IDocumento)
