@@ -383,6 +383,10 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
     ):
         problems.append(f"{label}: the stored file does not match the index")
     documento.eni_identifier = eni.identifier
+    # What the sender says the document is (PDF/A, a signed format…), which
+    # its MIME type alone cannot tell; kept while the file stays the same.
+    if eni.format_name:
+        documento.nombre_formato = eni.format_name
     if len(eni.organos) > 1:
         documento.eni_organos_origen = list(eni.organos)
     if eni.signatures:
