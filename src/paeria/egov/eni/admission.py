@@ -138,3 +138,27 @@ def interesados_rows(identifiers, problems) -> list[dict]:
             }
         )
     return rows
+
+
+def _documents_of(created) -> list:
+    if created.portal_type == "Documento":
+        return [created]
+    return [item for item in created.objectValues() if item.portal_type == "Documento"]
+
+
+def import_details(created) -> dict:
+    """What the journal records of an import besides its kind: the documents
+    whose sender fingerprinted them with a weak function (SHA-1), and the
+    earlier import an expediente was imported again beside."""
+    details = {}
+    weak = sorted(
+        documento.eni_identifier
+        for documento in _documents_of(created)
+        if (getattr(documento, "eni_import", None) or {}).get("weak_hash")
+    )
+    if weak:
+        details["weak_fingerprints"] = weak
+    again_of = (getattr(created, "eni_import", None) or {}).get("again_of")
+    if again_of and created.portal_type == "Expediente":
+        details["again_of"] = again_of
+    return details

@@ -44,6 +44,7 @@ from paeria.egov.eni.admission import interesados_rows
 from paeria.egov.eni.admission import prepared_blob
 from paeria.egov.eni.codes import DOCUMENT_TYPES
 from paeria.egov.eni.digests import fingerprint_matches
+from paeria.egov.eni.digests import OVER_CONTENT
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.export import expediente_to_xml
 from paeria.egov.eni.export import index_fingerprint
@@ -378,8 +379,12 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
             f"{label}: the fingerprint of the stored file differs from that of the "
             "file received"
         )
-    elif entry is not None and not fingerprint_matches(
-        documento.file.data, entry.fingerprint, entry.hash_function
+    elif (
+        entry is not None
+        and entry.fingerprint_basis == OVER_CONTENT
+        and not fingerprint_matches(
+            documento.file.data, entry.fingerprint, entry.hash_function
+        )
     ):
         problems.append(f"{label}: the stored file does not match the index")
     documento.eni_identifier = eni.identifier
@@ -395,18 +400,10 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
         ]
     origin = {"imported": clock.office_now(), "user": _current_user_id()}
     if entry is not None:
-        origin.update(
-            {
-                "order": entry.order,
-                "fingerprint": entry.fingerprint,
-                "hash_function": entry.hash_function,
-                "incorporation_date": (
-                    _stored(entry.incorporation_date)
-                    if entry.incorporation_date
-                    else None
-                ),
-            }
-        )
+        # The sender's fingerprint beside the portal's own SHA-256 (huella).
+        origin.update(entry.received_fingerprint(), order=entry.order)
+        incorporated = entry.incorporation_date
+        origin["incorporation_date"] = _stored(incorporated) if incorporated else None
     documento.eni_import = origin
     documento.reindexObject()
     return documento, problems

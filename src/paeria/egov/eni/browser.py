@@ -9,6 +9,7 @@ notified (:mod:`paeria.egov.events`: the journal's entries).
 """
 
 from paeria.egov import _
+from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
 from paeria.egov.eni.bridge import import_eni_document
@@ -38,7 +39,7 @@ class _ImportView(BrowserView):
             check_authenticator(self.request)
             created = self.handle()
             if created is not None:
-                notify(EniImported(created, self.kind))
+                notify(EniImported(created, self.kind, **import_details(created)))
                 IStatusMessage(self.request).add(self.success_message, type="info")
                 self.request.response.redirect(created.absolute_url())
                 return ""

@@ -20,6 +20,7 @@ request with that header.
 """
 
 from paeria.egov import _
+from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import expediente_documents
 from paeria.egov.eni.bridge import expediente_index
 from paeria.egov.eni.bridge import export_documento
@@ -157,7 +158,7 @@ class _ImportService(Service):
                 ),
                 problems_by_field("file", error.problems),
             )
-        notify(EniImported(created, self.kind))
+        notify(EniImported(created, self.kind, **import_details(created)))
         self.request.response.setStatus(201)
         self.request.response.setHeader("Location", created.absolute_url())
         return self.summary(created)

@@ -4,13 +4,24 @@ imported twice."""
 
 from lxml import etree
 from paeria.egov.eni import bridge
+from paeria.egov.eni.admission import import_details
+from paeria.egov.eni.digests import hashlib_name
+from paeria.egov.eni.export import document_to_xml
+from paeria.egov.eni.export import expediente_to_xml
+from paeria.egov.eni.model import EniImportError
+from paeria.egov.eni.parse import parse_expediente
 from paeria.egov.eni.schemas import qname
+from paeria.egov.tests import base
+from paeria.egov.tests.test_eni import make_expediente
 from paeria.egov.tests.test_eni_bridge import EniBridgeTestCase
 from paeria.egov.tests.test_eni_bridge import pdf_bytes
 from plone import api
 from plone.namedfile.file import NamedBlobFile
 from zope.event import notify
 from zope.lifecycleevent import ObjectModifiedEvent
+import base64
+import hashlib
+import unittest
 
 
 XMP = (
@@ -135,3 +146,201 @@ class NombreFormatoTests(EniBridgeTestCase):
         documento.file = pdf_file(pdf_bytes(9))
         notify(ObjectModifiedEvent(documento))
         self.assertEqual(documento.nombre_formato, "PDF")
+
+
+# -- fingerprints of other administrations' indexes ------------------------------
+
+CONTENT = "content"
+WHOLE = "document_xml"
+
+
+def ns(prefix, local):
+    return qname(prefix, local)
+
+
+def digest_text(name, payload, encoding="base64"):
+    raw = hashlib.new(hashlib_name(name), payload).digest()
+    return base64.b64encode(raw).decode() if encoding == "base64" else raw.hex()
+
+
+def rewrite_index(data: bytes, choices: dict) -> bytes:
+    """The exchange file ``data`` with the index entries of the documents
+    named in ``choices`` fingerprinted as another administration does:
+    ``{document id: (FuncionResumen, CONTENT or WHOLE, encoding)}``; WHOLE is
+    the digest of the ``enidoc:documento`` element, canonicalised."""
+    root = etree.fromstring(data)
+    documents = {
+        element.findtext(f".//{ns('enidocmeta', 'Identificador')}"): element
+        for element in root.findall(ns("enidoc", "documento"))
+    }
+    for indexed in root.iter(ns("eniconexpind", "DocumentoIndizado")):
+        doc_id = indexed.findtext(ns("eniconexpind", "IdentificadorDocumento"))
+        if doc_id not in choices:
+            continue
+        function, basis, encoding = choices[doc_id]
+        element = documents[doc_id]
+        if basis == CONTENT:
+            payload = base64.b64decode(
+                element.findtext(f".//{ns('enifile', 'ValorBinario')}")
+            )
+        else:
+            payload = etree.tostring(element, method="c14n", exclusive=True)
+        indexed.find(ns("eniconexpind", "ValorHuella")).text = digest_text(
+            function, payload, encoding
+        )
+        indexed.find(ns("eniconexpind", "FuncionResumen")).text = function
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+class StandardFormDigestTests(unittest.TestCase):
+    """The Plone-free core: a bare eniexp:expediente and its documents as
+    separate files, the index fingerprinting each file whole."""
+
+    def build(self, function, basis):
+        expediente = make_expediente(2)
+        files = [document_to_xml(document) for document in expediente.documents]
+        data = expediente_to_xml(expediente, include_documents=False)
+        root = etree.fromstring(data)
+        for indexed, document, sent in zip(
+            root.iter(ns("eniconexpind", "DocumentoIndizado")),
+            expediente.documents,
+            files,
+            strict=True,
+        ):
+            payload = sent if basis == WHOLE else document.content
+            indexed.find(ns("eniconexpind", "ValorHuella")).text = digest_text(
+                function, payload
+            )
+            indexed.find(ns("eniconexpind", "FuncionResumen")).text = function
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), files
+
+    def test_whole_file_and_content_digests_in_every_spelling(self):
+        for function in (
+            "SHA1",
+            "SHA-1",
+            "sha1",
+            "http://www.w3.org/2000/09/xmldsig#sha1",
+            "http://www.w3.org/2001/04/xmlenc#sha256",
+            "http://www.w3.org/2001/04/xmldsig-more#sha384",
+            "http://www.w3.org/2001/04/xmlenc#sha512",
+            "SHA-512",
+        ):
+            for basis in (CONTENT, WHOLE):
+                with self.subTest(function=function, basis=basis):
+                    data, files = self.build(function, basis)
+                    parsed = parse_expediente(data, documents=files)
+                    self.assertEqual(
+                        [entry.fingerprint_basis for entry in parsed.index_entries],
+                        [basis, basis],
+                    )
+
+    def test_a_wrong_digest_is_refused_naming_the_document(self):
+        data, files = self.build("SHA1", WHOLE)
+        files[1] = files[1].replace(b"<?xml version='1.0'", b'<?xml version="1.0"')
+        self.assertNotEqual(files[1], self.build("SHA1", WHOLE)[1][1])
+        with self.assertRaises(EniImportError) as raised:
+            parse_expediente(data, documents=files)
+        second = make_expediente(2).documents[1].identifier
+        self.assertIn(
+            f"Document {second}: fingerprint does not match its content nor the "
+            "enidoc:documento as sent (SHA1)",
+            raised.exception.problems,
+        )
+
+
+class IndexDigestImportTests(EniBridgeTestCase):
+    def choices(self, *rows):
+        return {
+            documento.eni_identifier: row
+            for documento, row in zip(self.documentos, rows, strict=True)
+        }
+
+    def test_sha1_and_sha512_over_content_or_the_whole_document(self):
+        data = rewrite_index(
+            bridge.export_expediente(self.expediente),
+            self.choices(
+                ("SHA1", CONTENT, "base64"),
+                ("http://www.w3.org/2001/04/xmlenc#sha512", WHOLE, "base64"),
+                ("http://www.w3.org/2000/09/xmldsig#sha1", WHOLE, "hex"),
+            ),
+        )
+        imported = bridge.import_eni_expediente(self.other_unidad, data)
+        copies = bridge.expediente_documents(imported)
+        self.assertEqual(
+            [
+                (
+                    copy.eni_import["hash_function_name"],
+                    copy.eni_import["fingerprint_basis"],
+                    copy.eni_import["weak_hash"],
+                )
+                for copy in copies
+            ],
+            [
+                ("SHA-1", CONTENT, True),
+                ("SHA-512", WHOLE, False),
+                ("SHA-1", WHOLE, True),
+            ],
+        )
+        for original, copy in zip(self.documentos, copies, strict=True):
+            with self.subTest(document=copy.eni_identifier):
+                # The portal's own SHA-256 of the stored bytes, beside the
+                # sender's value kept as written.
+                self.assertEqual(copy.huella, original.huella)
+                self.assertEqual(copy.funcion_resumen, "SHA-256")
+                self.assertIn(copy.eni_import["fingerprint"], data.decode())
+        self.assertEqual(
+            import_details(imported),
+            {
+                "weak_fingerprints": sorted(
+                    [copies[0].eni_identifier, copies[2].eni_identifier]
+                )
+            },
+        )
+
+    def test_the_document_page_shows_a_weak_fingerprint(self):
+        data = rewrite_index(
+            bridge.export_expediente(self.expediente),
+            self.choices(
+                ("sha1", CONTENT, "base64"),
+                ("SHA-512", WHOLE, "base64"),
+                ("SHA-256", CONTENT, "base64"),
+            ),
+        )
+        imported = bridge.import_eni_expediente(self.other_unidad, data)
+        weak, strong, _ = bridge.expediente_documents(imported)
+        request = self.layer["request"]
+        base.prefer_english(request)
+        page = weak.restrictedTraverse("@@view")()
+        self.assertIn("paeria-weak-fingerprint", page)
+        self.assertIn("weak hash function", page)
+        self.assertRegex(page, "of the document(&#x27;|&#39;|')s content")
+        page = strong.restrictedTraverse("@@view")()
+        self.assertNotIn("paeria-weak-fingerprint", page)
+        self.assertIn("SHA-512", page)
+        self.assertIn("as sent", page)
+
+    def test_a_wrong_digest_creates_nothing(self):
+        data = rewrite_index(
+            bridge.export_expediente(self.expediente),
+            self.choices(
+                ("SHA1", CONTENT, "base64"),
+                ("SHA-512", WHOLE, "base64"),
+                ("SHA-256", CONTENT, "base64"),
+            ),
+        )
+        wrong = self.documentos[1].eni_identifier
+        root = etree.fromstring(data)
+        for indexed in root.iter(ns("eniconexpind", "DocumentoIndizado")):
+            if indexed.findtext(ns("eniconexpind", "IdentificadorDocumento")) == wrong:
+                indexed.find(ns("eniconexpind", "ValorHuella")).text = digest_text(
+                    "SHA-512", b"something else"
+                )
+        before = self.snapshot(self.portal)
+        self.assertImportRefused(
+            lambda: bridge.import_eni_expediente(
+                self.other_unidad, etree.tostring(root)
+            ),
+            f"Document {wrong}: fingerprint does not match its content nor the "
+            "enidoc:documento as sent (SHA-512)",
+        )
+        self.assertNothingCreated(before)
