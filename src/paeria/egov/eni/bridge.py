@@ -26,8 +26,6 @@ object is created, and the creation runs under a savepoint that is rolled back
 on any problem, so a refused file creates nothing and takes no number.
 """
 
-from dataclasses import asdict
-from dataclasses import fields
 from datetime import datetime
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
@@ -38,6 +36,8 @@ from paeria.egov.content.unidad import IUnidad
 from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.csvcodes import new_csv
 from paeria.egov.eni.admission import all_or_nothing
+from paeria.egov.eni.admission import AlreadyImported
+from paeria.egov.eni.admission import earlier_import
 from paeria.egov.eni.admission import find_procedure
 from paeria.egov.eni.admission import identifiers_in
 from paeria.egov.eni.admission import interesados_rows
@@ -53,6 +53,8 @@ from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
+from paeria.egov.eni.model import signature_from_record
+from paeria.egov.eni.model import signature_to_record
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
 from persistent.list import PersistentList
@@ -107,25 +109,6 @@ def _hex_to_fingerprint(huella):
 def _current_user_id():
     user = api.user.get_current()
     return user.getId() if user is not None else None
-
-
-_SIGNATURE_FIELDS = tuple(f.name for f in fields(EniSignature))
-
-
-def signature_from_record(record) -> EniSignature:
-    """An EniSignature from a stored signature: an EniSignature, a mapping or an
-    object with the EniSignature attribute names."""
-    if isinstance(record, EniSignature):
-        return record
-    if hasattr(record, "get") and hasattr(record, "keys"):
-        values = {name: record.get(name) for name in _SIGNATURE_FIELDS}
-    else:
-        values = {name: getattr(record, name, None) for name in _SIGNATURE_FIELDS}
-    return EniSignature(**values)
-
-
-def signature_to_record(signature: EniSignature) -> dict:
-    return asdict(signature)
 
 
 # -- export -----------------------------------------------------------------------
@@ -356,6 +339,22 @@ def _document_title(eni: EniDocument) -> str:
     return f"{kind} {eni.identifier}" if kind else eni.identifier
 
 
+def _stored_problems(documento, eni: EniDocument, entry) -> list[str]:
+    """The stored bytes must be those received and, when the index
+    fingerprinted the content (not the whole document), match the index."""
+    label = f"Document {eni.identifier}"
+    if documento.huella != hashlib.sha256(eni.content).hexdigest():
+        return [
+            f"{label}: the fingerprint of the stored file differs from that of the "
+            "file received"
+        ]
+    if entry is None or entry.fingerprint_basis != OVER_CONTENT:
+        return []
+    if fingerprint_matches(documento.file.data, entry.fingerprint, entry.hash_function):
+        return []
+    return [f"{label}: the stored file does not match the index"]
+
+
 def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
     """Create one imported document; returns (documento, problems)."""
     documento = api.content.create(
@@ -372,21 +371,7 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
     )
     # The subscriber gave it a new identifier and hashed the stored bytes: the
     # identifier is the original one, the bytes must be those received.
-    problems = []
-    label = f"Document {eni.identifier}"
-    if documento.huella != hashlib.sha256(eni.content).hexdigest():
-        problems.append(
-            f"{label}: the fingerprint of the stored file differs from that of the "
-            "file received"
-        )
-    elif (
-        entry is not None
-        and entry.fingerprint_basis == OVER_CONTENT
-        and not fingerprint_matches(
-            documento.file.data, entry.fingerprint, entry.hash_function
-        )
-    ):
-        problems.append(f"{label}: the stored file does not match the index")
+    problems = _stored_problems(documento, eni, entry)
     documento.eni_identifier = eni.identifier
     # What the sender says the document is (PDF/A, a signed format…), which
     # its MIME type alone cannot tell; kept while the file stays the same.
@@ -433,7 +418,7 @@ def import_eni_document(expediente, data: bytes):
     return documento
 
 
-def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
+def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None, again=False):
     """Create in ``unidad`` the expediente of an ENI exchange file.
 
     The expediente gets a new local number and ENI identifier (numbering is
@@ -441,12 +426,16 @@ def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
     rest of the original metadata in ``eni_import``. Its procedure is
     ``procedimiento_uid`` or the one whose SIA code is the classification.
     Documents are created in index order and keep their ENI metadata.
-    Raises EniImportError listing every problem; then nothing is created and
-    no number is taken.
+    Raises EniImportError listing every problem, or AlreadyImported when the
+    same Identificador from the same Organo was imported before, unless
+    ``again``; then nothing is created and no number is taken.
     """
     if not IUnidad.providedBy(unidad):
         raise TypeError("ENI expedientes are imported into a Unidad")
     eni = parse_expediente(data, max_size=max_import_size())
+    earlier = earlier_import(eni.identifier, eni.organos)
+    if earlier is not None and not again:
+        raise AlreadyImported(earlier)
     problems = []
     procedure = find_procedure(eni.classification, procedimiento_uid, problems)
     rows = interesados_rows(eni.interesados, problems)
@@ -480,6 +469,7 @@ def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
             ],
             "imported": clock.office_now(),
             "user": _current_user_id(),
+            "again_of": api.content.get_uuid(earlier) if earlier else None,
         }
         for entry in eni.index_entries:
             document = by_id[entry.document_id]

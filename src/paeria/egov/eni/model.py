@@ -17,8 +17,10 @@ data, and the importer, which reports every problem it finds, in :mod:`.checks`.
 
 from collections.abc import Callable
 from collections.abc import Iterable
+from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from datetime import datetime
 from paeria.egov.eni.digests import canonical_name
 from paeria.egov.eni.digests import DEFAULT_HASH_FUNCTION
@@ -75,6 +77,25 @@ class EniSignature:
     def csv(cls, value: str, regulation: str) -> "EniSignature":
         """A TF01 signature by secure verification code (CSV)."""
         return cls("TF01", csv_value=value, csv_regulation=regulation)
+
+
+_SIGNATURE_FIELDS = tuple(f.name for f in fields(EniSignature))
+
+
+def signature_from_record(record) -> EniSignature:
+    """An EniSignature from a stored signature: an EniSignature, a mapping or an
+    object with the EniSignature attribute names."""
+    if isinstance(record, EniSignature):
+        return record
+    if hasattr(record, "get") and hasattr(record, "keys"):
+        values = {name: record.get(name) for name in _SIGNATURE_FIELDS}
+    else:
+        values = {name: getattr(record, name, None) for name in _SIGNATURE_FIELDS}
+    return EniSignature(**values)
+
+
+def signature_to_record(signature: EniSignature) -> dict:
+    return asdict(signature)
 
 
 @dataclass

@@ -4,6 +4,7 @@ imported twice."""
 
 from lxml import etree
 from paeria.egov.eni import bridge
+from paeria.egov.eni.admission import AlreadyImported
 from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.digests import hashlib_name
 from paeria.egov.eni.export import document_to_xml
@@ -11,12 +12,16 @@ from paeria.egov.eni.export import expediente_to_xml
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.parse import parse_expediente
 from paeria.egov.eni.schemas import qname
+from paeria.egov.journal import recording
+from paeria.egov.journal import storage
 from paeria.egov.tests import base
 from paeria.egov.tests.test_eni import make_expediente
 from paeria.egov.tests.test_eni_bridge import EniBridgeTestCase
 from paeria.egov.tests.test_eni_bridge import pdf_bytes
+from paeria.egov.tests.test_eni_services import EniServicesTestCase
 from plone import api
 from plone.namedfile.file import NamedBlobFile
+from plone.uuid.interfaces import IUUID
 from zope.event import notify
 from zope.lifecycleevent import ObjectModifiedEvent
 import base64
@@ -344,3 +349,137 @@ class IndexDigestImportTests(EniBridgeTestCase):
             "enidoc:documento as sent (SHA-512)",
         )
         self.assertNothingCreated(before)
+
+
+# -- the same expediente imported twice --------------------------------------------
+
+
+class ImportedTwiceTests(EniBridgeTestCase):
+    def test_the_second_import_is_refused_naming_the_first(self):
+        data = bridge.export_expediente(self.expediente)
+        first = bridge.import_eni_expediente(self.other_unidad, data)
+        before = self.snapshot(self.portal)
+        with self.assertRaises(AlreadyImported) as raised:
+            bridge.import_eni_expediente(self.other_unidad, data)
+        self.assertEqual(raised.exception.earlier, first)
+        self.assertNothingCreated(before)
+        # Into another unit too: it is the same expediente.
+        with self.assertRaises(AlreadyImported):
+            bridge.import_eni_expediente(self.unidad, data)
+        self.assertNothingCreated(before)
+
+    def test_imported_again_when_asked(self):
+        data = bridge.export_expediente(self.expediente)
+        first = bridge.import_eni_expediente(self.other_unidad, data)
+        second = bridge.import_eni_expediente(self.other_unidad, data, again=True)
+        self.assertNotEqual(second.numero, first.numero)
+        self.assertEqual(second.eni_import["again_of"], api.content.get_uuid(first))
+        self.assertEqual(
+            import_details(second), {"again_of": api.content.get_uuid(first)}
+        )
+        self.assertIsNone(first.eni_import["again_of"])
+
+    def test_another_body_or_a_removed_import_is_not_a_repetition(self):
+        data = bridge.export_expediente(self.expediente)
+        first = bridge.import_eni_expediente(self.other_unidad, data)
+        root = etree.fromstring(data)
+        organo = root.find(f".//{ns('eniexpmeta', 'Organo')}")
+        organo.text = "LA0009999"
+        other_body = bridge.import_eni_expediente(
+            self.other_unidad, etree.tostring(root)
+        )
+        self.assertIsNone(other_body.eni_import["again_of"])
+        api.content.delete(first)
+        again = bridge.import_eni_expediente(self.other_unidad, data)
+        self.assertIsNone(again.eni_import["again_of"])
+
+
+class ImportOverRestTests(EniServicesTestCase):
+    def post_import(self, data, **params):
+        return self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import",
+            data=data,
+            params=params,
+            headers={"Content-Type": "application/xml"},
+        )
+
+    def last_journal_entry(self, obj):
+        chain = storage.group_chain(obj, IUUID(obj))
+        return list(chain)[-1].content
+
+    def test_imported_twice_answers_409_naming_the_first(self):
+        data = self.exchange_file()
+        response = self.post_import(data)
+        self.assertEqual(response.status_code, 201, response.text[:500])
+        first_url = response.json()["@id"]
+        first_numero = response.json()["numero"]
+        self.refresh()
+        before = self.snapshot(self.portal)
+        response = self.post_import(data)
+        self.assertEqual(response.status_code, 409, response.text[:500])
+        error = response.json()["error"]
+        self.assertEqual(error["type"], "Conflict")
+        self.assertIn(first_numero, error["message"])
+        self.assertIn("import_again", error["message"])
+        self.assertIn(first_url, error["fields"]["file"])
+        self.assertNothingCreated(before)
+        # Asked for, it is imported again as a new expediente, and journalled so.
+        response = self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import",
+            json={
+                "file": {"data": base64.b64encode(data).decode(), "encoding": "base64"},
+                "import_again": True,
+            },
+        )
+        self.assertEqual(response.status_code, 201, response.text[:500])
+        self.assertNotEqual(response.json()["numero"], first_numero)
+        self.refresh()
+        second = self.portal.unrestrictedTraverse(
+            response.json()["@id"][len(self.portal_url) + 1 :]
+        )
+        first = self.portal.unrestrictedTraverse(first_url[len(self.portal_url) + 1 :])
+        entry = self.last_journal_entry(second)
+        self.assertEqual(entry["action"], recording.ENI_IMPORT)
+        self.assertEqual(entry["details"]["again_of"], IUUID(first))
+
+    def test_weak_fingerprints_are_journalled_and_a_wrong_one_refused(self):
+        data = self.exchange_file()
+        ids = [documento.eni_identifier for documento in self.documentos]
+        wrong = rewrite_index(
+            data,
+            {
+                ids[0]: ("SHA1", CONTENT, "base64"),
+                ids[1]: ("SHA-512", WHOLE, "base64"),
+            },
+            # Changed after its whole-document digest was taken: that one no
+            # longer matches (the contents, and so the content digests, do).
+        ).replace(b"<enifile:NombreFormato>PDF<", b"<enifile:NombreFormato>PDF <")
+        before = self.snapshot(self.portal)
+        response = self.post_import(wrong)
+        self.assertEqual(response.status_code, 400, response.text[:500])
+        self.assertIn(
+            f"Document {ids[1]}: fingerprint does not match its content nor the "
+            "enidoc:documento as sent (SHA-512)",
+            response.json()["error"]["fields"]["file"].splitlines(),
+        )
+        self.assertNothingCreated(before)
+
+        good = rewrite_index(
+            data,
+            {
+                ids[0]: ("SHA1", CONTENT, "base64"),
+                ids[1]: ("SHA-512", WHOLE, "base64"),
+                ids[2]: ("http://www.w3.org/2000/09/xmldsig#sha1", WHOLE, "hex"),
+            },
+        )
+        response = self.post_import(good)
+        self.assertEqual(response.status_code, 201, response.text[:500])
+        self.refresh()
+        imported = self.portal.unrestrictedTraverse(
+            response.json()["@id"][len(self.portal_url) + 1 :]
+        )
+        entry = self.last_journal_entry(imported)
+        self.assertEqual(entry["action"], recording.ENI_IMPORT)
+        self.assertEqual(
+            entry["details"]["weak_fingerprints"], sorted([ids[0], ids[2]])
+        )

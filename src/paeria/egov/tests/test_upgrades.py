@@ -9,6 +9,7 @@ from paeria.egov.tests import base
 from paeria.egov.upgrades.v1003 import move_settings_records
 from paeria.egov.upgrades.v1003 import OLD_INTERFACE
 from paeria.egov.upgrades.v1003 import records_of_interface
+from paeria.egov.upgrades.v1004 import ORIGIN_INDEX
 from paeria.egov.upgrades.v1004 import store_capture_dates
 from plone import api
 from plone.app.testing import setRoles
@@ -187,6 +188,7 @@ class TestUpgradeTo1004(unittest.TestCase):
         expediente = base.create_expediente(
             unidad, base.create_procedimiento(self.portal, unidad)
         )
+        self.expediente = expediente
         self.old = base.create_documento(expediente, title="Antiguo")
         self.given = base.create_documento(
             expediente,
@@ -220,3 +222,17 @@ class TestUpgradeTo1004(unittest.TestCase):
         self.old.creation_date = DateTime("2025-09-09T09:09:09+02:00")
         store_capture_dates(self.setup)
         self.assertEqual(self.old.fecha_captura, stored)
+
+    def test_expedientes_imported_before_are_found_by_origin(self):
+        self.expediente.eni_import = {
+            "identifier": "ES_L01080193_2025_EXP_000042",
+            "organos": ["L01080193"],
+        }
+        catalog = api.portal.get_tool("portal_catalog")
+        catalog.delIndex(ORIGIN_INDEX)
+        self.make_it_look_like_1003()
+        self.setup.upgradeProfile(PROFILE)
+        brains = catalog.unrestrictedSearchResults(
+            eni_origen="L01080193|ES_L01080193_2025_EXP_000042"
+        )
+        self.assertEqual([brain.UID for brain in brains], [self.expediente.UID()])
