@@ -418,6 +418,26 @@ def import_eni_document(expediente, data: bytes):
     return documento
 
 
+def _expediente_origin(eni: EniExpediente, earlier) -> dict:
+    """What the sender said of the expediente, kept as ``eni_import``; with
+    ``earlier``, the expediente this one was imported again beside."""
+    return {
+        "identifier": eni.identifier,
+        "organos": list(eni.organos),
+        "opening_date": _stored(eni.opening_date),
+        "classification": eni.classification,
+        "state": eni.state,
+        "interesados": list(eni.interesados),
+        "index_date": _stored(eni.index_date),
+        "index_signatures": [
+            signature_to_record(signature) for signature in eni.index_signatures
+        ],
+        "imported": clock.office_now(),
+        "user": _current_user_id(),
+        "again_of": api.content.get_uuid(earlier) if earlier else None,
+    }
+
+
 def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None, again=False):
     """Create in ``unidad`` the expediente of an ENI exchange file.
 
@@ -456,21 +476,7 @@ def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None, again=Fal
             interesados=rows,
         )
         expediente.eni_identifier_origen = eni.identifier
-        expediente.eni_import = {
-            "identifier": eni.identifier,
-            "organos": list(eni.organos),
-            "opening_date": _stored(eni.opening_date),
-            "classification": eni.classification,
-            "state": eni.state,
-            "interesados": list(eni.interesados),
-            "index_date": _stored(eni.index_date),
-            "index_signatures": [
-                signature_to_record(signature) for signature in eni.index_signatures
-            ],
-            "imported": clock.office_now(),
-            "user": _current_user_id(),
-            "again_of": api.content.get_uuid(earlier) if earlier else None,
-        }
+        expediente.eni_import = _expediente_origin(eni, earlier)
         for entry in eni.index_entries:
             document = by_id[entry.document_id]
             _, more = _create_documento(
