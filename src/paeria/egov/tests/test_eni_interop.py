@@ -19,6 +19,8 @@ from paeria.egov.tests.test_eni_bridge import EniBridgeTestCase
 from paeria.egov.tests.test_eni_bridge import pdf_bytes
 from paeria.egov.tests.test_eni_services import EniServicesTestCase
 from plone import api
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import SITE_OWNER_PASSWORD
 from plone.namedfile.file import NamedBlobFile
 from plone.uuid.interfaces import IUUID
 from zope.event import notify
@@ -486,3 +488,32 @@ class ImportOverRestTests(EniServicesTestCase):
         self.assertEqual(
             entry["details"]["weak_fingerprints"], sorted([ids[0], ids[2]])
         )
+
+    def test_the_import_form_says_so_too(self):
+        data = self.exchange_file()
+        session = self.session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        session.headers["Accept"] = "text/html"
+        url = f"{self.path(self.other_unidad)}/@@eni-import"
+
+        def submit(**extra):
+            page = session.get(url)
+            token = re.search(r'name="_authenticator" value="([^"]+)"', page.text)
+            return session.post(
+                url,
+                data={"_authenticator": token.group(1), "form.submitted": "1", **extra},
+                files={"eni_file": ("expediente.xml", data, "application/xml")},
+            )
+
+        first = submit()
+        self.assertEqual(first.status_code, 200)
+        self.refresh()
+        (first_id,) = self.other_unidad.objectIds()
+        numero = self.other_unidad[first_id].numero
+        before = self.snapshot(self.portal)
+        again = submit()
+        self.assertIn(f"imported before, as {numero}", again.text)
+        self.assertIn(self.other_unidad[first_id].absolute_url(), again.text)
+        self.assertNothingCreated(before)
+        submit(import_again="1")
+        self.refresh()
+        self.assertEqual(len(self.other_unidad.objectIds()), 2)
