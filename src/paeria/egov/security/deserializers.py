@@ -71,7 +71,10 @@ class GuardedDatetimeDeserializer(Refusing, DatetimeFieldDeserializer):
         sent back as it is, never changed: a 400 naming it, rather than a
         change silently ignored that the client would believe made."""
         name = self.field.__name__
-        if name not in (self.field.interface.queryTaggedValue(SET_ONCE) or ()):
+        interface = getattr(self.field, "interface", None)
+        if interface is None or name not in (
+            interface.queryTaggedValue(SET_ONCE) or ()
+        ):
             return
         stored = getattr(self.context, "__dict__", {}).get(name)
         if stored is None:
