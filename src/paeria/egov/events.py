@@ -26,6 +26,11 @@ class IEniImported(IObjectEvent):
     ``POST @eni-import``)."""
 
     kind = Attribute("expediente or documento")
+    details = Attribute(
+        "What the journal should know besides: weak_fingerprints (the "
+        "documents the sender fingerprinted with a weak function), again_of "
+        "(the UID of an earlier import of the same expediente)"
+    )
 
 
 class IFileDownloaded(IObjectEvent):
@@ -53,9 +58,10 @@ class EniExported(ObjectEvent):
 
 @implementer(IEniImported)
 class EniImported(ObjectEvent):
-    def __init__(self, object, kind):
+    def __init__(self, object, kind, **details):
         super().__init__(object)
         self.kind = kind
+        self.details = details
 
 
 @implementer(IFileDownloaded)

@@ -1,7 +1,6 @@
 """Documento: an electronic document with its ENI metadata (NTI Documento)."""
 
 from paeria.egov import _
-from paeria.egov import clock
 from paeria.egov.content.unidad import IUnidad
 from paeria.egov.filenames import safe_filename
 from paeria.egov.validators.codes import validate_dir3
@@ -24,9 +23,16 @@ from zope.interface import Invalid
 from zope.interface import invariant
 from zope.interface import provider
 from zope.schema.interfaces import IContextAwareDefaultFactory
+import io
+import re
 
 
 HASH_FUNCTION = "SHA-256"
+
+#: Tagged value of a schema: the fields a client gives at creation at most and
+#: nobody changes afterwards; plone.restapi's deserializer refuses a change
+#: (security/deserializers.py) and the edit form shows them only.
+SET_ONCE = "paeria.egov.set_once"
 
 # ENI NombreFormato for the accepted MIME types (NTI Catálogo de estándares).
 FORMAT_NAMES = {
@@ -56,6 +62,42 @@ def format_name(content_type):
         return None
     base = content_type.split(";")[0].strip().lower()
     return FORMAT_NAMES.get(base, base.rsplit("/", 1)[-1].upper()[:20])
+
+
+#: NombreFormato of a PDF that declares itself PDF/A (ISO 19005) in its XMP
+#: metadata, which the standard requires and leaves unfiltered (readable).
+PDFA_FORMAT_NAME = "PDF/A"
+_PDFA_PART = re.compile(rb"pdfaid:part\s*(?:=\s*[\"']|>)\s*[1-4]")
+_CHUNK = 1024 * 1024
+_OVERLAP = 64
+
+
+def declares_pdfa(stream) -> bool:
+    """Whether the PDF read from ``stream`` declares a PDF/A part in its XMP
+    metadata (``pdfaid:part``, as attribute or element), wherever it lies."""
+    tail = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            return False
+        if _PDFA_PART.search(tail + chunk):
+            return True
+        tail = chunk[-_OVERLAP:]
+
+
+def format_name_of_file(named_file):
+    """NombreFormato of a stored file: by its MIME type, and PDF/A for a PDF
+    that declares it (a PDF/A is kept as such, not exported as "PDF")."""
+    name = format_name(getattr(named_file, "contentType", None))
+    if name != "PDF":
+        return name
+    opener = getattr(named_file, "open", None)
+    if opener is not None:
+        with opener() as stream:
+            found = declares_pdfa(stream)
+    else:
+        found = declares_pdfa(io.BytesIO(named_file.data))
+    return PDFA_FORMAT_NAME if found else name
 
 
 def _head(named_file, size=1024):
@@ -141,10 +183,19 @@ class IDocumento(model.Schema):
         required=True,
     )
 
+    # No default computed on reading: a document without a stored capture date
+    # would answer "now" at every read (and every ENI export). The moment it
+    # entered the portal is stored when it is added (expedientes/subscribers).
+    directives.omitted(IAddForm, "fecha_captura")
+    directives.mode(IEditForm, fecha_captura="display")
     fecha_captura = schema.Datetime(
         title=_("label_fecha_captura", default="Capture date"),
-        defaultFactory=clock.office_now,
-        required=True,
+        description=_(
+            "help_fecha_captura",
+            default="When the document entered the portal: set once, when it "
+            "is added, and never changed.",
+        ),
+        required=False,
     )
 
     origen = schema.Choice(
@@ -227,6 +278,9 @@ class IDocumento(model.Schema):
                     "must give the ENI identifier of the document it copies.",
                 )
             )
+
+
+IDocumento.setTaggedValue(SET_ONCE, ("fecha_captura",))
 
 
 @implementer(IDocumento)

@@ -113,6 +113,24 @@ def expediente_eni_identifier(obj):
     return obj.eni_identifier
 
 
+def eni_origin_keys(identifier, organos) -> list[str]:
+    """``<Organo>|<Identificador>`` of an expediente received from another
+    administration, one per body of its metadata: the same expediente
+    imported again shares one of them (eni/admission.earlier_import)."""
+    if not identifier or not organos:
+        return []
+    return [f"{organo}|{identifier}" for organo in organos if organo]
+
+
+@indexer(IExpediente)
+def expediente_eni_origen(obj):
+    record = getattr(obj, "eni_import", None) or {}
+    keys = eni_origin_keys(record.get("identifier"), record.get("organos"))
+    if not keys:
+        raise AttributeError("eni_origen")  # not imported: not indexed
+    return keys
+
+
 @indexer(IDocumento)
 def documento_eni_identifier(obj):
     return obj.eni_identifier

@@ -9,6 +9,7 @@ or nothing. It knows the portal, not the ENI core: :mod:`.bridge` joins them.
 
 from contextlib import contextmanager
 from paeria.egov.content.documento import check_file
+from paeria.egov.content.indexers import eni_origin_keys
 from paeria.egov.validators.eni_ids import validate_eni_document_id
 from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.errors import render_message
@@ -78,6 +79,32 @@ def identifiers_in(expediente) -> set[str]:
     }
 
 
+class AlreadyImported(Exception):
+    """The expediente of the file was imported before (same Identificador from
+    the same Organo) and the client did not ask to import it again."""
+
+    def __init__(self, earlier):
+        super().__init__(earlier.numero)
+        self.earlier = earlier
+
+
+def earlier_import(identifier, organos):
+    """The expediente imported earlier with this Identificador from one of
+    these bodies (the newest), or None. Looked up whoever is importing: the
+    earlier one may be in a unit the user does not see."""
+    keys = eni_origin_keys(identifier, organos)
+    if not keys:
+        return None
+    catalog = api.portal.get_tool("portal_catalog")
+    brains = catalog.unrestrictedSearchResults(
+        portal_type="Expediente",
+        eni_origen=keys,
+        sort_on="created",
+        sort_order="descending",
+    )
+    return brains[0]._unrestrictedGetObject() if brains else None
+
+
 def find_procedure(classification, procedimiento_uid, problems):
     catalog = api.portal.get_tool("portal_catalog")
     if procedimiento_uid:
@@ -138,3 +165,27 @@ def interesados_rows(identifiers, problems) -> list[dict]:
             }
         )
     return rows
+
+
+def _documents_of(created) -> list:
+    if created.portal_type == "Documento":
+        return [created]
+    return [item for item in created.objectValues() if item.portal_type == "Documento"]
+
+
+def import_details(created) -> dict:
+    """What the journal records of an import besides its kind: the documents
+    whose sender fingerprinted them with a weak function (SHA-1), and the
+    earlier import an expediente was imported again beside."""
+    details = {}
+    weak = sorted(
+        documento.eni_identifier
+        for documento in _documents_of(created)
+        if (getattr(documento, "eni_import", None) or {}).get("weak_hash")
+    )
+    if weak:
+        details["weak_fingerprints"] = weak
+    again_of = (getattr(created, "eni_import", None) or {}).get("again_of")
+    if again_of and created.portal_type == "Expediente":
+        details["again_of"] = again_of
+    return details

@@ -26,8 +26,6 @@ object is created, and the creation runs under a savepoint that is rolled back
 on any problem, so a refused file creates nothing and takes no number.
 """
 
-from dataclasses import asdict
-from dataclasses import fields
 from datetime import datetime
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
@@ -38,12 +36,15 @@ from paeria.egov.content.unidad import IUnidad
 from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.csvcodes import new_csv
 from paeria.egov.eni.admission import all_or_nothing
+from paeria.egov.eni.admission import AlreadyImported
+from paeria.egov.eni.admission import earlier_import
 from paeria.egov.eni.admission import find_procedure
 from paeria.egov.eni.admission import identifiers_in
 from paeria.egov.eni.admission import interesados_rows
 from paeria.egov.eni.admission import prepared_blob
 from paeria.egov.eni.codes import DOCUMENT_TYPES
 from paeria.egov.eni.digests import fingerprint_matches
+from paeria.egov.eni.digests import OVER_CONTENT
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.export import expediente_to_xml
 from paeria.egov.eni.export import index_fingerprint
@@ -52,6 +53,8 @@ from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
+from paeria.egov.eni.model import signature_from_record
+from paeria.egov.eni.model import signature_to_record
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
 from persistent.list import PersistentList
@@ -106,25 +109,6 @@ def _hex_to_fingerprint(huella):
 def _current_user_id():
     user = api.user.get_current()
     return user.getId() if user is not None else None
-
-
-_SIGNATURE_FIELDS = tuple(f.name for f in fields(EniSignature))
-
-
-def signature_from_record(record) -> EniSignature:
-    """An EniSignature from a stored signature: an EniSignature, a mapping or an
-    object with the EniSignature attribute names."""
-    if isinstance(record, EniSignature):
-        return record
-    if hasattr(record, "get") and hasattr(record, "keys"):
-        values = {name: record.get(name) for name in _SIGNATURE_FIELDS}
-    else:
-        values = {name: getattr(record, name, None) for name in _SIGNATURE_FIELDS}
-    return EniSignature(**values)
-
-
-def signature_to_record(signature: EniSignature) -> dict:
-    return asdict(signature)
 
 
 # -- export -----------------------------------------------------------------------
@@ -355,6 +339,22 @@ def _document_title(eni: EniDocument) -> str:
     return f"{kind} {eni.identifier}" if kind else eni.identifier
 
 
+def _stored_problems(documento, eni: EniDocument, entry) -> list[str]:
+    """The stored bytes must be those received and, when the index
+    fingerprinted the content (not the whole document), match the index."""
+    label = f"Document {eni.identifier}"
+    if documento.huella != hashlib.sha256(eni.content).hexdigest():
+        return [
+            f"{label}: the fingerprint of the stored file differs from that of the "
+            "file received"
+        ]
+    if entry is None or entry.fingerprint_basis != OVER_CONTENT:
+        return []
+    if fingerprint_matches(documento.file.data, entry.fingerprint, entry.hash_function):
+        return []
+    return [f"{label}: the stored file does not match the index"]
+
+
 def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
     """Create one imported document; returns (documento, problems)."""
     documento = api.content.create(
@@ -371,18 +371,12 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
     )
     # The subscriber gave it a new identifier and hashed the stored bytes: the
     # identifier is the original one, the bytes must be those received.
-    problems = []
-    label = f"Document {eni.identifier}"
-    if documento.huella != hashlib.sha256(eni.content).hexdigest():
-        problems.append(
-            f"{label}: the fingerprint of the stored file differs from that of the "
-            "file received"
-        )
-    elif entry is not None and not fingerprint_matches(
-        documento.file.data, entry.fingerprint, entry.hash_function
-    ):
-        problems.append(f"{label}: the stored file does not match the index")
+    problems = _stored_problems(documento, eni, entry)
     documento.eni_identifier = eni.identifier
+    # What the sender says the document is (PDF/A, a signed format…), which
+    # its MIME type alone cannot tell; kept while the file stays the same.
+    if eni.format_name:
+        documento.nombre_formato = eni.format_name
     if len(eni.organos) > 1:
         documento.eni_organos_origen = list(eni.organos)
     if eni.signatures:
@@ -391,18 +385,10 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
         ]
     origin = {"imported": clock.office_now(), "user": _current_user_id()}
     if entry is not None:
-        origin.update(
-            {
-                "order": entry.order,
-                "fingerprint": entry.fingerprint,
-                "hash_function": entry.hash_function,
-                "incorporation_date": (
-                    _stored(entry.incorporation_date)
-                    if entry.incorporation_date
-                    else None
-                ),
-            }
-        )
+        # The sender's fingerprint beside the portal's own SHA-256 (huella).
+        origin.update(entry.received_fingerprint(), order=entry.order)
+        incorporated = entry.incorporation_date
+        origin["incorporation_date"] = _stored(incorporated) if incorporated else None
     documento.eni_import = origin
     documento.reindexObject()
     return documento, problems
@@ -432,7 +418,27 @@ def import_eni_document(expediente, data: bytes):
     return documento
 
 
-def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
+def _expediente_origin(eni: EniExpediente, earlier) -> dict:
+    """What the sender said of the expediente, kept as ``eni_import``; with
+    ``earlier``, the expediente this one was imported again beside."""
+    return {
+        "identifier": eni.identifier,
+        "organos": list(eni.organos),
+        "opening_date": _stored(eni.opening_date),
+        "classification": eni.classification,
+        "state": eni.state,
+        "interesados": list(eni.interesados),
+        "index_date": _stored(eni.index_date),
+        "index_signatures": [
+            signature_to_record(signature) for signature in eni.index_signatures
+        ],
+        "imported": clock.office_now(),
+        "user": _current_user_id(),
+        "again_of": api.content.get_uuid(earlier) if earlier else None,
+    }
+
+
+def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None, again=False):
     """Create in ``unidad`` the expediente of an ENI exchange file.
 
     The expediente gets a new local number and ENI identifier (numbering is
@@ -440,12 +446,16 @@ def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
     rest of the original metadata in ``eni_import``. Its procedure is
     ``procedimiento_uid`` or the one whose SIA code is the classification.
     Documents are created in index order and keep their ENI metadata.
-    Raises EniImportError listing every problem; then nothing is created and
-    no number is taken.
+    Raises EniImportError listing every problem, or AlreadyImported when the
+    same Identificador from the same Organo was imported before, unless
+    ``again``; then nothing is created and no number is taken.
     """
     if not IUnidad.providedBy(unidad):
         raise TypeError("ENI expedientes are imported into a Unidad")
     eni = parse_expediente(data, max_size=max_import_size())
+    earlier = earlier_import(eni.identifier, eni.organos)
+    if earlier is not None and not again:
+        raise AlreadyImported(earlier)
     problems = []
     procedure = find_procedure(eni.classification, procedimiento_uid, problems)
     rows = interesados_rows(eni.interesados, problems)
@@ -466,20 +476,7 @@ def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None):
             interesados=rows,
         )
         expediente.eni_identifier_origen = eni.identifier
-        expediente.eni_import = {
-            "identifier": eni.identifier,
-            "organos": list(eni.organos),
-            "opening_date": _stored(eni.opening_date),
-            "classification": eni.classification,
-            "state": eni.state,
-            "interesados": list(eni.interesados),
-            "index_date": _stored(eni.index_date),
-            "index_signatures": [
-                signature_to_record(signature) for signature in eni.index_signatures
-            ],
-            "imported": clock.office_now(),
-            "user": _current_user_id(),
-        }
+        expediente.eni_import = _expediente_origin(eni, earlier)
         for entry in eni.index_entries:
             document = by_id[entry.document_id]
             _, more = _create_documento(

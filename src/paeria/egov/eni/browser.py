@@ -9,6 +9,8 @@ notified (:mod:`paeria.egov.events`: the journal's entries).
 """
 
 from paeria.egov import _
+from paeria.egov.eni.admission import AlreadyImported
+from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
 from paeria.egov.eni.bridge import import_eni_document
@@ -17,6 +19,8 @@ from paeria.egov.eni.bridge import max_import_size
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.services import attachment_headers
+from paeria.egov.eni.services import earlier_message
+from paeria.egov.eni.services import wants_import_again
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
 from plone.protect.authenticator import check as check_authenticator
@@ -24,6 +28,7 @@ from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zope.component import getUtility
 from zope.event import notify
+from zope.i18n import translate
 from zope.schema.interfaces import IVocabularyFactory
 
 
@@ -38,7 +43,7 @@ class _ImportView(BrowserView):
             check_authenticator(self.request)
             created = self.handle()
             if created is not None:
-                notify(EniImported(created, self.kind))
+                notify(EniImported(created, self.kind, **import_details(created)))
                 IStatusMessage(self.request).add(self.success_message, type="info")
                 self.request.response.redirect(created.absolute_url())
                 return ""
@@ -63,6 +68,18 @@ class _ImportView(BrowserView):
             return None
         try:
             return self.create(data)
+        except AlreadyImported as error:
+            self.error = _(
+                "error_eni_already_imported_form",
+                default="This expediente was imported before, as ${numero}; "
+                "nothing was imported. To import it again as a new expediente, "
+                'tick "Import it again as a new expediente".',
+                mapping={"numero": error.earlier.numero},
+            )
+            self.problems = [
+                translate(earlier_message(error.earlier), context=self.request)
+            ]
+            return None
         except EniImportError as error:
             self.error = _(
                 "error_eni_import_refused",
@@ -92,7 +109,10 @@ class ImportExpedienteView(_ImportView):
 
     def create(self, data):
         return import_eni_expediente(
-            self.context, data, procedimiento_uid=self.selected_procedure or None
+            self.context,
+            data,
+            procedimiento_uid=self.selected_procedure or None,
+            again=wants_import_again({}, self.request),
         )
 
 

@@ -13,6 +13,8 @@ from paeria.egov.eni.codes import EXPEDIENTE_STATES
 from paeria.egov.eni.codes import SIGNATURE_TYPES
 from paeria.egov.eni.digests import decode_fingerprint
 from paeria.egov.eni.digests import fingerprint_matches
+from paeria.egov.eni.digests import OVER_CONTENT
+from paeria.egov.eni.digests import OVER_DOCUMENT_XML
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniIndexEntry
@@ -340,9 +342,21 @@ def check_index_documents(
     return problems
 
 
+def _fingerprinted(document):
+    """(basis, bytes) an index may have fingerprinted, the content first; the
+    document's XML is serialised only when asked for."""
+    yield OVER_CONTENT, document.content
+    if document.sent_forms is not None:
+        for sent in document.sent_forms():
+            yield OVER_DOCUMENT_XML, sent
+
+
 def _check_entry_document(entry, by_id):
     """Problems of one index entry against the documents by identifier: the
-    document must be present and its content match the fingerprint."""
+    document must be present and the fingerprint be the digest, by the
+    function the index declares, of its content or of the whole
+    ``enidoc:documento`` as sent (administrations differ); which one matched
+    is recorded on the entry (``fingerprint_basis``)."""
     doc_id = entry.document_id
     if not _is_text(doc_id):
         return []
@@ -352,14 +366,20 @@ def _check_entry_document(entry, by_id):
     if not isinstance(document.content, bytes) or entry.fingerprint is None:
         return []
     try:
-        matches = fingerprint_matches(
-            document.content, entry.fingerprint, entry.hash_function or ""
+        basis = next(
+            (
+                basis
+                for basis, data in _fingerprinted(document)
+                if fingerprint_matches(data, entry.fingerprint, entry.hash_function)
+            ),
+            None,
         )
     except ValueError:
         return []  # reported by check_expediente
-    if not matches:
+    entry.fingerprint_basis = basis
+    if basis is None:
         return [
-            f"Document {doc_id}: fingerprint does not match its content "
-            f"({entry.hash_function})"
+            f"Document {doc_id}: fingerprint does not match its content nor the "
+            f"enidoc:documento as sent ({entry.hash_function})"
         ]
     return []

@@ -15,11 +15,17 @@ found. The code lists of both NTIs are in :mod:`.codes`, the fingerprints in
 data, and the importer, which reports every problem it finds, in :mod:`.checks`.
 """
 
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from datetime import datetime
+from paeria.egov.eni.digests import canonical_name
 from paeria.egov.eni.digests import DEFAULT_HASH_FUNCTION
 from paeria.egov.eni.digests import fingerprint
+from paeria.egov.eni.digests import is_weak
 
 
 class EniError(ValueError):
@@ -73,6 +79,25 @@ class EniSignature:
         return cls("TF01", csv_value=value, csv_regulation=regulation)
 
 
+_SIGNATURE_FIELDS = tuple(f.name for f in fields(EniSignature))
+
+
+def signature_from_record(record) -> EniSignature:
+    """An EniSignature from a stored signature: an EniSignature, a mapping or an
+    object with the EniSignature attribute names."""
+    if isinstance(record, EniSignature):
+        return record
+    if hasattr(record, "get") and hasattr(record, "keys"):
+        values = {name: record.get(name) for name in _SIGNATURE_FIELDS}
+    else:
+        values = {name: getattr(record, name, None) for name in _SIGNATURE_FIELDS}
+    return EniSignature(**values)
+
+
+def signature_to_record(signature: EniSignature) -> dict:
+    return asdict(signature)
+
+
 @dataclass
 class EniDocument:
     """An electronic document: content, minimum metadata and signatures.
@@ -103,6 +128,12 @@ class EniDocument:
     signatures: list[EniSignature] = field(default_factory=list)
     filename: str | None = field(default=None, compare=False)
     mime_type: str | None = field(default=None, compare=False)
+    #: While a file is read: a callable giving the ``enidoc:documento`` as
+    #: received (the file's bytes, then the element's serialisations), made
+    #: only if the index fingerprint is not that of the content.
+    sent_forms: Callable[[], Iterable[bytes]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass
@@ -111,8 +142,9 @@ class EniIndexEntry:
 
     ``fingerprint`` is ValorHuella as written in the file: the exporter writes
     the base64 digest of the document content; the importer also accepts a hex
-    digest. ``hash_function`` is FuncionResumen ("SHA-256" on export;
-    "SHA256", "SHA-384", "SHA-512" and the XML-DSig URIs are accepted).
+    digest, of the content or of the whole ``enidoc:documento`` as sent.
+    ``hash_function`` is FuncionResumen ("SHA-256" on export; SHA-1, SHA-384,
+    SHA-512 in their usual spellings and the XML-DSig URIs are accepted).
     ``order`` is OrdenDocumentoExpediente (1..n, in index order);
     ``incorporation_date`` is FechaIncorporacionExpediente (optional in the
     schema). ``folder`` is the path of IdentificadorCarpeta values of the
@@ -125,6 +157,21 @@ class EniIndexEntry:
     hash_function: str = DEFAULT_HASH_FUNCTION
     incorporation_date: datetime | None = None
     folder: tuple[str, ...] = ()
+    #: Set by the import's check: what the fingerprint was found to be the
+    #: digest of (``digests.OVER_CONTENT`` or ``digests.OVER_DOCUMENT_XML``).
+    fingerprint_basis: str | None = field(default=None, compare=False)
+
+    def received_fingerprint(self) -> dict:
+        """What the sender's index said of the document, as the portal keeps
+        it beside its own SHA-256: the value and function as written, what
+        matched (content or the whole XML) and whether the function is weak."""
+        return {
+            "fingerprint": self.fingerprint,
+            "hash_function": self.hash_function,
+            "hash_function_name": canonical_name(self.hash_function),
+            "fingerprint_basis": self.fingerprint_basis,
+            "weak_hash": is_weak(self.hash_function),
+        }
 
     @classmethod
     def for_document(

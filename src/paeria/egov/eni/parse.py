@@ -19,6 +19,8 @@ Every problem found is collected and :class:`EniImportError` lists them all.
 """
 
 from datetime import tzinfo
+from functools import partial
+from lxml import etree
 from paeria.egov.eni.checks import check_expediente
 from paeria.egov.eni.checks import check_index_documents
 from paeria.egov.eni.model import EniDocument
@@ -175,11 +177,10 @@ def parse_expediente(
     expediente = _read_expediente(
         reader, expediente_el, document_elements, strict_identifiers
     )
-    _finish(
-        problems
-        + reader.problems
-        + _expediente_problems(expediente, strict_identifiers)
-    )
+    problems += reader.problems + _expediente_problems(expediente, strict_identifiers)
+    for document in expediente.documents:
+        document.sent_forms = None  # checked: the XML tree may go
+    _finish(problems)
     return expediente
 
 
@@ -195,7 +196,7 @@ def _expediente_problems(expediente, strict_identifiers) -> list[str]:
 
 
 def _envelope_parts(root, what: str, documents, *, schema_dir, validate_schema):
-    """(eniexp:expediente, [(enidoc:documento, label)], problems) of the
+    """(eniexp:expediente, [(enidoc:documento, label, None)], problems) of the
     paeria.egov envelope, reporting a missing expediente and unexpected
     elements."""
     if documents is not None:
@@ -210,7 +211,8 @@ def _envelope_parts(root, what: str, documents, *, schema_dir, validate_schema):
         problems.append(f"{what}: eniexp:expediente is missing")
     for child in children:
         if child.tag == qname("enidoc", "documento"):
-            document_elements.append((child, f"Document #{len(document_elements) + 1}"))
+            label = f"Document #{len(document_elements) + 1}"
+            document_elements.append((child, label, None))
         elif child is not expediente_el:
             problems.append(f"{what}: unexpected element {_prefixed(child.tag)}")
     return expediente_el, document_elements, problems
@@ -219,9 +221,9 @@ def _envelope_parts(root, what: str, documents, *, schema_dir, validate_schema):
 def _separate_documents(
     documents, total, problems, *, schema_dir, validate_schema, max_size, max_depth
 ):
-    """[(enidoc:documento, label)] of the document files sent beside a bare
-    expediente; ``total`` is the size read so far, the files may not pass
-    ``max_size`` together."""
+    """[(enidoc:documento, label, its bytes)] of the document files sent
+    beside a bare expediente; ``total`` is the size read so far, the files
+    may not pass ``max_size`` together."""
     document_elements = []
     for number, item in enumerate(documents or [], 1):
         label = f"Separate document file #{number}"
@@ -243,8 +245,20 @@ def _separate_documents(
             f"{label}: {p}"
             for p in _schema_problems(element, "documento", schema_dir, validate_schema)
         ]
-        document_elements.append((element, label))
+        raw = bytes(item) if isinstance(item, bytes | bytearray | memoryview) else None
+        document_elements.append((element, label, raw))
     return document_elements
+
+
+def sent_forms(element, sent: bytes | None):
+    """The ``enidoc:documento`` as the sender may have fingerprinted it whole:
+    the file's own bytes when it came as a file, else the element as
+    serialised, then canonicalised (exclusive and inclusive C14N)."""
+    if sent is not None:
+        yield sent
+    yield etree.tostring(element)
+    yield etree.tostring(element, method="c14n", exclusive=True)
+    yield etree.tostring(element, method="c14n")
 
 
 def _read_expediente(
@@ -257,10 +271,11 @@ def _read_expediente(
     metadata = reader.metadata(
         reader.find(expediente_el, "eniexpmeta", "metadatosExp", "Expediente")
     )
-    parsed = [
-        reader.document(element, label, strict_identifiers, True)
-        for element, label in document_elements
-    ]
+    parsed = []
+    for element, label, sent in document_elements:
+        document = reader.document(element, label, strict_identifiers, True)
+        document.sent_forms = partial(sent_forms, element, sent)
+        parsed.append(document)
     order = {entry.document_id: n for n, entry in enumerate(entries)}
     parsed.sort(key=lambda d: order.get(d.identifier, len(order)))
     return EniExpediente(

@@ -9,7 +9,9 @@ The file is the raw body (Content-Type application/xml) or JSON
 ``{"file": {"data": <base64>, "encoding": "base64"}, "procedimiento": <uid>}``.
 A refused file answers 400 with every problem found, one a line, under
 ``fields.file`` (an export refused: under ``fields.expediente`` or
-``fields.documento``), and nothing is created. Each export and import made
+``fields.documento``), and nothing is created. An expediente imported before
+(same Identificador from the same Organo) answers 409 naming the earlier one,
+unless the client asks for ``import_again``. Each export and import made
 notifies :class:`paeria.egov.events.EniExported` or
 :class:`paeria.egov.events.EniImported` (the journal's entries).
 
@@ -20,6 +22,8 @@ request with that header.
 """
 
 from paeria.egov import _
+from paeria.egov.eni.admission import AlreadyImported
+from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import expediente_documents
 from paeria.egov.eni.bridge import expediente_index
 from paeria.egov.eni.bridge import export_documento
@@ -44,6 +48,33 @@ PROCEDIMIENTO_UID = _(
     "error_eni_procedimiento_uid",
     default="procedimiento must be the UID of a procedure.",
 )
+
+
+def wants_import_again(options, request) -> bool:
+    """``import_again``: true in the JSON body, or ``?import_again=1``."""
+    value = options.get("import_again")
+    if value is None:
+        value = request.form.get("import_again")
+    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+
+
+def already_imported_message(earlier):
+    return _(
+        "error_eni_already_imported",
+        default="This expediente was imported before, as ${numero}; nothing was "
+        "imported. To import it again as a new expediente, send import_again: "
+        "true.",
+        mapping={"numero": earlier.numero},
+    )
+
+
+def earlier_message(earlier):
+    return _(
+        "error_eni_imported_before",
+        default="The same Identificador from the same Organo was imported as "
+        "${numero}: ${url}",
+        mapping={"numero": earlier.numero, "url": earlier.absolute_url()},
+    )
 
 
 def problems_by_field(field, problems):
@@ -147,6 +178,13 @@ class _ImportService(Service):
         data, options = self.read_file()
         try:
             created = self.create(data, options)
+        except AlreadyImported as error:
+            return self.refuse(
+                409,
+                "Conflict",
+                already_imported_message(error.earlier),
+                {"file": earlier_message(error.earlier)},
+            )
         except EniImportError as error:
             return self.refuse(
                 400,
@@ -157,7 +195,7 @@ class _ImportService(Service):
                 ),
                 problems_by_field("file", error.problems),
             )
-        notify(EniImported(created, self.kind))
+        notify(EniImported(created, self.kind, **import_details(created)))
         self.request.response.setStatus(201)
         self.request.response.setHeader("Location", created.absolute_url())
         return self.summary(created)
@@ -180,7 +218,10 @@ class UnidadEniImportPost(_ImportService):
                 {"procedimiento": PROCEDIMIENTO_UID},
             )
         return import_eni_expediente(
-            self.context, data, procedimiento_uid=procedimiento or None
+            self.context,
+            data,
+            procedimiento_uid=procedimiento or None,
+            again=wants_import_again(options, self.request),
         )
 
     def summary(self, expediente):

@@ -251,6 +251,16 @@ ENI_METADATA = (
 )
 
 
+# What the sender's index fingerprint was computed over (eni.digests).
+FINGERPRINT_BASES = {
+    "content": _("fingerprint_over_content", default="of the document's content"),
+    "document_xml": _(
+        "fingerprint_over_document_xml",
+        default="of the whole ENI document (enidoc:documento) as sent",
+    ),
+}
+
+
 def eni_metadata_values(documento, request):
     """Each ENI field's value as shown, by css name: dates localised, codes
     by their title in the request's language."""
@@ -295,6 +305,22 @@ class DocumentoView(BrowserView):
             }
             for name, label in ENI_METADATA
         ]
+
+    def received_fingerprint(self):
+        """The fingerprint of an imported document in its sender's index, or
+        None: function, value, over what it was computed and whether the
+        function is weak (SHA-1), which staff must see."""
+        record = getattr(self.context, "eni_import", None) or {}
+        if not record.get("fingerprint"):
+            return None
+        basis = FINGERPRINT_BASES.get(record.get("fingerprint_basis"))
+        return {
+            "hash_function": record.get("hash_function_name")
+            or record.get("hash_function"),
+            "fingerprint": record["fingerprint"],
+            "basis": translate(basis, context=self.request) if basis else "",
+            "weak": bool(record.get("weak_hash")),
+        }
 
     @property
     def file(self):

@@ -7,7 +7,7 @@ these fields read-only (forms and plone.restapi skip them); the subscribers
 from datetime import datetime
 from paeria.egov.calendar.terms import compute_deadline
 from paeria.egov.clock import MADRID
-from paeria.egov.content.documento import format_name
+from paeria.egov.content.documento import format_name_of_file
 from paeria.egov.content.documento import HASH_FUNCTION
 from paeria.egov.content.lookup import object_by_uid
 from paeria.egov.fingerprints import sha256_of_file
@@ -90,10 +90,17 @@ def document_identifier(documento, year):
 
 
 def update_fingerprint(documento):
+    """The fingerprint of the stored file and, for a new file, its format.
+    The same file keeps its format name: an imported document keeps the
+    NombreFormato it came with (eni/bridge.py), which its MIME type alone
+    could not tell (PDF/A, a signed format)."""
     if documento.file is None:
         documento.huella = None
         documento.nombre_formato = None
         return
-    documento.huella = sha256_of_file(documento.file)
+    huella = sha256_of_file(documento.file)
+    same_file = huella == documento.huella and documento.nombre_formato
+    documento.huella = huella
     documento.funcion_resumen = HASH_FUNCTION
-    documento.nombre_formato = format_name(documento.file.contentType)
+    if not same_file:
+        documento.nombre_formato = format_name_of_file(documento.file)

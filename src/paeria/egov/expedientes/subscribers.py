@@ -100,13 +100,18 @@ def added_with_its_container(documento, event):
 
 
 def documento_added(documento, event):
-    """Fingerprint, identifier and — inside an expediente — the next order number
-    (foliado) and incorporation date. A copy pasted elsewhere gets its own."""
+    """Capture date, fingerprint, identifier and — inside an expediente — the
+    next order number (foliado) and incorporation date. A copy pasted
+    elsewhere gets its own, but keeps its capture date."""
     if "organo" not in documento.__dict__:
         # Only now, inside its container, does the default know the unit.
         documento.organo = default_organo(documento)
     documento.organo = canonical_dir3(documento.organo)
-    captured = documento.fecha_captura or clock.office_now()
+    if documento.__dict__.get("fecha_captura") is None:
+        # Stored once, when it enters the portal (docs/domain-model.md,
+        # "Capture date"); a door that knows better gave it already.
+        documento.fecha_captura = clock.office_now()
+    captured = documento.fecha_captura
     documento.eni_identifier = document_identifier(documento, captured.year)
     update_fingerprint(documento)
     expediente = enclosing_expediente(documento)

@@ -134,7 +134,7 @@ def eni_exported(obj, event):
 
 
 def eni_imported(obj, event):
-    recording.record_eni_import(obj, event.kind)
+    recording.record_eni_import(obj, event.kind, **getattr(event, "details", {}))
 
 
 def file_downloaded(obj, event):

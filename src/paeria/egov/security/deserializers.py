@@ -6,10 +6,13 @@ is taken as "no change" even when there is nothing to keep, and a TextLine
 takes control characters (which then break the ENI XML export). These
 subclasses, registered for our browser layer, refuse such values with a
 ``ValueError`` naming what is wrong, which plone.restapi answers as a 400 for
-that field; the rest is the stock behaviour.
+that field; the rest is the stock behaviour. A date its schema sets once (a
+document's capture date) is refused when a client tries to change it.
 """
 
+from datetime import UTC
 from paeria.egov import _
+from paeria.egov.content.documento import SET_ONCE
 from paeria.egov.validators.text import has_control_chars
 from plone.restapi.deserializer.dxfields import ChoiceFieldDeserializer
 from plone.restapi.deserializer.dxfields import DatetimeFieldDeserializer
@@ -43,6 +46,13 @@ class GuardedChoiceDeserializer(Refusing, ChoiceFieldDeserializer):
         return super().__call__(value)
 
 
+def _instant(value):
+    """An aware datetime; a naive one is UTC, as plone.restapi reads it."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 class GuardedDatetimeDeserializer(Refusing, DatetimeFieldDeserializer):
     def __call__(self, value):
         if value is not None and not isinstance(value, str):
@@ -52,7 +62,31 @@ class GuardedDatetimeDeserializer(Refusing, DatetimeFieldDeserializer):
                     default="Give the date and time as text (ISO 8601).",
                 )
             )
-        return super().__call__(value)
+        result = super().__call__(value)
+        self.refuse_changing_set_once(result)
+        return result
+
+    def refuse_changing_set_once(self, result):
+        """A field its schema sets once (``SET_ONCE``, the capture date) may be
+        sent back as it is, never changed: a 400 naming it, rather than a
+        change silently ignored that the client would believe made."""
+        name = self.field.__name__
+        interface = getattr(self.field, "interface", None)
+        if interface is None or name not in (
+            interface.queryTaggedValue(SET_ONCE) or ()
+        ):
+            return
+        stored = getattr(self.context, "__dict__", {}).get(name)
+        if stored is None:
+            return  # creation: not set yet
+        if result is None or _instant(result) != _instant(stored):
+            self.refuse(
+                _(
+                    "error_set_once",
+                    default="It was set when the document was added and cannot "
+                    "be changed.",
+                )
+            )
 
 
 class GuardedNamedFieldDeserializer(Refusing, NamedFieldDeserializer):

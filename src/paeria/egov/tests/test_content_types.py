@@ -131,10 +131,10 @@ class TestSchemas(ManagerTestCase):
             },
             "Unidad": {"dir3_code"},
             "Expediente": {"procedimiento"},
+            # fecha_captura: stored when the document is added, if not given.
             "Documento": {
                 "file",
                 "organo",
-                "fecha_captura",
                 "origen",
                 "estado_elaboracion",
                 "tipo_documental",

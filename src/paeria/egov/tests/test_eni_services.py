@@ -289,7 +289,7 @@ class ImportServiceTests(EniServicesTestCase):
         for documento in self.documentos[:2]:
             self.assertIn(
                 f"Document {documento.eni_identifier}: fingerprint does not match "
-                "its content (SHA-256)",
+                "its content nor the enidoc:documento as sent (SHA-256)",
                 problems,
             )
 

@@ -1,12 +1,16 @@
 """Upgrade steps: a site left by an earlier profile version is brought to the
 current one with nothing lost."""
 
+from DateTime import DateTime
+from paeria.egov.clock import MADRID
 from paeria.egov.settings.interfaces import IPaeriaSettings
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
 from paeria.egov.upgrades.v1003 import move_settings_records
 from paeria.egov.upgrades.v1003 import OLD_INTERFACE
 from paeria.egov.upgrades.v1003 import records_of_interface
+from paeria.egov.upgrades.v1004 import ORIGIN_INDEX
+from paeria.egov.upgrades.v1004 import store_capture_dates
 from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
@@ -15,6 +19,7 @@ from plone.registry.interfaces import IPersistentField
 from plone.registry.interfaces import IRegistry
 from zope.component import getUtility
 from zope.schema import getFieldNames
+import datetime
 import unittest
 
 
@@ -167,3 +172,67 @@ class TestUpgradeTo1003(unittest.TestCase):
         self.setup.upgradeProfile(PROFILE)
         view = self.portal.restrictedTraverse("@@paeria-egov-settings")
         self.assertIn("Ajuntament de Prova", view())
+
+
+class TestUpgradeTo1004(unittest.TestCase):
+    """Documents made before 1004 without a capture date get their creation
+    date, stored; those that have one keep it."""
+
+    layer = PAERIA_EGOV_INTEGRATION_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        setRoles(self.portal, TEST_USER_ID, ["Manager"])
+        self.setup = api.portal.get_tool("portal_setup")
+        unidad = base.create_unidad(self.portal)
+        expediente = base.create_expediente(
+            unidad, base.create_procedimiento(self.portal, unidad)
+        )
+        self.expediente = expediente
+        self.old = base.create_documento(expediente, title="Antiguo")
+        self.given = base.create_documento(
+            expediente,
+            title="Con fecha",
+            fecha_captura=MADRID.localize(datetime.datetime(2024, 5, 6, 7, 8, 9)),
+        )
+
+    def make_it_look_like_1003(self):
+        """Made the old way: nothing stored, created on a known day."""
+        del self.old.__dict__["fecha_captura"]
+        self.old._p_changed = True
+        self.old.creation_date = DateTime("2025-02-03T10:20:30+01:00")
+        self.setup.setLastVersionForProfile(PROFILE, "1003")
+
+    def test_old_documents_get_their_creation_date(self):
+        self.make_it_look_like_1003()
+        self.assertIsNone(self.old.fecha_captura)
+        self.setup.upgradeProfile(PROFILE)
+        self.assertEqual(self.setup.listUpgrades(PROFILE), [])
+        expected = MADRID.localize(datetime.datetime(2025, 2, 3, 10, 20, 30))
+        self.assertEqual(self.old.__dict__["fecha_captura"], expected)
+        self.assertEqual(
+            self.given.fecha_captura,
+            MADRID.localize(datetime.datetime(2024, 5, 6, 7, 8, 9)),
+        )
+
+    def test_running_it_twice_is_harmless(self):
+        self.make_it_look_like_1003()
+        self.setup.upgradeProfile(PROFILE)
+        stored = self.old.fecha_captura
+        self.old.creation_date = DateTime("2025-09-09T09:09:09+02:00")
+        store_capture_dates(self.setup)
+        self.assertEqual(self.old.fecha_captura, stored)
+
+    def test_expedientes_imported_before_are_found_by_origin(self):
+        self.expediente.eni_import = {
+            "identifier": "ES_L01080193_2025_EXP_000042",
+            "organos": ["L01080193"],
+        }
+        catalog = api.portal.get_tool("portal_catalog")
+        catalog.delIndex(ORIGIN_INDEX)
+        self.make_it_look_like_1003()
+        self.setup.upgradeProfile(PROFILE)
+        brains = catalog.unrestrictedSearchResults(
+            eni_origen="L01080193|ES_L01080193_2025_EXP_000042"
+        )
+        self.assertEqual([brain.UID for brain in brains], [self.expediente.UID()])
