@@ -13,9 +13,9 @@ from paeria.egov.eni.admission import AlreadyImported
 from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
-from paeria.egov.eni.bridge import import_eni_document
-from paeria.egov.eni.bridge import import_eni_expediente
 from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.importing import import_eni_document
+from paeria.egov.eni.importing import import_eni_expediente
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.services import attachment_headers

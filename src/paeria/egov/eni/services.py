@@ -6,7 +6,10 @@ bare official ``eniexp:expediente``); ``GET <expediente>/@eni-index`` the
 electronic index as JSON; ``POST <unidad>/@eni-import`` creates an expediente
 from an exchange file and ``POST <expediente>/@eni-import`` adds a document.
 The file is the raw body (Content-Type application/xml) or JSON
-``{"file": {"data": <base64>, "encoding": "base64"}, "procedimiento": <uid>}``.
+``{"file": {"data": <base64>, "encoding": "base64"}, "procedimiento": <uid>}``;
+on a unit it may also be a zip package of one or more expedientes
+(:mod:`paeria.egov.eni.package`), which answers ``{"items": [...]}``, and
+``dryRun`` answers what would be imported, creating nothing.
 A refused file answers 400 with every problem found, one a line, under
 ``fields.file`` (an export refused: under ``fields.expediente`` or
 ``fields.documento``), and nothing is created. An expediente imported before
@@ -28,11 +31,13 @@ from paeria.egov.eni.bridge import expediente_documents
 from paeria.egov.eni.bridge import expediente_index
 from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
-from paeria.egov.eni.bridge import import_eni_document
-from paeria.egov.eni.bridge import import_eni_expediente
 from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.importing import import_eni_document
+from paeria.egov.eni.importing import import_eni_package
+from paeria.egov.eni.importing import import_report
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
+from paeria.egov.eni.package import is_package
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
 from paeria.egov.restapi.service import Refused
@@ -50,12 +55,17 @@ PROCEDIMIENTO_UID = _(
 )
 
 
+def wants(options, request, name) -> bool:
+    """A yes/no option: true in the JSON body, or ``?<name>=1`` (or true)."""
+    value = options.get(name)
+    if value is None:
+        value = request.form.get(name)
+    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+
+
 def wants_import_again(options, request) -> bool:
     """``import_again``: true in the JSON body, or ``?import_again=1``."""
-    value = options.get("import_again")
-    if value is None:
-        value = request.form.get("import_again")
-    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+    return wants(options, request, "import_again")
 
 
 def already_imported_message(earlier):
@@ -176,6 +186,8 @@ class _ImportService(Service):
         # Like plone.restapi's own write services: authenticated by header.
         alsoProvides(self.request, IDisableCSRFProtection)
         data, options = self.read_file()
+        if wants(options, self.request, "dryRun"):
+            return self.dry_run(data, options)
         try:
             created = self.create(data, options)
         except AlreadyImported as error:
@@ -195,10 +207,22 @@ class _ImportService(Service):
                 ),
                 problems_by_field("file", error.problems),
             )
-        notify(EniImported(created, self.kind, **import_details(created)))
+        items = created if isinstance(created, list) else [created]
+        for item in items:
+            notify(EniImported(item, self.kind, **import_details(item)))
         self.request.response.setStatus(201)
-        self.request.response.setHeader("Location", created.absolute_url())
+        self.request.response.setHeader("Location", items[0].absolute_url())
+        if isinstance(created, list):
+            summaries = [self.summary(item) for item in items]
+            return {"items": summaries, "items_total": len(summaries)}
         return self.summary(created)
+
+    def dry_run(self, data, options):
+        message = _(
+            "error_eni_dry_run_unit",
+            default="dryRun is answered by the @eni-import of a unit.",
+        )
+        raise Refused(400, "BadRequest", message, {"dryRun": message})
 
 
 class UnidadEniImportPost(_ImportService):
@@ -206,7 +230,7 @@ class UnidadEniImportPost(_ImportService):
 
     kind = "expediente"
 
-    def create(self, data, options):
+    def procedimiento(self, options):
         procedimiento = options.get("procedimiento") or self.request.form.get(
             "procedimiento"
         )
@@ -217,10 +241,23 @@ class UnidadEniImportPost(_ImportService):
                 PROCEDIMIENTO_UID,
                 {"procedimiento": PROCEDIMIENTO_UID},
             )
-        return import_eni_expediente(
+        return procedimiento or None
+
+    def create(self, data, options):
+        """The expediente of an exchange file; a list of them for a zip."""
+        imported = import_eni_package(
             self.context,
             data,
-            procedimiento_uid=procedimiento or None,
+            procedimiento_uid=self.procedimiento(options),
+            again=wants_import_again(options, self.request),
+        )
+        return imported if is_package(data) else imported[0]
+
+    def dry_run(self, data, options):
+        return import_report(
+            self.context,
+            data,
+            procedimiento_uid=self.procedimiento(options),
             again=wants_import_again(options, self.request),
         )
 

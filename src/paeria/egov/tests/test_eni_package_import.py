@@ -1,0 +1,186 @@
+"""Zip packages posted to a unit's ``@eni-import`` (issue 18): every shape of
+the corpus imported, hostile ones refused with nothing created and no number
+taken, several expedientes all or nothing, and ``dryRun``."""
+
+from paeria.egov.eni import importing
+from paeria.egov.tests import eni_corpus
+from paeria.egov.tests.test_eni_package import corpus_file
+from paeria.egov.tests.test_eni_package import GOOD
+from paeria.egov.tests.test_eni_package import HOSTILE
+from paeria.egov.tests.test_eni_package import ID
+from paeria.egov.tests.test_eni_services import EniServicesTestCase
+from unittest import mock
+import base64
+
+
+class PackageImportTests(EniServicesTestCase):
+    def post(self, data, **params):
+        return self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import",
+            data=data,
+            params=params,
+            headers={"Content-Type": "application/zip"},
+        )
+
+    def imported(self, summary):
+        self.refresh()
+        return self.portal.unrestrictedTraverse(
+            summary["@id"][len(self.portal_url) + 1 :]
+        )
+
+    def test_every_good_package_is_imported(self):
+        for name, expected in GOOD.items():
+            with self.subTest(name=name):
+                response = self.post(corpus_file(name))
+                self.assertEqual(response.status_code, 201, response.text[:800])
+                body = response.json()
+                self.assertEqual(body["items_total"], len(expected))
+                self.assertEqual(response.headers["Location"], body["items"][0]["@id"])
+                by_origin = {i["eni_identifier_origen"]: i for i in body["items"]}
+                for rows in expected.values():
+                    series = rows[0][0][len(ID) : -len("0001")]
+                    item = by_origin[f"{ID}EXP_{series}"]
+                    expediente = self.imported(item)
+                    documents = sorted(
+                        expediente.objectValues(), key=lambda d: d.orden or 0
+                    )
+                    self.assertEqual(
+                        [d.eni_identifier for d in documents], [r[0] for r in rows]
+                    )
+                    self.assertEqual(
+                        [d.eni_import["fingerprint_basis"] for d in documents],
+                        [r[2] for r in rows],
+                    )
+                    self.assertTrue(
+                        all(d.file.data.startswith(b"%PDF-1.7") for d in documents)
+                    )
+
+    def test_a_zip_in_the_json_body_then_again(self):
+        data = corpus_file("official-sha256.zip")
+        response = self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import",
+            json={
+                "file": {"data": base64.b64encode(data).decode(), "encoding": "base64"}
+            },
+        )
+        self.assertEqual(response.status_code, 201, response.text[:800])
+        first = response.json()["items"][0]
+        self.assertEqual(first["documents"], 3)
+        self.refresh()
+        before = self.snapshot(self.portal)
+        response = self.post(data)
+        self.assertEqual(response.status_code, 409, response.text[:800])
+        self.assertIn(first["numero"], response.json()["error"]["message"])
+        self.assertNothingCreated(before)
+        response = self.post(data, import_again="true")
+        self.assertEqual(response.status_code, 201, response.text[:800])
+        self.assertNotEqual(response.json()["items"][0]["numero"], first["numero"])
+
+    def test_hostile_packages_are_refused_and_nothing_is_created(self):
+        before = self.snapshot(self.portal)
+        for name, expected in HOSTILE.items():
+            with self.subTest(name=name):
+                response = self.post(corpus_file(name))
+                self.assertEqual(response.status_code, 400, response.text[:800])
+                error = response.json()["error"]
+                self.assertEqual(error["type"], "BadRequest")
+                self.assertIn("nothing was imported", error["message"])
+                self.assertIn(expected, error["fields"]["file"])
+                self.assertNothingCreated(before)
+
+    def test_several_expedientes_all_or_nothing(self):
+        """A problem met while creating the second expediente undoes the
+        first: no expediente, no document, no number."""
+        before = self.snapshot(self.portal)
+        stored_problems = importing._stored_problems
+
+        def second_fails(documento, eni, entry):
+            if "DOS" in eni.identifier:
+                return [f"Document {eni.identifier}: refused for the test"]
+            return stored_problems(documento, eni, entry)
+
+        with mock.patch.object(importing, "_stored_problems", second_fails):
+            response = self.post(corpus_file("two-expedientes-sha512.zip"))
+        self.assertEqual(response.status_code, 400, response.text[:800])
+        self.assertIn(
+            "refused for the test", response.json()["error"]["fields"]["file"]
+        )
+        self.assertNothingCreated(before)
+
+
+class DryRunTests(EniServicesTestCase):
+    def post(self, data, **params):
+        return self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import",
+            data=data,
+            params=params,
+            headers={"Content-Type": "application/zip"},
+        )
+
+    def test_what_would_be_imported_and_nothing_is(self):
+        before = self.snapshot(self.portal)
+        response = self.post(
+            corpus_file("foreign-sha1-whole-referenced.zip"), dryRun="true"
+        )
+        self.assertEqual(response.status_code, 200, response.text[:800])
+        report = response.json()
+        self.assertNothingCreated(before)
+        self.assertTrue(report["importable"])
+        self.assertEqual(report["problems"], [])
+        (expediente,) = report["expedientes"]
+        self.assertEqual(expediente["entry"], "Remision 2025/INDICE-ENI")
+        self.assertEqual(
+            expediente["identifier"], f"ES_{eni_corpus.SENDER}_2025_EXP_FOR"
+        )
+        self.assertEqual(expediente["procedimiento"], self.procedimiento.UID())
+        self.assertIsNone(expediente["imported_before"])
+        self.assertEqual(expediente["index_signatures"], ["TF01"])
+        first = expediente["documents"][0]
+        self.assertEqual(first["identifier"], f"ES_{eni_corpus.SENDER}_2025_FOR0001")
+        self.assertEqual(first["tipo_documental"], "TD14")
+        self.assertEqual(first["size"], len(eni_corpus.pdf("FOR 1")))
+        self.assertEqual(first["hash_function"], "SHA-1")
+        self.assertEqual(first["fingerprint"], "weak")
+        self.assertEqual(first["fingerprint_over"], "document_xml")
+        self.assertEqual(first["signatures"], ["TF01"])
+
+    def test_an_earlier_import_and_problems_are_reported(self):
+        data = corpus_file("official-sha256.zip")
+        self.assertEqual(self.post(data).status_code, 201)
+        self.refresh()
+        before = self.snapshot(self.portal)
+        response = self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import",
+            json={
+                "file": {"data": base64.b64encode(data).decode(), "encoding": "base64"},
+                "dryRun": True,
+            },
+        )
+        self.assertEqual(response.status_code, 200, response.text[:800])
+        report = response.json()
+        self.assertFalse(report["importable"])
+        self.assertEqual(
+            {d["fingerprint"] for d in report["expedientes"][0]["documents"]}, {"ok"}
+        )
+        self.assertIn(
+            "/medio-ambiente/", report["expedientes"][0]["imported_before"]["@id"]
+        )
+        response = self.post(corpus_file("hostile-missing-document.zip"), dryRun=1)
+        self.assertEqual(response.status_code, 200, response.text[:800])
+        self.assertFalse(response.json()["importable"])
+        self.assertIn(
+            HOSTILE["hostile-missing-document.zip"], response.json()["problems"][0]
+        )
+        self.assertNothingCreated(before)
+
+    def test_an_expediente_does_not_answer_a_dry_run(self):
+        before = self.snapshot(self.portal)
+        response = self.api.post(
+            f"{self.path(self.expediente)}/@eni-import",
+            data=corpus_file("official-sha256.zip"),
+            params={"dryRun": "true"},
+            headers={"Content-Type": "application/zip"},
+        )
+        self.assertEqual(response.status_code, 400, response.text[:800])
+        self.assertIn("dryRun", response.json()["error"]["fields"])
+        self.assertNothingCreated(before)
