@@ -41,6 +41,7 @@ from paeria.egov.eni.model import signature_to_record
 from paeria.egov.eni.package import is_package
 from paeria.egov.eni.package import parse_package
 from paeria.egov.eni.package import read_package
+from paeria.egov.eni.package import read_parts
 from paeria.egov.eni.parse import DEFAULT_MAX_DEPTH
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
@@ -250,11 +251,15 @@ def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None, again=Fal
     return _import_all(unidad, [eni], procedimiento_uid, again)[0]
 
 
-def read_expedientes(data: bytes) -> tuple[list, list[str]]:
+def read_expedientes(data) -> tuple[list, list[str]]:
     """([(package entry or None, EniExpediente or None, problems)], ignored
-    entries) of an exchange file or a zip package; raises EniImportError
-    when a package is refused whole (hostile, or documents astray)."""
+    entries) of an exchange file, a zip package, or files sent side by side
+    (``data`` a list of (name, bytes)); raises EniImportError when a package
+    is refused whole (hostile, or documents astray)."""
     limit = max_import_size()
+    if isinstance(data, list):
+        package = read_parts(data, max_size=limit, max_depth=DEFAULT_MAX_DEPTH)
+        return parse_package(package, max_size=limit), package.ignored
     if not is_package(data):
         try:
             return [(None, parse_expediente(data, max_size=limit), [])], []
@@ -264,11 +269,12 @@ def read_expedientes(data: bytes) -> tuple[list, list[str]]:
     return parse_package(package, max_size=limit), package.ignored
 
 
-def import_eni_package(unidad, data: bytes, procedimiento_uid=None, again=False):
+def import_eni_package(unidad, data, procedimiento_uid=None, again=False):
     """Create in ``unidad`` every expediente of a zip package (or of one
-    exchange file), as :func:`import_eni_expediente` does, in one go: all of
-    them or, at the first problem in any, none. Returns them, in the order of
-    the package; raises like :func:`import_eni_expediente`."""
+    exchange file, or of files sent side by side: :func:`read_expedientes`),
+    as :func:`import_eni_expediente` does, in one go: all of them or, at the
+    first problem in any, none. Returns them, in the order of the package;
+    raises like :func:`import_eni_expediente`."""
     results, _ = read_expedientes(data)
     problems = [problem for _, _, found in results for problem in found]
     if problems:
@@ -317,7 +323,7 @@ def _expediente_report(name, admitted: Admitted) -> dict:
     }
 
 
-def import_report(unidad, data: bytes, procedimiento_uid=None, again=False) -> dict:
+def import_report(unidad, data, procedimiento_uid=None, again=False) -> dict:
     """What importing ``data`` into ``unidad`` would do (``dryRun``), after
     the same checks, creating nothing: each expediente with its documents
     (type, format, size, fingerprint function, ``ok`` or ``weak``, what it

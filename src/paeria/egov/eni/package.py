@@ -334,6 +334,19 @@ def _leftovers(entries, problems) -> list[str]:
     return ignored
 
 
+def _package_of(entries, max_size: int, max_depth: int) -> Package:
+    for entry in entries:
+        _load(entry, max_size, max_depth)
+    problems = []
+    resolver = _Resolver(entries)
+    documents = _documents_by_id(entries, resolver, problems)
+    expedientes = _expedientes(entries, documents, problems)
+    ignored = _leftovers(entries, problems)
+    if problems:
+        raise EniImportError(list(dict.fromkeys(problems)))
+    return Package(expedientes, ignored)
+
+
 def read_package(
     data: bytes,
     *,
@@ -345,17 +358,34 @@ def read_package(
     order. ``max_size`` limits the entries' total uncompressed size,
     ``max_entries`` their number, ``max_depth`` the nesting of each XML.
     Raises :class:`EniImportError` listing every problem found."""
-    entries = _open(data, max_size, max_entries)
-    for entry in entries:
-        _load(entry, max_size, max_depth)
+    return _package_of(_open(data, max_size, max_entries), max_size, max_depth)
+
+
+def read_parts(
+    parts,
+    *,
+    max_size: int,
+    max_depth: int,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+) -> Package:
+    """The expedientes of files sent side by side, ``parts`` being
+    ``[(file name, bytes)]`` (the parts of a multipart request), read as the
+    entries of a zip are. A name only labels its file and lets a
+    referenciaFichero find it: it is reduced to its base name, never used as
+    a path."""
+    total = sum(len(data) for _, data in parts)
     problems = []
-    resolver = _Resolver(entries)
-    documents = _documents_by_id(entries, resolver, problems)
-    expedientes = _expedientes(entries, documents, problems)
-    ignored = _leftovers(entries, problems)
+    if len(parts) > max_entries:
+        problems.append(f"{len(parts)} files; at most {max_entries} are accepted")
+    if total > max_size:
+        problems.append(f"The files total more than the limit of {max_size} bytes")
     if problems:
-        raise EniImportError(list(dict.fromkeys(problems)))
-    return Package(expedientes, ignored)
+        raise EniImportError(problems)
+    entries = [
+        _Entry(posixpath.basename((name or "").replace("\\", "/")) or f"#{n}", data)
+        for n, (name, data) in enumerate(parts, 1)
+    ]
+    return _package_of(entries, max_size, max_depth)
 
 
 def parse_package(package: Package, **options) -> list[tuple]:

@@ -8,7 +8,8 @@ from an exchange file and ``POST <expediente>/@eni-import`` adds a document.
 The file is the raw body (Content-Type application/xml) or JSON
 ``{"file": {"data": <base64>, "encoding": "base64"}, "procedimiento": <uid>}``;
 on a unit it may also be a zip package of one or more expedientes
-(:mod:`paeria.egov.eni.package`), which answers ``{"items": [...]}``, and
+(:mod:`paeria.egov.eni.package`) or a multipart body whose ``files`` parts are
+an expediente XML and its documento XMLs; these answer ``{"items": [...]}``, and
 ``dryRun`` answers what would be imported, creating nothing.
 A refused file answers 400 with every problem found, one a line, under
 ``fields.file`` (an export refused: under ``fields.expediente`` or
@@ -49,6 +50,10 @@ from zope.interface import alsoProvides
 
 
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
+NOT_A_FILE = _(
+    "error_eni_part_not_a_file",
+    default="Each part named files must be a file.",
+)
 PROCEDIMIENTO_UID = _(
     "error_eni_procedimiento_uid",
     default="procedimiento must be the UID of a procedure.",
@@ -185,7 +190,7 @@ class _ImportService(Service):
     def reply(self):
         # Like plone.restapi's own write services: authenticated by header.
         alsoProvides(self.request, IDisableCSRFProtection)
-        data, options = self.read_file()
+        data, options = self.read_import()
         if wants(options, self.request, "dryRun"):
             return self.dry_run(data, options)
         try:
@@ -217,6 +222,10 @@ class _ImportService(Service):
             return {"items": summaries, "items_total": len(summaries)}
         return self.summary(created)
 
+    def read_import(self):
+        """(the file, options) of the request."""
+        return self.read_file()
+
     def dry_run(self, data, options):
         message = _(
             "error_eni_dry_run_unit",
@@ -243,15 +252,32 @@ class UnidadEniImportPost(_ImportService):
             )
         return procedimiento or None
 
+    def read_import(self):
+        """A multipart body is an expediente XML and its documento XMLs (and
+        separate contents) as ``files`` parts: [(file name, bytes)]."""
+        content_type = (self.request.getHeader("Content-Type") or "").lower()
+        if not content_type.startswith("multipart/form-data"):
+            return self.read_file()
+        fields, files = self.read_upload()
+        parts = []
+        for position, item in enumerate(files):
+            if not isinstance(item, dict):
+                raise Refused(
+                    400, "BadRequest", NOT_A_FILE, {f"files[{position}]": NOT_A_FILE}
+                )
+            parts.append((item.get("filename"), item["data"]))
+        return parts, fields
+
     def create(self, data, options):
-        """The expediente of an exchange file; a list of them for a zip."""
+        """The expediente of an exchange file; a list of them for a zip or
+        for files sent side by side."""
         imported = import_eni_package(
             self.context,
             data,
             procedimiento_uid=self.procedimiento(options),
             again=wants_import_again(options, self.request),
         )
-        return imported if is_package(data) else imported[0]
+        return imported if isinstance(data, list) or is_package(data) else imported[0]
 
     def dry_run(self, data, options):
         return import_report(

@@ -184,3 +184,55 @@ class DryRunTests(EniServicesTestCase):
         self.assertEqual(response.status_code, 400, response.text[:800])
         self.assertIn("dryRun", response.json()["error"]["fields"])
         self.assertNothingCreated(before)
+
+
+class MultipartTests(EniServicesTestCase):
+    """An expediente XML and its documento XMLs (and separate contents) as
+    the ``files`` parts of one multipart request."""
+
+    def post(self, entries, **fields):
+        files = [
+            ("files", (name, data, "application/octet-stream"))
+            for name, data in entries
+        ]
+        return self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import", files=files, data=fields
+        )
+
+    def test_an_expediente_and_its_documents_as_parts(self):
+        # The sender's folders are not part of a file name: only base names
+        # travel, and referenciaFichero finds its content by base name.
+        entries = [
+            (name.rsplit("/", 1)[-1], data)
+            for name, data in eni_corpus.foreign_sha1_whole()
+        ]
+        before = self.snapshot(self.portal)
+        response = self.post(entries, dryRun="true")
+        self.assertEqual(response.status_code, 200, response.text[:800])
+        self.assertTrue(response.json()["importable"], response.json()["problems"])
+        self.assertNothingCreated(before)
+        response = self.post(entries)
+        self.assertEqual(response.status_code, 201, response.text[:800])
+        (item,) = response.json()["items"]
+        self.assertEqual(item["eni_identifier_origen"], f"{ID}EXP_FOR")
+        self.assertEqual(item["documents"], 3)
+
+    def test_a_document_missing_is_refused(self):
+        entries = eni_corpus.official()[:-1]
+        before = self.snapshot(self.portal)
+        response = self.post(entries)
+        self.assertEqual(response.status_code, 400, response.text[:800])
+        self.assertIn(
+            f"document {ID}OFI0003 is in the index but not in the package",
+            response.json()["error"]["fields"]["file"],
+        )
+        self.assertNothingCreated(before)
+
+    def test_a_part_that_is_not_a_file_is_named(self):
+        # requests sends form fields before files: the text is files[0].
+
+        before = self.snapshot(self.portal)
+        response = self.post(eni_corpus.official()[:1], files="not a file")
+        self.assertEqual(response.status_code, 400, response.text[:800])
+        self.assertEqual(list(response.json()["error"]["fields"]), ["files[0]"])
+        self.assertNothingCreated(before)
