@@ -30,6 +30,7 @@ from paeria.egov.eni.parse import parse_expediente
 from paeria.egov.eni.safexml import load_xml
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
 from paeria.egov.eni.schemas import qname
+from urllib.parse import unquote
 import io
 import posixpath
 import re
@@ -50,6 +51,10 @@ CHUNK = 1024 * 1024
 _ENCRYPTED = 0x1 | 0x40
 _DRIVE_RE = re.compile(r"[A-Za-z]:")
 _XML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<")
+#: How UTF-16 and UTF-32 XML starts (XML 1.0, annex F).
+_WIDE_XML_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00", b"\x00\x00")
+#: ZipInfo.flag_bits: the name is UTF-8 (else zipfile read it as CP437).
+_UTF8_NAME = 0x800
 _EXPEDIENTE_ROOTS = (qname("eniexp", "expediente"), qname("paeriaeni", ENVELOPE_ROOT))
 
 
@@ -81,6 +86,28 @@ class _Entry:
     root: object = None  # the XML root element, when it is XML
     xml_problem: str | None = None
     referenced: bool = False
+    #: Other readings of the name (see :func:`_aliases`).
+    aliases: tuple = ()
+
+
+def _aliases(info: zipfile.ZipInfo) -> tuple:
+    """The name as the sender may have written it. A zip that does not flag
+    its names as UTF-8 is read as CP437, as the format says; Windows tools
+    write the system's code page (CP850, CP1252) and others UTF-8 all the
+    same, so "Resolución.pdf" would not match the reference to it."""
+    if info.flag_bits & _UTF8_NAME:
+        return ()
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return ()
+    names = []
+    for codec in ("utf-8", "cp1252", "cp850"):
+        try:
+            names.append(raw.decode(codec))
+        except UnicodeDecodeError:
+            continue
+    return tuple(name for name in dict.fromkeys(names) if name != info.filename)
 
 
 def _name_problem(name: str) -> str | None:
@@ -164,7 +191,7 @@ def _read_entries(archive, infos, max_size: int) -> list[_Entry]:
             problems.append(f"Package entry {info.filename!r} cannot be read: {error}")
             continue
         budget -= len(data)
-        entries.append(_Entry(info.filename, data))
+        entries.append(_Entry(info.filename, data, aliases=_aliases(info)))
     if problems:
         raise EniImportError(problems)
     return entries
@@ -184,7 +211,8 @@ def _open(data: bytes, max_size: int, max_entries: int) -> list[_Entry]:
 
 
 def _load(entry: _Entry, max_size: int, max_depth: int):
-    if not _XML_START.match(entry.data[:1024]):
+    head = entry.data[:1024]
+    if not (_XML_START.match(head) or head.startswith(_WIDE_XML_STARTS)):
         return
     try:
         entry.root = load_xml(
@@ -215,26 +243,42 @@ def _indexed_ids(root) -> list[str]:
 
 class _Resolver:
     """Finds the entry a reference names: beside the document, from the
-    zip's root, else the one entry of that base name."""
+    zip's root, else the one entry of that base name (exactly, then ignoring
+    case); the reference as written, then percent-decoded (a URI)."""
 
     def __init__(self, entries):
-        self.by_name = {entry.name: entry for entry in entries}
-        self.by_base = {}
+        self.by_name, self.by_base, self.by_folded = {}, {}, {}
         for entry in entries:
-            self.by_base.setdefault(posixpath.basename(entry.name), []).append(entry)
+            for name in (entry.name, *entry.aliases):
+                base = posixpath.basename(name)
+                self.by_name.setdefault(name, entry)
+                self.by_base.setdefault(base, set()).add(id(entry))
+                self.by_folded.setdefault(base.casefold(), set()).add(id(entry))
+        self.by_id = {id(entry): entry for entry in entries}
 
     def find(self, reference: str, beside: str):
         reference = reference.replace("\\", "/")
         if reference.lower().startswith("file:"):
             reference = reference[5:].lstrip("/")
+        for form in dict.fromkeys((reference, unquote(reference))):
+            found = self._find(form, beside)
+            if found is not None:
+                return found
+        return None
+
+    def _find(self, reference: str, beside: str):
         for name in (
             posixpath.normpath(posixpath.join(posixpath.dirname(beside), reference)),
             posixpath.normpath(reference.lstrip("/")),
         ):
             if name in self.by_name:
                 return self.by_name[name]
-        candidates = self.by_base.get(posixpath.basename(reference), [])
-        return candidates[0] if len(candidates) == 1 else None
+        base = posixpath.basename(reference)
+        for index, key in ((self.by_base, base), (self.by_folded, base.casefold())):
+            candidates = index.get(key, ())
+            if len(candidates) == 1:
+                return self.by_id[next(iter(candidates))]
+        return None
 
 
 def _sent_document(entry, resolver, problems) -> SentDocument:

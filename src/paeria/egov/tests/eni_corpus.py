@@ -13,7 +13,9 @@ indentation, the documents in another order than the index, odd file names in
 nested folders, contents as separate files named by ``referenciaFichero``);
 SHA-1 (as the XML-DSig URI), SHA-256, SHA-384 (hex) and SHA-512, over the
 content or over the whole ``enidoc:documento`` file as sent; two expedientes
-in one zip; the portal's own exchange envelope zipped. Hostile packages
+in one zip; the portal's own exchange envelope zipped; a Windows tool's zip
+(names in UTF-8 and CP850 without the UTF-8 flag, references
+percent-encoded or in another case, a document in UTF-16). Hostile packages
 (:data:`HOSTILE`) are the good one spoilt one way each.
 """
 
@@ -269,6 +271,58 @@ def envelope() -> list:
     return [("intercambio.xml", expediente_to_xml(expediente))]
 
 
+def with_raw_names(data: bytes, names: dict) -> bytes:
+    """``data`` with each ASCII placeholder name replaced by the raw bytes
+    of a name, without the UTF-8 flag: as tools that write the system's code
+    page (or UTF-8, unflagged) do."""
+    for placeholder, raw in names.items():
+        encoded = placeholder.encode("ascii")
+        assert len(encoded) == len(raw) and data.count(encoded) == 2, placeholder
+        data = data.replace(encoded, raw)
+    return data
+
+
+#: Names as a Windows tool or an old zip writes them, unflagged: UTF-8 and
+#: CP850 bytes, and the placeholders they are written under.
+RAW_NAMES = {
+    f"datos/{'P' * (len(raw) - 11)}{n}.pdf": raw
+    for n, raw in enumerate(
+        (
+            "datos/Resolución.pdf".encode(),
+            "datos/INFORMACIÓN PÚBLICA.pdf".encode("cp850"),
+        ),
+        1,
+    )
+}
+
+
+def windows() -> list:
+    """Contents named in UTF-8 and CP850 without the zip's UTF-8 flag, one
+    reference percent-encoded, one in another case; a document in UTF-16."""
+    documents = make_documents("WIN", 2)
+    expediente = make_expediente("WIN", documents)
+    (first_name, second_name) = RAW_NAMES
+    first = by_reference(document_to_xml(documents[0]), "Resoluci%C3%B3n.pdf")
+    second = by_reference(document_to_xml(documents[1]), "INFORMACIÓN PÚBLICA.PDF")
+    second = etree.tostring(
+        etree.fromstring(second), xml_declaration=True, encoding="UTF-16"
+    )
+    return [
+        ("EXP.xml", expediente_to_xml(expediente, include_documents=False)),
+        ("doc-1.xml", first),
+        ("doc-2.xml", second),
+        (first_name, documents[0].content),
+        (second_name, documents[1].content),
+    ]
+
+
+def _windows_zip():
+    return with_raw_names(
+        zipped(windows(), zipfile.ZIP_STORED),
+        RAW_NAMES,
+    )
+
+
 GOOD = {
     "official-sha256.zip": official,
     "foreign-sha1-whole-referenced.zip": foreign_sha1_whole,
@@ -382,6 +436,7 @@ def hostile() -> dict:
 def corpus() -> dict[str, bytes]:
     """Every file of the corpus by name."""
     builders = {name: (lambda b=build: zipped(b())) for name, build in GOOD.items()}
+    builders["foreign-windows-names-utf16.zip"] = _windows_zip
     builders.update(hostile())
     return {name: build() for name, build in sorted(builders.items())}
 

@@ -56,6 +56,9 @@ GOOD = {
         "UNO/UNO.xml": [(f"{ID}UNO000{n}", "SHA-512", "content") for n in (1, 2)],
         "DOS/DOS.xml": [(f"{ID}DOS0001", "SHA-512", "content")],
     },
+    "foreign-windows-names-utf16.zip": {
+        "EXP.xml": [(f"{ID}WIN000{n}", "SHA-256", "content") for n in (1, 2)]
+    },
     "envelope.zip": {
         "intercambio.xml": [(f"{ID}ENV000{n}", "SHA-256", "content") for n in (1, 2)]
     },
@@ -145,6 +148,7 @@ class GoodPackageTests(unittest.TestCase):
             ("official-sha256.zip", "OFI"),
             ("foreign-sha1-whole-referenced.zip", "FOR"),
             ("foreign-sha384-hex-folders.zip", "MIX"),
+            ("foreign-windows-names-utf16.zip", "WIN"),
         ):
             with self.subTest(name=name):
                 (eni,) = parsed(name).values()
