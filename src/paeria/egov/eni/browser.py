@@ -1,11 +1,12 @@
 """Classic UI of the ENI exchange: import forms and downloads.
 
-``@@eni-import`` on a Unidad imports an expediente (optionally into a chosen
-procedure), on an Expediente one document; a refused file shows every problem
-found and nothing is created. ``@@eni-download`` on a Documento or an
-Expediente (``?format=standard`` for the bare ``eniexp:expediente``) answers
-the XML file; a refusal shows its problems. What is imported or handed out is
-notified (:mod:`paeria.egov.events`: the journal's entries).
+``@@eni-import`` on a Unidad imports an expediente, or every expediente of a
+zip package (optionally into a chosen procedure), on an Expediente one
+document; a refused file shows every problem found and nothing is created.
+``@@eni-download`` on a Documento or an Expediente (``?format=standard`` for
+the bare ``eniexp:expediente``) answers the XML file; a refusal shows its
+problems. What is imported or handed out is notified
+(:mod:`paeria.egov.events`: the journal's entries).
 """
 
 from paeria.egov import _
@@ -15,7 +16,7 @@ from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
 from paeria.egov.eni.bridge import max_import_size
 from paeria.egov.eni.importing import import_eni_document
-from paeria.egov.eni.importing import import_eni_expediente
+from paeria.egov.eni.importing import import_eni_package
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.services import attachment_headers
@@ -43,11 +44,18 @@ class _ImportView(BrowserView):
             check_authenticator(self.request)
             created = self.handle()
             if created is not None:
-                notify(EniImported(created, self.kind, **import_details(created)))
-                IStatusMessage(self.request).add(self.success_message, type="info")
-                self.request.response.redirect(created.absolute_url())
+                # A zip package may hold several expedientes.
+                items = created if isinstance(created, list) else [created]
+                for item in items:
+                    notify(EniImported(item, self.kind, **import_details(item)))
+                IStatusMessage(self.request).add(self.success(items), type="info")
+                target = items[0] if len(items) == 1 else self.context
+                self.request.response.redirect(target.absolute_url())
                 return ""
         return self.index()
+
+    def success(self, items):
+        return self.success_message
 
     def handle(self):
         upload = self.request.form.get("eni_file")
@@ -107,8 +115,18 @@ class ImportExpedienteView(_ImportView):
     def selected_procedure(self):
         return self.request.form.get("procedimiento") or ""
 
+    def success(self, items):
+        if len(items) == 1:
+            return self.success_message
+        return _(
+            "msg_eni_expedientes_imported",
+            default="${count} expedientes were imported with new numbers.",
+            mapping={"count": len(items)},
+        )
+
     def create(self, data):
-        return import_eni_expediente(
+        """The expediente of an exchange file, or all those of a zip."""
+        return import_eni_package(
             self.context,
             data,
             procedimiento_uid=self.selected_procedure or None,

@@ -9,8 +9,11 @@ from paeria.egov.tests.test_eni_package import GOOD
 from paeria.egov.tests.test_eni_package import HOSTILE
 from paeria.egov.tests.test_eni_package import ID
 from paeria.egov.tests.test_eni_services import EniServicesTestCase
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import SITE_OWNER_PASSWORD
 from unittest import mock
 import base64
+import re
 
 
 class PackageImportTests(EniServicesTestCase):
@@ -235,4 +238,36 @@ class MultipartTests(EniServicesTestCase):
         response = self.post(eni_corpus.official()[:1], files="not a file")
         self.assertEqual(response.status_code, 400, response.text[:800])
         self.assertEqual(list(response.json()["error"]["fields"]), ["files[0]"])
+        self.assertNothingCreated(before)
+
+
+class ImportFormTests(EniServicesTestCase):
+    """The Classic UI form of a unit takes zip packages too."""
+
+    def submit(self, name):
+        session = self.session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        session.headers["Accept"] = "text/html"
+        url = f"{self.path(self.other_unidad)}/@@eni-import"
+        page = session.get(url)
+        self.assertIn(".zip", page.text)
+        token = re.search(r'name="_authenticator" value="([^"]+)"', page.text)
+        response = session.post(
+            url,
+            data={"_authenticator": token.group(1), "form.submitted": "1"},
+            files={"eni_file": (name, corpus_file(name), "application/zip")},
+        )
+        self.refresh()
+        return response
+
+    def test_a_zip_of_two_expedientes_leads_to_the_unit(self):
+        response = self.submit("two-expedientes-sha512.zip")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.url, self.other_unidad.absolute_url())
+        self.assertIn("2 expedientes were imported", response.text)
+        self.assertEqual(len(self.other_unidad.objectIds()), 2)
+
+    def test_a_hostile_zip_shows_its_problem(self):
+        before = self.snapshot(self.portal)
+        response = self.submit("hostile-traversal.zip")
+        self.assertIn("paths that climb out (..) are refused", response.text)
         self.assertNothingCreated(before)
