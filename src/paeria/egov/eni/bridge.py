@@ -36,6 +36,7 @@ from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
 from paeria.egov.eni.model import signature_from_record
+from paeria.egov.eni.package import write_package
 from persistent.list import PersistentList
 from plone import api
 from plone.protect.utils import safeWrite
@@ -50,6 +51,7 @@ DEFAULT_MAX_FILE_SIZE_MB = 50
 #: Format of an export record: the exchange file or the bare eniexp:expediente.
 FORMAT_EXCHANGE = "intercambio"
 FORMAT_STANDARD = "standard"
+FORMAT_PACKAGE = "zip"
 
 
 # -- helpers --------------------------------------------------------------------
@@ -219,12 +221,30 @@ def export_documento(documento) -> bytes:
     return document_to_xml(documento_to_eni(documento, csv_if_unsigned=True))
 
 
-def export_expediente(expediente, *, include_documents: bool = True) -> bytes:
+def export_package(expediente) -> bytes:
+    """The zip package of an Expediente (format "zip"): the bare
+    ``eniexp:expediente`` and one ``enidoc:documento`` file per document, as
+    other administrations send and take them (:mod:`.package`)."""
+    index = export_expediente(
+        expediente, include_documents=False, record_as=FORMAT_PACKAGE
+    )
+    documents = [
+        (documento.eni_identifier, export_documento(documento))
+        for documento in expediente_documents(expediente)
+    ]
+    return write_package(expediente.eni_identifier, index, documents)
+
+
+def export_expediente(
+    expediente, *, include_documents: bool = True, record_as: str | None = None
+) -> bytes:
     """The exchange file of an Expediente, recording the export.
 
     ``include_documents=False`` writes the bare official ``eniexp:expediente``
     (format "standard"); its documents are then sent one by one
-    (:func:`export_documento`). Raises EniExportError listing every problem.
+    (:func:`export_documento`), or in a zip (:func:`export_package`, which
+    records the export ``record_as`` "zip"). Raises EniExportError listing
+    every problem.
     The export is recorded on the expediente (``eni_index_exports``): date,
     index CSV, fingerprint of the signed IndiceContenido, format, user and the
     documents indexed.
@@ -241,7 +261,8 @@ def export_expediente(expediente, *, include_documents: bool = True) -> bytes:
             "csv_regulation": eni.index_signatures[0].csv_regulation,
             "index_fingerprint": index_fingerprint(data, HASH_FUNCTION),
             "hash_function": HASH_FUNCTION,
-            "format": FORMAT_EXCHANGE if include_documents else FORMAT_STANDARD,
+            "format": record_as
+            or (FORMAT_EXCHANGE if include_documents else FORMAT_STANDARD),
             "user": current_user_id(),
             "documents": [
                 {

@@ -449,3 +449,16 @@ def parse_package(package: Package, **options) -> list[tuple]:
         else:
             results.append((packaged.name, parsed, []))
     return results
+
+
+def write_package(expediente_id: str, expediente_xml: bytes, documents) -> bytes:
+    """A zip package as administrations exchange them: the bare
+    ``eniexp:expediente`` at ``<id>/<id>.xml`` and each ``enidoc:documento``
+    of ``documents`` ([(identifier, bytes)]) at
+    ``<id>/documentos/<identifier>.xml``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{expediente_id}/{expediente_id}.xml", expediente_xml)
+        for identifier, data in documents:
+            archive.writestr(f"{expediente_id}/documentos/{identifier}.xml", data)
+    return buffer.getvalue()

@@ -2,7 +2,8 @@
 
 ``GET <documento>/@eni`` and ``GET <expediente>/@eni`` answer the XML file as
 an attachment named after the ENI identifier (``?format=standard`` gives the
-bare official ``eniexp:expediente``); ``GET <expediente>/@eni-index`` the
+bare official ``eniexp:expediente``, ``?format=zip`` the zip package of it and
+its documents' files); ``GET <expediente>/@eni-index`` the
 electronic index as JSON; ``POST <unidad>/@eni-import`` creates an expediente
 from an exchange file and ``POST <expediente>/@eni-import`` adds a document.
 The file is the raw body (Content-Type application/xml) or JSON
@@ -32,6 +33,7 @@ from paeria.egov.eni.bridge import expediente_documents
 from paeria.egov.eni.bridge import expediente_index
 from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
+from paeria.egov.eni.bridge import export_package
 from paeria.egov.eni.bridge import max_import_size
 from paeria.egov.eni.importing import import_eni_document
 from paeria.egov.eni.importing import import_eni_package
@@ -98,10 +100,12 @@ def problems_by_field(field, problems):
     return {field: "\n".join(problems)}
 
 
-def attachment_headers(response, identifier):
-    response.setHeader("Content-Type", XML_CONTENT_TYPE)
+def attachment_headers(
+    response, identifier, extension="xml", content_type=XML_CONTENT_TYPE
+):
+    response.setHeader("Content-Type", content_type)
     response.setHeader(
-        "Content-Disposition", f'attachment; filename="{identifier}.xml"'
+        "Content-Disposition", f'attachment; filename="{identifier}.{extension}"'
     )
 
 
@@ -109,6 +113,8 @@ class _XmlExportService(Service):
     """Answers the file itself; refusals answer JSON like any service."""
 
     kind = None
+    extension = "xml"
+    content_type = XML_CONTENT_TYPE
 
     def render(self):
         self.check_permission()
@@ -129,7 +135,9 @@ class _XmlExportService(Service):
             )
         except Refused as refusal:
             return self.render_refusal(refusal)
-        attachment_headers(response, self.context.eni_identifier)
+        attachment_headers(
+            response, self.context.eni_identifier, self.extension, self.content_type
+        )
         notify(EniExported(self.context, self.kind))
         return data
 
@@ -152,17 +160,21 @@ class ExpedienteEniGet(_XmlExportService):
 
     def export(self):
         kind = self.request.form.get("format") or "intercambio"
-        if kind not in ("intercambio", "standard"):
+        if kind not in ("intercambio", "standard", "zip"):
             raise Refused(
                 400,
                 "BadRequest",
                 _(
                     "error_eni_format",
-                    default='Unknown format ${format}: use "standard" or leave it out.',
+                    default='Unknown format ${format}: use "standard", "zip" or '
+                    "leave it out.",
                     mapping={"format": str(kind)[:40]},
                 ),
             )
         self.kind = kind
+        if kind == "zip":
+            self.extension, self.content_type = "zip", "application/zip"
+            return export_package(self.context)
         return export_expediente(self.context, include_documents=kind == "intercambio")
 
 

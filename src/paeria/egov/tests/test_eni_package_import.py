@@ -2,7 +2,9 @@
 the corpus imported, hostile ones refused with nothing created and no number
 taken, several expedientes all or nothing, and ``dryRun``."""
 
+from lxml import etree
 from paeria.egov.eni import importing
+from paeria.egov.eni.schemas import qname
 from paeria.egov.tests import eni_corpus
 from paeria.egov.tests.test_eni_package import corpus_file
 from paeria.egov.tests.test_eni_package import GOOD
@@ -13,7 +15,9 @@ from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from unittest import mock
 import base64
+import io
 import re
+import zipfile
 
 
 class PackageImportTests(EniServicesTestCase):
@@ -271,3 +275,73 @@ class ImportFormTests(EniServicesTestCase):
         response = self.submit("hostile-traversal.zip")
         self.assertIn("paths that climb out (..) are refused", response.text)
         self.assertNothingCreated(before)
+
+
+class ZipExportRoundTripTests(EniServicesTestCase):
+    """``GET <expediente>/@eni?format=zip`` and back through ``@eni-import``."""
+
+    def export_zip(self, expediente):
+        response = self.api.get(
+            f"{self.path(expediente)}/@eni", params={"format": "zip"}
+        )
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        self.assertEqual(response.headers["Content-Type"], "application/zip")
+        self.assertEqual(
+            response.headers["Content-Disposition"],
+            f'attachment; filename="{expediente.eni_identifier}.zip"',
+        )
+        self.refresh()
+        return response.content
+
+    def signatures_by_document(self, data):
+        """{document identifier: its enids:firmas, canonicalised}."""
+        result = {}
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in archive.namelist():
+                root = etree.fromstring(archive.read(name))
+                if root.tag != qname("enidoc", "documento"):
+                    continue
+                identifier = root.findtext(f".//{qname('enidocmeta', 'Identificador')}")
+                firmas = root.find(qname("enids", "firmas"))
+                result[identifier] = etree.tostring(firmas, method="c14n")
+        return result
+
+    def test_exported_as_a_zip_and_imported_elsewhere_unchanged(self):
+        data = self.export_zip(self.expediente)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = sorted(archive.namelist())
+        identifier = self.expediente.eni_identifier
+        self.assertEqual(
+            names,
+            sorted(
+                [f"{identifier}/{identifier}.xml"]
+                + [
+                    f"{identifier}/documentos/{d.eni_identifier}.xml"
+                    for d in self.documentos
+                ]
+            ),
+        )
+        self.assertEqual(self.expediente.eni_index_exports[-1]["format"], "zip")
+        response = self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import",
+            data=data,
+            headers={"Content-Type": "application/zip"},
+        )
+        self.assertEqual(response.status_code, 201, response.text[:800])
+        (item,) = response.json()["items"]
+        self.refresh()
+        copy = self.portal.unrestrictedTraverse(item["@id"][len(self.portal_url) + 1 :])
+        self.assertEqual(copy.eni_identifier_origen, identifier)
+        copies = sorted(copy.objectValues(), key=lambda d: d.orden)
+        for original, imported in zip(self.documentos, copies, strict=True):
+            with self.subTest(document=original.eni_identifier):
+                self.assertEqual(imported.eni_identifier, original.eni_identifier)
+                self.assertEqual(imported.file.data, original.file.data)
+                self.assertEqual(imported.huella, original.huella)
+                self.assertEqual(imported.tipo_documental, original.tipo_documental)
+                self.assertEqual(imported.fecha_captura, original.fecha_captura)
+        # The signatures came with the documents and leave with them again.
+        again = self.export_zip(copy)
+        self.assertEqual(
+            self.signatures_by_document(again), self.signatures_by_document(data)
+        )
