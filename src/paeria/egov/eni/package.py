@@ -35,6 +35,7 @@ import io
 import posixpath
 import re
 import stat
+import struct
 import zipfile
 import zlib
 
@@ -56,6 +57,21 @@ _WIDE_XML_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00", b"\x00\x00")
 #: ZipInfo.flag_bits: the name is UTF-8 (else zipfile read it as CP437).
 _UTF8_NAME = 0x800
 _EXPEDIENTE_ROOTS = (qname("eniexp", "expediente"), qname("paeriaeni", ENVELOPE_ROOT))
+
+
+#: What zipfile raises on a damaged or crafted zip (found by fuzzing too: an
+#: unknown "zip file version", a negative seek, a name that is not the UTF-8
+#: it is flagged as): each means the zip, or an entry, cannot be read.
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    ValueError,
+    OSError,
+    struct.error,
+)
 
 
 def is_package(data) -> bool:
@@ -187,7 +203,7 @@ def _read_entries(archive, infos, max_size: int) -> list[_Entry]:
                     f"{max_size} bytes (their declared sizes are wrong)"
                 ]
             ) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        except _UNREADABLE as error:
             problems.append(f"Package entry {info.filename!r} cannot be read: {error}")
             continue
         budget -= len(data)
@@ -200,7 +216,7 @@ def _read_entries(archive, infos, max_size: int) -> list[_Entry]:
 def _open(data: bytes, max_size: int, max_entries: int) -> list[_Entry]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
+    except _UNREADABLE as error:
         raise EniImportError([f"Package: not a readable zip file: {error}"]) from None
     with archive:
         infos = archive.infolist()

@@ -342,11 +342,12 @@ def _entry_info(name, **attributes):
     return info
 
 
-def with_flag(data: bytes, name: str, flag: int) -> bytes:
-    """``data`` with general-purpose ``flag`` set on entry ``name`` in both
-    headers (zipfile resets the flags it writes)."""
+def with_flag(data: bytes, name: str, flag: int, raw: bytes | None = None) -> bytes:
+    """``data`` with general-purpose ``flag`` set on entry ``name`` (whose
+    bytes are ``raw`` when they are not its UTF-8) in both headers (zipfile
+    resets the flags it writes)."""
     data = bytearray(data)
-    encoded = name.encode()
+    encoded = raw if raw is not None else name.encode()
     for signature, flag_at, name_length_at, name_at in (
         (b"PK\x03\x04", 6, 26, 30),
         (b"PK\x01\x02", 8, 28, 46),

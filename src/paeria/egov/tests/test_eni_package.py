@@ -233,3 +233,25 @@ class HostilePackageTests(unittest.TestCase):
                 data = eni_corpus.zipped([*eni_corpus.official(), (name, b"x")])
                 with self.assertRaises(EniImportError):
                     read(data)
+
+
+class DamagedZipTests(unittest.TestCase):
+    """What zipfile raises on a damaged or crafted zip is a refusal, not an
+    error of the portal (cases found by fuzzing the corpus)."""
+
+    def test_a_zip_version_from_the_future(self):
+        data = bytearray(corpus_file("official-sha256.zip"))
+        central = data.find(b"PK\x01\x02")
+        data[central + 6] = 194  # "version needed to extract": 19.4
+        with self.assertRaises(EniImportError) as raised:
+            read(bytes(data))
+        self.assertIn("zip file version 19.4", raised.exception.problems[0])
+
+    def test_a_name_flagged_utf8_that_is_not(self):
+        cp850 = list(eni_corpus.RAW_NAMES.values())[1]
+        data = corpus_file("foreign-windows-names-utf16.zip")
+        self.assertEqual(read(data).ignored, [])
+        flagged = eni_corpus.with_flag(data, cp850.decode("cp437"), 0x800, cp850)
+        with self.assertRaises(EniImportError) as raised:
+            read(flagged)
+        self.assertIn("Package: not a readable zip file", raised.exception.problems[0])
