@@ -114,13 +114,9 @@ def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
     return documento, problems
 
 
-def import_eni_document(expediente, data: bytes):
-    """Add the document of an ``enidoc:documento`` file to ``expediente``.
-
-    It keeps its ENI identifier, capture date, origin, elaboration state,
-    document type and fingerprint, and takes the expediente's next order.
-    Raises EniImportError listing every problem; then nothing is created.
-    """
+def _admit_document(expediente, data: bytes) -> tuple:
+    """(EniDocument, its blob or None, problems) of an ``enidoc:documento``
+    file for ``expediente``; raises EniImportError when it cannot be read."""
     if not IExpediente.providedBy(expediente):
         raise TypeError("ENI documents are imported into an Expediente")
     eni = parse_document(data, max_size=max_import_size())
@@ -128,7 +124,17 @@ def import_eni_document(expediente, data: bytes):
     problems = []
     if eni.identifier in identifiers_in(expediente):
         problems.append(f"{label} is already in this expediente")
-    blob = prepared_blob(eni, label, problems)
+    return eni, prepared_blob(eni, label, problems), problems
+
+
+def import_eni_document(expediente, data: bytes):
+    """Add the document of an ``enidoc:documento`` file to ``expediente``.
+
+    It keeps its ENI identifier, capture date, origin, elaboration state,
+    document type and fingerprint, and takes the expediente's next order.
+    Raises EniImportError listing every problem; then nothing is created.
+    """
+    eni, blob, problems = _admit_document(expediente, data)
     if problems:
         raise EniImportError(problems)
     with all_or_nothing():
@@ -136,6 +142,30 @@ def import_eni_document(expediente, data: bytes):
         if problems:
             raise EniImportError(problems)
     return documento
+
+
+def document_report(expediente, data: bytes) -> dict:
+    """What importing the ``enidoc:documento`` file ``data`` into
+    ``expediente`` would do (``dryRun``), creating nothing: the document
+    (identifier, type, format, size, signatures), every problem, and whether
+    it would be ``importable``."""
+    report = {"dryRun": True, "documents": [], "problems": []}
+    try:
+        eni, _, report["problems"] = _admit_document(expediente, data)
+    except EniImportError as error:
+        report["problems"] = list(error.problems)
+    else:
+        report["documents"].append(
+            {
+                "identifier": eni.identifier,
+                "tipo_documental": eni.document_type,
+                "nombre_formato": eni.format_name,
+                "size": len(eni.content or b""),
+                "signatures": [s.signature_type for s in eni.signatures],
+            }
+        )
+    report["importable"] = not report["problems"]
+    return report
 
 
 def _expediente_origin(eni: EniExpediente, earlier) -> dict:

@@ -35,6 +35,7 @@ from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
 from paeria.egov.eni.bridge import export_package
 from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.importing import document_report
 from paeria.egov.eni.importing import import_eni_document
 from paeria.egov.eni.importing import import_eni_package
 from paeria.egov.eni.importing import import_report
@@ -238,13 +239,6 @@ class _ImportService(Service):
         """(the file, options) of the request."""
         return self.read_file()
 
-    def dry_run(self, data, options):
-        message = _(
-            "error_eni_dry_run_unit",
-            default="dryRun is answered by the @eni-import of a unit.",
-        )
-        raise Refused(400, "BadRequest", message, {"dryRun": message})
-
 
 class UnidadEniImportPost(_ImportService):
     """``POST <unidad>/@eni-import``: a new expediente from an exchange file."""
@@ -320,6 +314,9 @@ class ExpedienteEniImportPost(_ImportService):
 
     def create(self, data, options):
         return import_eni_document(self.context, data)
+
+    def dry_run(self, data, options):
+        return document_report(self.context, data)
 
     def summary(self, documento):
         return {

@@ -4,6 +4,7 @@ taken, several expedientes all or nothing, and ``dryRun``."""
 
 from lxml import etree
 from paeria.egov.eni import importing
+from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.schemas import qname
 from paeria.egov.tests import eni_corpus
 from paeria.egov.tests.test_eni_package import corpus_file
@@ -180,16 +181,44 @@ class DryRunTests(EniServicesTestCase):
         )
         self.assertNothingCreated(before)
 
-    def test_an_expediente_does_not_answer_a_dry_run(self):
+    def test_a_document_for_an_expediente(self):
+        url = f"{self.path(self.expediente)}/@eni-import"
+        headers = {"Content-Type": "application/xml"}
+        document = eni_corpus.make_documents("SUE", 1)[0]
+        data = document_to_xml(document)
         before = self.snapshot(self.portal)
         response = self.api.post(
-            f"{self.path(self.expediente)}/@eni-import",
-            data=corpus_file("official-sha256.zip"),
-            params={"dryRun": "true"},
-            headers={"Content-Type": "application/zip"},
+            url, data=data, params={"dryRun": "true"}, headers=headers
         )
-        self.assertEqual(response.status_code, 400, response.text[:800])
-        self.assertIn("dryRun", response.json()["error"]["fields"])
+        self.assertEqual(response.status_code, 200, response.text[:800])
+        report = response.json()
+        self.assertTrue(report["importable"], report["problems"])
+        self.assertEqual(
+            report["documents"],
+            [
+                {
+                    "identifier": document.identifier,
+                    "tipo_documental": "TD14",
+                    "nombre_formato": "PDF",
+                    "size": len(document.content),
+                    "signatures": ["TF01"],
+                }
+            ],
+        )
+        self.assertNothingCreated(before)
+        self.assertEqual(
+            self.api.post(url, data=data, headers=headers).status_code, 201
+        )
+        self.refresh()
+        before = self.snapshot(self.portal)
+        response = self.api.post(
+            url, data=data, params={"dryRun": "true"}, headers=headers
+        )
+        self.assertFalse(response.json()["importable"])
+        self.assertEqual(
+            response.json()["problems"],
+            [f"Document {document.identifier} is already in this expediente"],
+        )
         self.assertNothingCreated(before)
 
 
