@@ -45,6 +45,10 @@ TOO_LARGE_MESSAGE = _(
     "error_register_too_large",
     default="The request is larger than the register accepts.",
 )
+REQUEST_TOO_LARGE = _(
+    "error_request_too_large",
+    default="The request is larger than the ${limit} MB accepted.",
+)
 
 
 class Refused(Exception):
@@ -75,6 +79,10 @@ class Service(BaseService):
 
     # Message of a 413; a service may name its own limit.
     too_large_message = TOO_LARGE_MESSAGE
+    # True for the services that read their body with read_upload/read_file
+    # (streamed, within their own limits): the generic spooling of JSON
+    # bodies (security/subscribers.py) leaves them alone.
+    streams_body = False
 
     def body_limit(self):
         """Largest body of :meth:`read_upload`, in bytes."""
