@@ -68,6 +68,11 @@ class SpooledFile:
     def close(self):
         self._file.close()
 
+    def __del__(self):
+        # Closed when no longer used (the request is over): quietly, and
+        # the temporary file is gone with it.
+        self._file.close()
+
     def chunks(self, size=READ_SIZE):
         self._file.seek(0)
         while chunk := self._file.read(size):

@@ -33,6 +33,10 @@ MAX_FILES = 20
 # request may take before it is refused.
 FILES_PER_BODY = 4
 JSON_OVERHEAD = 256 * 1024
+# The JSON around the files' data, kept in memory while it is read: as much
+# as Zope keeps of a form (zope.conf's form-memory-limit), so that a field too
+# long is refused by its own check (400, naming it), not as a body too large.
+FIELDS_LIMIT = 4 * 1024 * 1024
 # Room for the JSON around the base64 (4/3 of the file) of a one-file body.
 FILE_JSON_OVERHEAD = 64 * 1024
 JSON_TYPES = ("application/json",)
@@ -164,7 +168,7 @@ def check_declared_length(request, limit):
         raise RequestTooLarge()
 
 
-def spooled_json(request, limit, fields_limit=JSON_OVERHEAD):
+def spooled_json(request, limit, fields_limit=FIELDS_LIMIT):
     """The JSON body of at most ``limit`` bytes, read in chunks: each file's
     data longer than spooling.SPOOL_THRESHOLD is a SpooledFile of its text;
     the rest of the JSON may take ``fields_limit`` bytes."""
