@@ -49,12 +49,10 @@ def entry_fields(portal, summary):
 def register(portal, upload):
     return requests.post(
         f"{portal.url}/registro/@registrar",
-        data=iter(upload),
-        headers={
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "Content-Length": str(len(upload)),
-        },
+        # An iterable with a length: requests streams it with that
+        # Content-Length, chunk by chunk.
+        data=upload,
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
         auth=ADMIN,
         timeout=600,
     )
