@@ -95,18 +95,19 @@ class JsonUpload:
     def __init__(self, fields, path, sizes, filename="documento.pdf"):
         self.sizes = sizes
         self.parts = []  # bytes, or a size to encode
-        template = {"encoding": "base64", "filename": filename,
-                    "content-type": "application/pdf", "data": "\x00"}
+        template = {
+            "encoding": "base64",
+            "filename": filename,
+            "content-type": "application/pdf",
+            "data": "\x00",
+        }
         file_json = json.dumps(template).encode()
         before, after = file_json.split(b'"\\u0000"')
         files = []
         for size in sizes:
             files += [before + b'"', size, b'"' + after]
         as_list = path[-1] == "files"
-        if as_list:
-            inner = [b"["] + _joined(files, 3) + [b"]"]
-        else:
-            inner = files
+        inner = [b"[", *_joined(files, 3), b"]"] if as_list else files
         body = dict(fields)
         marker = "\x01files\x01"
         node = body
