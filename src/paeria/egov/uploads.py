@@ -193,6 +193,48 @@ def is_json(request):
     return content_type.strip().lower() in JSON_TYPES
 
 
+# A JSON body longer than this is hidden from what reads BODY during
+# traversal (:func:`hide_body_during_traversal`): room for a login's JSON.
+LOGIN_BODY_LIMIT = 64 * 1024
+# Set on a request whose BODY is hidden until its traversal is over.
+_HIDDEN_BODY = "_paeria_egov_hidden_body"
+
+
+def _body_length(request):
+    """The length of the request's body: as declared (waitress declares it
+    for a chunked body too, once it has it whole), else as read."""
+    declared = request.environ.get("CONTENT_LENGTH") or ""
+    if declared.isdigit():
+        return int(declared)
+    body_file = request.stdin
+    if body_file is None or not body_file.seekable():
+        return 0
+    position = body_file.tell()
+    length = body_file.seek(0, 2)
+    body_file.seek(position)
+    return length
+
+
+def hide_body_during_traversal(request):
+    """IPubStart: while the user is being authenticated, BODY of a long JSON
+    body reads as ``{}``. plone.restapi's JWT plugin looks for a login in
+    every JSON body (``extractCredentials`` calls ``json_body``: the whole
+    body read, decoded and parsed, three times its size in memory, plone.restapi
+    having lifted Zope's form memory limit); a login is never that long.
+    :func:`restore_body` gives it back once traversal is over."""
+    if is_json(request) and _body_length(request) > LOGIN_BODY_LIMIT:
+        request.other["BODY"] = b"{}"
+        setattr(request, _HIDDEN_BODY, True)
+
+
+def restore_body(request):
+    """IPubAfterTraversal: BODY reads the body again (see
+    :func:`hide_body_during_traversal`)."""
+    if getattr(request, _HIDDEN_BODY, False):
+        request.other.pop("BODY", None)
+        setattr(request, _HIDDEN_BODY, False)
+
+
 # Where spool_request_body leaves the spooled files of a request's body.
 _SPOOLS = "_paeria_egov_spools"
 

@@ -100,6 +100,12 @@ def refuse_webdav_writes(event):
 JSON_WRITES = ("POST", "PATCH", "PUT")
 
 
+def hide_long_json_bodies(event):
+    """IPubStart: a long JSON body is not read whole while the user is
+    authenticated (``uploads.hide_body_during_traversal``)."""
+    uploads.hide_body_during_traversal(event.request)
+
+
 def spool_json_bodies(event):
     """IPubAfterTraversal: plone.restapi's own services (content POST, PATCH,
     PUT) read the whole JSON body with ``json_body`` and decode a file's
@@ -110,6 +116,7 @@ def spool_json_bodies(event):
     back, deserializers.py). The portal's own upload services read their
     bodies themselves, the same way, within their own limits."""
     request = event.request
+    uploads.restore_body(request)
     if not IAPIRequest.providedBy(request) or not uploads.is_json(request):
         return
     if (request.get("REQUEST_METHOD") or "GET").upper() not in JSON_WRITES:
