@@ -135,10 +135,10 @@ def read_body(request, limit):
     if body_file is None:
         return b""
     body_file.seek(0)
-    body = body_file.read(limit + 1)
-    if len(body) > limit:
-        raise RequestTooLarge()
-    return body
+    # By chunks: ``read(limit + 1)`` would allocate the whole limit (200 MB
+    # for an ENI file) whatever the body's size.
+    stream = _LimitedStream(body_file, limit)
+    return b"".join(iter(lambda: stream.read(spooling.READ_SIZE), b""))
 
 
 NOT_JSON = _("error_eni_upload_json", default="The body is not JSON.")

@@ -129,6 +129,9 @@ class Service(BaseService):
         content_type = (self.request.getHeader("Content-Type") or "").lower()
         try:
             if content_type.startswith("multipart/form-data"):
+                # Zope parsed the parts into temporary files already; a body
+                # over this endpoint's limit is refused all the same.
+                uploads.check_declared_length(self.request, self.body_limit())
                 return uploads.read_multipart(self.request)
             return uploads.read_json(self.request, self.body_limit())
         except uploads.RequestTooLarge:
