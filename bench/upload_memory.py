@@ -161,7 +161,7 @@ def measure(name, size, call):
     ctypes.CDLL("libc.so.6").malloc_trim(0)
     with PeakMemory(os.getpid()) as memory:
         response = call()
-    log(f"{name} {size // MB} MB: {response.status_code} +{memory.growth_mb:.0f} MB")
+    log(f"{name} {size // MB} MB: {response.status_code} +{memory.growth_mb:.1f} MB")
     if response.status_code >= 400:
         log("   ", response.text[:300])
     return response, memory.growth_mb
@@ -286,7 +286,7 @@ def main():
     print("|---|" + "---|" * len(sizes))
     for name, figures in rows.items():
         cells = " | ".join(
-            f"{status}, +{growth:.0f} MB" for status, growth in figures.values()
+            f"{status}, +{growth:.1f} MB" for status, growth in figures.values()
         )
         print(f"| {name} | {cells} |")
 
