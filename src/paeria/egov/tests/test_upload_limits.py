@@ -1,8 +1,11 @@
 """Per-endpoint body limits (issue 17, finding 7), refused 413 in the one
 error shape: plone.restapi's content writes take one file of the largest
 size, a citizen's filing the procedure's documents plus one. Tested with a 1
-MB file size limit, so that the bodies stay small."""
+MB file size limit, so that the bodies stay small; and waitress's own cap."""
 
+from paeria.egov.instance.config import ConfigurationError
+from paeria.egov.instance.config import InstanceSettings
+from paeria.egov.instance.config import zope_ini
 from paeria.egov.tests import base
 from paeria.egov.tests.test_restapi_content import file_payload
 from paeria.egov.tests.test_restapi_content import RESTTestCase
@@ -11,6 +14,7 @@ from paeria.egov.tests.test_sede_filing import DNI
 from paeria.egov.tests.test_sede_filing import FilingTestCase
 from plone import api
 import transaction
+import unittest
 
 
 MB = 1024 * 1024
@@ -81,3 +85,26 @@ class TestFilingBodyLimit(FilingTestCase):
         assert_too_large(self, response)
         response = self.file(documentos={DNI: file}, files=[file])
         self.assertEqual(response.status_code, 201, response.text[:500])
+
+
+class TestServerCap(unittest.TestCase):
+    """waitress reads no body over MAX_REQUEST_MB (268 MB by default, the
+    register's four 50 MB files in base64): it was 1 GB."""
+
+    def cap(self, environ):
+        settings = InstanceSettings.from_environment("/tmp", environ)
+        (line,) = [
+            line
+            for line in zope_ini(settings).splitlines()
+            if line.startswith("max_request_body_size")
+        ]
+        return int(line.split("=")[1])
+
+    def test_the_cap_follows_the_environment(self):
+        self.assertEqual(self.cap({}), 268 * MB)
+        self.assertEqual(self.cap({"MAX_REQUEST_MB": "600"}), 600 * MB)
+
+    def test_a_cap_that_is_not_a_size_is_refused(self):
+        for value in ("0", "-5", "1GB", ""):
+            with self.subTest(value=value), self.assertRaises(ConfigurationError):
+                InstanceSettings.from_environment("/tmp", {"MAX_REQUEST_MB": value})
