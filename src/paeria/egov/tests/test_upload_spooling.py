@@ -93,7 +93,7 @@ class TestLongBodyDuringAuthentication(unittest.TestCase):
         self.session = api_session(portal.absolute_url())
         self.addCleanup(self.session.close)
 
-    def post(self, pdf):
+    def post(self, pdf, chunked=False):
         seen = []
         original = deserializer.json_body
 
@@ -117,17 +117,27 @@ class TestLongBodyDuringAuthentication(unittest.TestCase):
                 }
             ],
         }
+        encoded = json.dumps(body).encode()
+        # A generator has no length: requests sends it chunked, with no
+        # Content-Length.
+        data = (encoded[i : i + 65536] for i in range(0, len(encoded), 65536))
         with mock.patch.object(deserializer, "json_body", recording):
-            response = self.session.post("/registro/@registrar", json=body)
+            response = self.session.post(
+                "/registro/@registrar",
+                data=data if chunked else encoded,
+                headers={"Content-Type": "application/json"},
+            )
         return response, seen
 
     def test_a_long_body_is_not_read_while_authenticating(self):
         pdf = pdf_bytes("Llarg") + b"%" + b"x" * 200_000 + b"\n"
-        response, seen = self.post(pdf)
-        self.assertEqual(response.status_code, 201, response.text)
-        self.assertTrue(seen)
-        self.assertEqual(set(seen), {len(b"{}")})
-        self.assertEqual(response.json()["documents"][0]["size"], len(pdf))
+        for chunked in (False, True):
+            with self.subTest(chunked=chunked):
+                response, seen = self.post(pdf, chunked)
+                self.assertEqual(response.status_code, 201, response.text)
+                self.assertTrue(seen)
+                self.assertEqual(set(seen), {len(b"{}")})
+                self.assertEqual(response.json()["documents"][0]["size"], len(pdf))
 
     def test_a_short_body_is_still_read(self):
         response, seen = self.post(pdf_bytes("Curt"))
