@@ -159,6 +159,7 @@ class ExpedienteEniIndexGet(Service):
 
 
 class _ImportService(Service):
+    streams_body = True
     kind = None  # of what is created: expediente, documento
 
     def file_limit(self):
