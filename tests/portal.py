@@ -27,7 +27,7 @@ def instance_environment(**settings):
     # What the developer's shell sets must not leak into the instances tested.
     for name in (
         *("PORT", "HOST", "SITE_ID", "ADMIN_PASSWORD", "DEMO", "RELSTORAGE_DSN"),
-        *("STORAGE", "RELSTORAGE_CACHE_MB", "PAERIA_AS_OF"),
+        *("STORAGE", "RELSTORAGE_CACHE_MB", "PAERIA_AS_OF", "MAX_REQUEST_MB"),
         "PAERIA_EGOV_SHOW_TRACEBACKS",
     ):
         environment.pop(name, None)

@@ -26,6 +26,8 @@ class MiCarpetaGet(Service):
 
 
 class AportarPost(Service):
+    streams_body = True
+
     def upload_refused(self, errors):
         return RegistrationError(errors).message
 

@@ -27,6 +27,7 @@ request with that header.
 """
 
 from paeria.egov import _
+from paeria.egov import uploads
 from paeria.egov.eni.admission import AlreadyImported
 from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import expediente_documents
@@ -187,6 +188,7 @@ class ExpedienteEniIndexGet(Service):
 
 
 class _ImportService(Service):
+    streams_body = True
     kind = None  # of what is created: expediente, documento
 
     def file_limit(self):
@@ -258,6 +260,10 @@ class UnidadEniImportPost(_ImportService):
             )
         return procedimiento or None
 
+    def body_limit(self):
+        """A multipart body: its parts may total one ENI file's limit."""
+        return self.file_limit() + uploads.JSON_OVERHEAD
+
     def read_import(self):
         """A multipart body is an expediente XML and its documento XMLs (and
         separate contents) as ``files`` parts: [(file name, bytes)]."""
@@ -271,7 +277,11 @@ class UnidadEniImportPost(_ImportService):
                 raise Refused(
                     400, "BadRequest", NOT_A_FILE, {f"files[{position}]": NOT_A_FILE}
                 )
-            parts.append((item.get("filename"), item["data"]))
+            data = item["data"]
+            if hasattr(data, "read"):  # spooled by Zope's multipart parser
+                data.seek(0)
+                data = data.read()
+            parts.append((item.get("filename"), data))
         return parts, fields
 
     def create(self, data, options):

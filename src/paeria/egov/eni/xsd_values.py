@@ -8,7 +8,6 @@ from datetime import timedelta
 from datetime import timezone
 from datetime import tzinfo
 from datetime import UTC
-import base64
 import binascii
 import re
 import zoneinfo
@@ -20,6 +19,7 @@ _DATETIME_RE = re.compile(
     r"(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?\Z"
 )
 _B64_CHARS_RE = re.compile(r"[A-Za-z0-9+/=]*\Z")
+_HAS_SPACE_RE = re.compile(r"\s")
 
 
 def default_zone():
@@ -82,10 +82,13 @@ def parse_boolean(text: str) -> bool:
 
 
 def parse_base64(text: str) -> bytes:
-    compact = "".join(text.split())
+    # A document's content is most of an ENI file: no copy of it is made
+    # unless it has line breaks to remove, and binascii decodes the ASCII
+    # text as it is (base64.b64decode would first copy it into bytes).
+    compact = "".join(text.split()) if _HAS_SPACE_RE.search(text) else text
     if not _B64_CHARS_RE.match(compact):
         raise ValueError("not base64 (unexpected characters)")
     try:
-        return base64.b64decode(compact, validate=True)
+        return binascii.a2b_base64(compact, strict_mode=True)
     except (binascii.Error, ValueError) as error:
         raise ValueError(f"not base64 ({error})")

@@ -23,6 +23,12 @@ STORAGE_CHOICES = ("filestorage", "postgres")
 # a fraction of a Plone site's hot objects); it is also the most that the
 # persistent cache writes to disk at shutdown and reads back at start.
 DEFAULT_RELSTORAGE_CACHE_MB = 256
+# The largest body the server reads at all (waitress answers 413 itself,
+# before reading, beyond it): the largest endpoint's own limit with the
+# default 50 MB files, four of them in base64 (paeria.egov.uploads,
+# docs/performance.md "Uploads"). Each endpoint refuses by its own, smaller
+# limit; raise it with MAX_REQUEST_MB when raising the file size.
+DEFAULT_MAX_REQUEST_MB = 268
 
 
 class ConfigurationError(Exception):
@@ -44,6 +50,7 @@ class InstanceSettings:
     relstorage_cache_mb: int = DEFAULT_RELSTORAGE_CACHE_MB
     demo: bool = True
     threads: int = 4
+    max_request_mb: int = DEFAULT_MAX_REQUEST_MB
     zodb_cache_size: int = 30000
     # Behind an HTTPS terminator: the login cookie is sent over HTTPS only.
     secure_cookies: bool = False
@@ -98,6 +105,14 @@ class InstanceSettings:
                 f"THREADS must be a positive number, not {threads_text!r}."
             )
         relstorage_dsn, dsn_is_default = _storage_from_environment(environ)
+        max_request_text = environ.get(
+            "MAX_REQUEST_MB", str(DEFAULT_MAX_REQUEST_MB)
+        ).strip()
+        if not max_request_text.isdigit() or not int(max_request_text):
+            raise ConfigurationError(
+                "MAX_REQUEST_MB must be a positive number of megabytes, not "
+                f"{max_request_text!r}."
+            )
         cache_text = environ.get(
             "RELSTORAGE_CACHE_MB", str(DEFAULT_RELSTORAGE_CACHE_MB)
         ).strip()
@@ -118,6 +133,7 @@ class InstanceSettings:
             relstorage_cache_mb=int(cache_text),
             demo=environ.get("DEMO", "1").strip().lower() not in ("0", "false", "no"),
             threads=int(threads_text),
+            max_request_mb=int(max_request_text),
             secure_cookies=environ.get("SECURE_COOKIES", "0").strip().lower()
             in ("1", "true", "yes"),
         )
@@ -207,7 +223,8 @@ default-zpublisher-encoding utf-8
 
 
 #: zope.ini, the WSGI configuration of one process; named substitutions:
-#: ``host``, ``port``, ``threads`` and ``log`` (the log directory).
+#: ``host``, ``port``, ``threads``, ``max_request_body_size`` and ``log`` (the
+#: log directory).
 ZOPE_INI_TEMPLATE = """# Written by `paeria-instance configure`; edit the environment, not this file.
 [app:zope]
 use = egg:Zope#main
@@ -217,7 +234,7 @@ zope_conf = %(here)s/zope.conf
 use = egg:waitress#main
 listen = {host}:{port}
 threads = {threads}
-max_request_body_size = 1073741824
+max_request_body_size = {max_request_body_size}
 clear_untrusted_proxy_headers = false
 
 [filter:translogger]
@@ -292,6 +309,7 @@ def zope_ini(settings: InstanceSettings) -> str:
         host=settings.host,
         port=settings.port,
         threads=settings.threads,
+        max_request_body_size=settings.max_request_mb * 1024 * 1024,
         log=settings.var / "log",
     )
 

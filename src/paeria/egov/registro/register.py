@@ -299,7 +299,9 @@ def _as_named_file(item):
     if not isinstance(item, dict):
         raise ValueError
     data = item.get("data")
-    if not isinstance(data, bytes):
+    # bytes, or a stream (a decoded upload, Zope's multipart upload) that
+    # plone.namedfile copies into the blob by chunks.
+    if not isinstance(data, bytes) and not hasattr(data, "read"):
         raise ValueError
     return (
         NamedBlobFile(
@@ -415,7 +417,7 @@ def register_entry(data, files=(), tipo=ENTRADA):
     """Register an entry (or, with ``tipo="salida"``, an exit) and return it.
 
     ``data`` holds the fields of :data:`GIVEN_FIELDS`; ``files`` is a list of
-    NamedBlobFile or of ``{"data": bytes, "filename", "content_type",
+    NamedBlobFile or of ``{"data": bytes or stream, "filename", "content_type",
     "tipo_documental"?, "title"?}``. Raises :class:`RegistrationError` when
     anything is wrong, before anything is stored.
     """

@@ -30,6 +30,8 @@ from zope.interface import alsoProvides
 class RegistrarPost(Service):
     """Registers through registro.register_entry, the one code path."""
 
+    streams_body = True
+
     too_large_message = _(
         "error_register_too_large",
         default="The request is larger than the register accepts.",

@@ -45,6 +45,10 @@ TOO_LARGE_MESSAGE = _(
     "error_register_too_large",
     default="The request is larger than the register accepts.",
 )
+REQUEST_TOO_LARGE = _(
+    "error_request_too_large",
+    default="The request is larger than the ${limit} MB accepted.",
+)
 
 
 class Refused(Exception):
@@ -75,6 +79,10 @@ class Service(BaseService):
 
     # Message of a 413; a service may name its own limit.
     too_large_message = TOO_LARGE_MESSAGE
+    # True for the services that read their body with read_upload/read_file
+    # (streamed, within their own limits): the generic spooling of JSON
+    # bodies (security/subscribers.py) leaves them alone.
+    streams_body = False
 
     def body_limit(self):
         """Largest body of :meth:`read_upload`, in bytes."""
@@ -121,6 +129,9 @@ class Service(BaseService):
         content_type = (self.request.getHeader("Content-Type") or "").lower()
         try:
             if content_type.startswith("multipart/form-data"):
+                # Zope parsed the parts into temporary files already; a body
+                # over this endpoint's limit is refused all the same.
+                uploads.check_declared_length(self.request, self.body_limit())
                 return uploads.read_multipart(self.request)
             return uploads.read_json(self.request, self.body_limit())
         except uploads.RequestTooLarge:

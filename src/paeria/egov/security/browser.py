@@ -12,11 +12,15 @@ REST client in the one error body of the REST toolkit (restapi/service.py).
 
 from html import escape
 from paeria.egov import _
+from paeria.egov import uploads
 from paeria.egov.restapi.service import error_body
+from paeria.egov.restapi.service import REQUEST_TOO_LARGE
+from paeria.egov.restapi.service import TOO_LARGE
 from paeria.egov.security.errors import QuietErrorHandling
 from plone.rest.interfaces import IAPIRequest
 from Products.Five import BrowserView
 from zope.i18n import translate
+from zope.i18nmessageid import Message
 import json
 
 
@@ -89,4 +93,21 @@ class UnreadableBodyView(BrowserView):
             context=self.request,
         )
         refuse(self.request, message, as_json=True)
+        return None
+
+
+class TooLargeView(BrowserView):
+    """A body refused by its declared length before it is read, outside the
+    portal's own services (security/subscribers.py): 413 in the one error
+    body."""
+
+    def __call__(self):
+        limit_mb = uploads.files_body_limit(1) // (1024 * 1024)
+        message = Message(REQUEST_TOO_LARGE, mapping={"limit": limit_mb})
+        response = self.request.response
+        response.setStatus(413, lock=True)
+        response.setHeader("Content-Type", "application/json")
+        response.setBody(
+            json.dumps(error_body(self.request, TOO_LARGE, message)), lock=True
+        )
         return None

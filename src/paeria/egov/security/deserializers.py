@@ -12,6 +12,8 @@ document's capture date) is refused when a client tries to change it.
 
 from datetime import UTC
 from paeria.egov import _
+from paeria.egov import spooling
+from paeria.egov import uploads
 from paeria.egov.content.documento import SET_ONCE
 from paeria.egov.validators.text import has_control_chars
 from plone.restapi.deserializer.dxfields import ChoiceFieldDeserializer
@@ -91,6 +93,13 @@ class GuardedDatetimeDeserializer(Refusing, DatetimeFieldDeserializer):
 
 class GuardedNamedFieldDeserializer(Refusing, NamedFieldDeserializer):
     def __call__(self, value):
+        spooled = (
+            uploads.spooled_data(self.request, value.get("data"))
+            if isinstance(value, dict)
+            else None
+        )
+        if spooled is not None:
+            return self.spooled_file(value, spooled)
         if isinstance(value, dict):
             current = getattr(self.field.context, self.field.__name__, None)
             if "data" not in value and current is None:
@@ -115,6 +124,33 @@ class GuardedNamedFieldDeserializer(Refusing, NamedFieldDeserializer):
                 )
             )
         return super().__call__(value)
+
+    def spooled_file(self, value, spooled):
+        """The file whose data was spooled while the body was read
+        (security/subscribers.py): decoded by chunks into the blob, as
+        plone.restapi decodes it (base64, lenient; or the text itself)."""
+        encoding = value.get("encoding")
+        try:
+            if encoding == "base64":
+                data = spooling.decode_base64(spooled, strict=False)
+            elif encoding in (None, "utf-8", "utf8"):
+                data = spooling.copy_text(spooled)
+            else:
+                raise spooling.BadBody()
+        except spooling.BadBody:
+            self.refuse(
+                _(
+                    "error_eni_upload_base64",
+                    default="The file data is not valid base64.",
+                )
+            )
+        named = self.field._type(
+            data=data,
+            contentType=value.get("content-type", "application/octet-stream"),
+            filename=value.get("filename"),
+        )
+        self.field.validate(named)
+        return named
 
 
 class RefusingControlCharacters(Refusing):

@@ -16,15 +16,18 @@ from Acquisition import aq_base
 from Acquisition import aq_chain
 from Acquisition import aq_inner
 from paeria.egov import _
+from paeria.egov import uploads
 from paeria.egov.content.asiento import IAsiento
 from paeria.egov.content.asiento import IRegisteredDocument
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.content.expediente import IExpediente
+from paeria.egov.restapi.service import Service as OwnService
 from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
 from paeria.egov.states import IMMUTABLE_DOCUMENT_STATES
 from paeria.egov.workflow.errors import RecordImmutable
 from plone import api
 from plone.rest.interfaces import IAPIRequest
+from plone.restapi.exceptions import DeserializationError
 from zExceptions import Forbidden
 from zope.i18n import translate
 
@@ -92,3 +95,37 @@ def refuse_webdav_writes(event):
                     context=request,
                 )
             )
+
+
+JSON_WRITES = ("POST", "PATCH", "PUT")
+
+
+def hide_long_json_bodies(event):
+    """IPubStart: a long JSON body is not read whole while the user is
+    authenticated (``uploads.hide_body_during_traversal``)."""
+    uploads.hide_body_during_traversal(event.request)
+
+
+def spool_json_bodies(event):
+    """IPubAfterTraversal: plone.restapi's own services (content POST, PATCH,
+    PUT) read the whole JSON body with ``json_body`` and decode a file's
+    base64 whole: a 50 MB file cost 5 times its size in memory. The body is
+    refused (413) by its declared length beyond one file of the largest size,
+    else read now in chunks, the files' data spooled to temporary files
+    (``uploads.spool_request_body``; the file field's deserializer takes them
+    back, deserializers.py). The portal's own upload services read their
+    bodies themselves, the same way, within their own limits."""
+    request = event.request
+    uploads.restore_body(request)
+    if not IAPIRequest.providedBy(request) or not uploads.is_json(request):
+        return
+    if (request.get("REQUEST_METHOD") or "GET").upper() not in JSON_WRITES:
+        return
+    published = request.get("PUBLISHED")
+    if isinstance(published, OwnService) and published.streams_body:
+        return
+    limit = uploads.files_body_limit(1)
+    try:
+        uploads.spool_request_body(request, limit, limit)
+    except uploads.BadUpload:
+        raise DeserializationError("No JSON object could be decoded") from None

@@ -44,6 +44,7 @@ from paeria.egov.sede.filing import file_procedure
 from paeria.egov.uploads import BadUpload
 from paeria.egov.uploads import body_limit
 from paeria.egov.uploads import decode_json_file
+from paeria.egov.uploads import files_body_limit
 from paeria.egov.uploads import MAX_FILES
 from paeria.egov.uploads import read_json
 from paeria.egov.uploads import read_multipart
@@ -78,8 +79,10 @@ def _upload_as_file(upload):
     if not hasattr(upload, "read"):
         return upload if upload else {"data": b"", "filename": ""}
     upload.seek(0)
+    # Spooled to a temporary file by Zope's multipart parser: stored into the
+    # blob by chunks, never read whole.
     return {
-        "data": upload.read(),
+        "data": upload,
         "filename": upload.filename or "",
         "content_type": upload.headers.get("Content-Type"),
     }
@@ -147,6 +150,7 @@ def read_application(request, allowed, limit=None):
 
 
 class FilingService(Service):
+    streams_body = True
     allowed = (*STATEMENT_FIELDS, TOKEN_FIELD)
 
     def refuse_filing(self, error):
@@ -180,6 +184,14 @@ class FilingService(Service):
 
 class IniciarPost(FilingService):
     """Start the procedure (the context) online."""
+
+    def body_limit(self):
+        """The procedure's documents, each of the largest size, plus one
+        more for other files: a citizen's filing is refused by its declared
+        length before it is read (413) when it cannot fit, but never more
+        than the register's own limit."""
+        slots = len(document_slots(self.context))
+        return min(files_body_limit(slots + 1), body_limit())
 
     def file(self, data, documents, extras, token):
         return file_procedure(self.context, data, documents, extras, token)
