@@ -51,6 +51,7 @@ from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from zope.event import notify
 from zope.interface import alsoProvides
+import transaction
 
 
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
@@ -207,6 +208,9 @@ class _ImportService(Service):
         alsoProvides(self.request, IDisableCSRFProtection)
         data, options = self.read_import()
         if wants(options, self.request, "dryRun"):
+            # Nothing is kept of a dry run, even by accident: the publisher
+            # aborts a doomed transaction instead of committing it.
+            transaction.doom()
             return self.dry_run(data, options)
         try:
             created = self.create(data, options)

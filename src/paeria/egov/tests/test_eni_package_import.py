@@ -4,6 +4,7 @@ taken, several expedientes all or nothing, and ``dryRun``."""
 
 from lxml import etree
 from paeria.egov.eni import importing
+from paeria.egov.eni import services
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.schemas import qname
 from paeria.egov.tests import eni_corpus
@@ -180,6 +181,17 @@ class DryRunTests(EniServicesTestCase):
             HOSTILE["hostile-missing-document.zip"], response.json()["problems"][0]
         )
         self.assertNothingCreated(before)
+
+    def test_a_dry_run_keeps_nothing_even_by_accident(self):
+        def report_that_writes(unidad, *args, **kwargs):
+            unidad.written_by_a_dry_run = True
+            return {"dryRun": True, "importable": True}
+
+        with mock.patch.object(services, "import_report", report_that_writes):
+            response = self.post(corpus_file("official-sha256.zip"), dryRun="true")
+        self.assertEqual(response.status_code, 200, response.text[:800])
+        self.refresh()
+        self.assertFalse(hasattr(self.other_unidad, "written_by_a_dry_run"))
 
     def test_a_document_for_an_expediente(self):
         url = f"{self.path(self.expediente)}/@eni-import"
