@@ -4,9 +4,9 @@
 zip package (optionally into a chosen procedure), on an Expediente one
 document; a refused file shows every problem found and nothing is created.
 ``@@eni-download`` on a Documento or an Expediente (``?format=standard`` for
-the bare ``eniexp:expediente``) answers the XML file; a refusal shows its
-problems. What is imported or handed out is notified
-(:mod:`paeria.egov.events`: the journal's entries).
+the bare ``eniexp:expediente``, ``?format=zip`` for the zip package) answers
+the file; a refusal shows its problems. What is imported or handed out is
+notified (:mod:`paeria.egov.events`: the journal's entries).
 """
 
 from paeria.egov import _
@@ -14,6 +14,7 @@ from paeria.egov.eni.admission import AlreadyImported
 from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
+from paeria.egov.eni.bridge import export_package
 from paeria.egov.eni.bridge import max_import_size
 from paeria.egov.eni.importing import import_eni_document
 from paeria.egov.eni.importing import import_eni_package
@@ -22,6 +23,7 @@ from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.services import attachment_headers
 from paeria.egov.eni.services import earlier_message
 from paeria.egov.eni.services import wants_import_again
+from paeria.egov.eni.services import XML_CONTENT_TYPE
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
 from plone.protect.authenticator import check as check_authenticator
@@ -160,9 +162,15 @@ class _DownloadView(BrowserView):
             self.problems = error.problems
             self.request.response.setStatus(400)
             return self.index()
-        attachment_headers(self.request.response, self.context.eni_identifier)
+        attachment_headers(
+            self.request.response, self.context.eni_identifier, *self.file_type()
+        )
         notify(EniExported(self.context, self.kind()))
         return data
+
+    def file_type(self):
+        """(extension, Content-Type) of the file handed out."""
+        return "xml", XML_CONTENT_TYPE
 
 
 class DownloadDocumentoView(_DownloadView):
@@ -178,6 +186,13 @@ class DownloadExpedienteView(_DownloadView):
         # As asked: any other format than "standard" gives the exchange file.
         return str(self.request.form.get("format") or "intercambio")[:40]
 
+    def file_type(self):
+        if self.request.form.get("format") == "zip":
+            return "zip", "application/zip"
+        return super().file_type()
+
     def export(self):
+        if self.request.form.get("format") == "zip":
+            return export_package(self.context)
         standard = self.request.form.get("format") == "standard"
         return export_expediente(self.context, include_documents=not standard)

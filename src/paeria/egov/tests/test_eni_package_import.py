@@ -386,3 +386,20 @@ class ZipExportRoundTripTests(EniServicesTestCase):
         self.assertEqual(
             self.signatures_by_document(again), self.signatures_by_document(data)
         )
+
+    def test_the_classic_ui_download_too(self):
+        session = self.session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        session.headers["Accept"] = "text/html"
+        response = session.get(
+            f"{self.path(self.expediente)}/@@eni-download", params={"format": "zip"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/zip")
+        self.assertEqual(
+            response.headers["Content-Disposition"],
+            f'attachment; filename="{self.expediente.eni_identifier}.zip"',
+        )
+        self.refresh()
+        self.assertEqual(self.expediente.eni_index_exports[-1]["format"], "zip")
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            self.assertEqual(len(archive.namelist()), 1 + len(self.documentos))
