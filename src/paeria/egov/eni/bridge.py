@@ -54,6 +54,7 @@ from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
+from paeria.egov.integrity.checks import check_document
 from persistent.list import PersistentList
 from plone import api
 from plone.protect.utils import safeWrite
@@ -131,8 +132,12 @@ def signature_to_record(signature: EniSignature) -> dict:
 
 
 def documento_content(documento) -> bytes | None:
+    """The document's bytes for an export, through the integrity gate: an
+    altered or lost file refuses the whole export (500, journalled) rather
+    than travel to another administration."""
     if documento.file is None:
         return None
+    check_document(documento)
     return documento.file.data
 
 
