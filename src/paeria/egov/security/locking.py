@@ -13,8 +13,9 @@ ten minutes.
   a request that may write (``POST @lock``, the edit form saved), as the
   site's setting allows.
 - :class:`ReadableLockable`: a lock without a creator (taken before this
-  fix) is not described by ``lock_info``: the object still says it is
-  locked, and reading it works.
+  fix) is one nobody holds: ``lock_info`` leaves it out, so that reading the
+  object works and plone.locking does not honour it (Zope's WebDAV layer
+  still sees it until it times out).
 """
 
 from AccessControl import getSecurityManager

@@ -45,6 +45,10 @@ CLOSED_DOCUMENT_METHODS = frozenset(
     ("manage_DAVget", "manage_FTPget", "PROPFIND", "listDAVObjects")
 )
 
+WEBDAV_METHODS = frozenset(
+    ("HEAD", "OPTIONS", "TRACE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE")
+).union(("LOCK", "UNLOCK", "PUT", "DELETE"))
+
 WEBDAV_WRITES = frozenset(
     ("PUT", "DELETE", "PROPPATCH", "MKCOL", "MOVE", "COPY", "LOCK", "UNLOCK")
 )
@@ -125,11 +129,22 @@ def _closed_door(published, parents):
     return False
 
 
+def _webdav_method_by_name(published, request):
+    """Whether ``published`` is a WebDAV method (``OPTIONS``, ``PROPFIND``…)
+    reached by its name with another HTTP method (``GET <obj>/OPTIONS``):
+    Zope publishes them so, and the first one stored an ETag on the object."""
+    name = getattr(published, "__name__", None)
+    if name not in WEBDAV_METHODS or getattr(published, "__self__", None) is None:
+        return False
+    return (request.get("REQUEST_METHOD") or "GET").upper() != name
+
+
 def close_document_doors(event):
     """IPubAfterTraversal: the doors to a document's bytes that skip the
-    integrity gate answer 404, for every user and method."""
+    integrity gate, and WebDAV methods published by name, answer 404, for
+    every user."""
     request = event.request
     published = request.get("PUBLISHED")
     parents = [published, *(request.get("PARENTS") or ())]
-    if _closed_door(published, parents):
+    if _closed_door(published, parents) or _webdav_method_by_name(published, request):
         raise NotFound()

@@ -121,18 +121,39 @@ def file_fields(obj):
 def paths(site, obj):
     """Every path below ``obj`` a GET may be sent to, with the Accept header
     to send: [(path, accept)]."""
+    return [(path, accept) for _code, path, accept in keyed_paths(site, obj)]
+
+
+def keyed_paths(site, obj):
+    """[(code, path, accept)]: :func:`paths` with the code that answers each
+    (the view's factory, the class's function, the instance attribute's
+    class), so that a caller can request the same code once per context
+    class rather than once per object."""
     view_names, traversing, forms = views(site, obj)
+    factories = dict(_registered(site, obj))
     fields = file_fields(obj)
-    found = [(f"@@{name}", "text/html") for name in view_names]
+    found = [(factories[name], f"@@{name}", "text/html") for name in view_names]
     for name in traversing:
-        found.extend((f"@@{name}/{field}", "text/html") for field in fields)
+        found.extend(
+            (factories[name], f"@@{name}/{field}", "text/html") for field in fields
+        )
     for name in forms:
         found.extend(
-            (f"@@{name}/++widget++form.widgets.{field}/@@download", "text/html")
+            (
+                factories[name],
+                f"@@{name}/++widget++form.widgets.{field}/@@download",
+                "text/html",
+            )
             for field in fields
         )
-    found.extend((name, "text/html") for name in published_names(obj))
-    found.extend((name, "application/json") for name in rest_services(site, obj))
+    base = aq_base(obj)
+    for name in published_names(obj):
+        code = getattr(type(base), name, None) or type(getattr(base, name, None))
+        found.append((code, name, "text/html"))
+    found.extend(
+        (factories[REST_PREFIX + name], name, "application/json")
+        for name in rest_services(site, obj)
+    )
     return found
 
 
