@@ -11,7 +11,9 @@ each type: the sweep stays within CI's time).
 What may change: the journal, whose design appends an entry for a download
 or an export (journal/storage.py's objects, in the B-trees that hold them),
 and what a door whose code is marked ``IRecordsWhatItHandsOut`` records (the
-ENI exports: the index they issued). Objects that are not written do not
+ENI exports: the index they issued). Each user is shown two pages before the
+sweep: the first pages store Plone's portlet assignments (the member's
+dashboard, the site's columns). Objects that are not written do not
 change: a GET that wrote a swept object would also change its serial.
 Nothing else: after each request, if the database has new transactions, each
 object they wrote must be of those classes; and at the end, no swept
@@ -111,9 +113,10 @@ class TestGetChangesNothing(base.UserSessions, unittest.TestCase):
         status, _body = doors.get(session, url, accept)
         if self.db.lastTransaction() == before:
             return status, []
-        if isinstance(code, type) and IRecordsWhatItHandsOut.implementedBy(code):
-            return status, []
         written = self.written_since(before)
+        if isinstance(code, type) and IRecordsWhatItHandsOut.implementedBy(code):
+            self.declared.update(obj._p_oid for obj in written)
+            return status, []
         return status, [
             repr(type(aq_base(obj))) for obj in written if not journal_write(obj)
         ]
@@ -122,6 +125,11 @@ class TestGetChangesNothing(base.UserSessions, unittest.TestCase):
         sessions = {user_id: self.session(user_id) for user_id in USERS}
         for session in sessions.values():
             session.headers.pop("Accept", None)
+            # The first pages shown store Plone's portlet assignments: the
+            # member's default dashboard, the site's columns for a Manager
+            # (plone.app.portlets), once: not a door's doing.
+            for page in ("@@dashboard", "@@accessibility-info"):
+                doors.get(session, f"{self.portal_url}/{page}", "text/html")
         seen, writes = set(), []
         for obj in objects:
             url = obj.absolute_url()
@@ -132,7 +140,7 @@ class TestGetChangesNothing(base.UserSessions, unittest.TestCase):
                 seen.add(key)
                 for user_id in USERS:
                     status, written = self.request(
-                        sessions[user_id], f"{url}/{path}", accept
+                        sessions[user_id], f"{url}/{path}", accept, code
                     )
                     if written:
                         writes.append((user_id, f"{url}/{path}", status, written))
@@ -140,17 +148,22 @@ class TestGetChangesNothing(base.UserSessions, unittest.TestCase):
                         break  # not there for anybody
         return writes
 
+    def changed(self, obj, serial):
+        obj = aq_base(obj)
+        return obj._p_serial != serial and obj._p_oid not in self.declared
+
     def test_no_get_writes_anything_but_the_journal(self):
         self.maxDiff = None
         objects = self.objects()
         self.assertGreaterEqual(len({obj.portal_type for obj in objects[1:]}), 8)
         serials = {obj.getPhysicalPath(): aq_base(obj)._p_serial for obj in objects}
+        self.declared = set()  # what declared doors wrote
         writes = self.sweep(objects)
         self.refresh()
         changed = [
             "/".join(path)
             for path, serial in serials.items()
-            if aq_base(self.portal.unrestrictedTraverse(path))._p_serial != serial
+            if self.changed(self.portal.unrestrictedTraverse(path), serial)
         ]
         self.assertEqual(writes, [])
         self.assertEqual(changed, [])
