@@ -57,6 +57,7 @@ from paeria.egov.eni.model import signature_from_record
 from paeria.egov.eni.model import signature_to_record
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
+from paeria.egov.integrity.checks import check_document
 from persistent.list import PersistentList
 from plone import api
 from plone.protect.utils import safeWrite
@@ -115,8 +116,15 @@ def _current_user_id():
 
 
 def documento_content(documento) -> bytes | None:
+    """The document's bytes for an export, through the integrity gate: an
+    altered or lost file refuses the whole export (500, journalled) rather
+    than travel to another administration."""
     if documento.file is None:
         return None
+    if getattr(documento, "huella", None):
+        # Without a fingerprint there is nothing to check against: the
+        # export's own checks refuse it, naming the field (400).
+        check_document(documento)
     return documento.file.data
 
 
