@@ -18,6 +18,10 @@ open (registered in configure.zcml).
   @@download`` served the file to readers and, being an edit form, locked
   the document). The doors that stay go through the gate
   (``integrity/downloads.py``, ``integrity/checks.check_document``).
+- A long JSON body is kept out of memory: hidden from plone.restapi's login
+  lookup while the user is authenticated, then, for plone.restapi's own
+  content services, read in chunks with the files spooled to temporary files
+  (``uploads.py``, ``spooling.py``; docs/performance.md, "Uploads").
 """
 
 from Acquisition import aq_base
