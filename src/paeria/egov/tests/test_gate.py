@@ -14,6 +14,7 @@ journal entry on it (or, for an ENI export, on its expediente).
 """
 
 from paeria.egov.journal import search
+from paeria.egov.testing import DATE_INDEPENDENT_SWEEP
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests import doors
@@ -45,6 +46,7 @@ def alter(path):
 
 class TestEveryDoorGoesThroughTheGate(base.UserSessions, unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
+    level = DATE_INDEPENDENT_SWEEP
 
     def setUp(self):
         self.portal = self.layer["portal"]

@@ -25,6 +25,7 @@ from Acquisition import aq_base
 from paeria.egov.interfaces import IRecordsWhatItHandsOut
 from paeria.egov.journal import storage as journal_storage
 from paeria.egov.registro.register import register_entry
+from paeria.egov.testing import DATE_INDEPENDENT_SWEEP
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests import doors
@@ -50,6 +51,7 @@ def journal_write(obj):
 
 class TestGetChangesNothing(base.UserSessions, unittest.TestCase):
     layer = PAERIA_EGOV_FUNCTIONAL_TESTING
+    level = DATE_INDEPENDENT_SWEEP
 
     def setUp(self):
         self.portal = self.layer["portal"]
