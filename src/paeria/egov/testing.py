@@ -45,3 +45,11 @@ PAERIA_EGOV_FUNCTIONAL_TESTING = FunctionalTesting(
     bases=(PAERIA_EGOV_FIXTURE, WSGI_SERVER_FIXTURE),
     name="PaeriaEgovLayer:FunctionalTesting",
 )
+
+
+#: The zope.testrunner level of the slow sweeps that do not depend on the date
+#: (every door of every object requested, as several users): `make test` runs
+#: every level (``--all``); the dated runs (scripts/run_tests.py) only level 1,
+#: the default, since these sweeps would find nothing new at a faked instant
+#: and take minutes at each. A test that computes a date never gets this level.
+DATE_INDEPENDENT_SWEEP = 2

@@ -37,6 +37,7 @@ from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
 from paeria.egov.eni.model import signature_from_record
 from paeria.egov.eni.package import write_package
+from paeria.egov.integrity.checks import check_document
 from persistent.list import PersistentList
 from plone import api
 from plone.protect.utils import safeWrite
@@ -90,8 +91,15 @@ def current_user_id():
 
 
 def documento_content(documento) -> bytes | None:
+    """The document's bytes for an export, through the integrity gate: an
+    altered or lost file refuses the whole export (500, journalled) rather
+    than travel to another administration."""
     if documento.file is None:
         return None
+    if getattr(documento, "huella", None):
+        # Without a fingerprint there is nothing to check against: the
+        # export's own checks refuse it, naming the field (400).
+        check_document(documento)
     return documento.file.data
 
 

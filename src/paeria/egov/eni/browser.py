@@ -26,12 +26,14 @@ from paeria.egov.eni.services import wants_import_again
 from paeria.egov.eni.services import XML_CONTENT_TYPE
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
+from paeria.egov.interfaces import IRecordsWhatItHandsOut
 from plone.protect.authenticator import check as check_authenticator
 from Products.Five.browser import BrowserView
 from Products.statusmessages.interfaces import IStatusMessage
 from zope.component import getUtility
 from zope.event import notify
 from zope.i18n import translate
+from zope.interface import implementer
 from zope.schema.interfaces import IVocabularyFactory
 
 
@@ -150,6 +152,7 @@ class ImportDocumentoView(_ImportView):
         return import_eni_document(self.context, data)
 
 
+@implementer(IRecordsWhatItHandsOut)
 class _DownloadView(BrowserView):
     """The file as an attachment; a refusal renders the problems."""
 

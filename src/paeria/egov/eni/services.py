@@ -45,12 +45,14 @@ from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.package import is_package
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
+from paeria.egov.interfaces import IRecordsWhatItHandsOut
 from paeria.egov.restapi.service import Refused
 from paeria.egov.restapi.service import Service
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from zope.event import notify
 from zope.interface import alsoProvides
+from zope.interface import implementer
 import transaction
 
 
@@ -112,6 +114,7 @@ def attachment_headers(
     )
 
 
+@implementer(IRecordsWhatItHandsOut)
 class _XmlExportService(Service):
     """Answers the file itself; refusals answer JSON like any service."""
 

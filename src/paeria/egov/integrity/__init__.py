@@ -13,9 +13,12 @@ Two things look for that:
 - every download of a document's file is re-checked before a byte is served
   (:func:`.downloads.check_download` for plone.namedfile's ``@@download`` and
   ``@@display-file``; :func:`.checks.check_document` for the other download
-  points). A failure refuses the download with 500 (:mod:`.browser`), logs an
-  ERROR and journals ``integrity_failure`` on the document, whatever becomes
-  of the request's own transaction (:mod:`.pending`, :mod:`.downloads`);
+  points, the ENI exports included). The doors Zope and Plone open past
+  these (``@@images``, form widgets, WebDAV/FTP-era reads) are closed on
+  documents by ``security/subscribers.close_document_doors``. A failure
+  refuses the download with 500 (:mod:`.browser`), logs an ERROR and
+  journals ``integrity_failure`` on the document, whatever becomes of the
+  request's own transaction (:mod:`.pending`, :mod:`.downloads`);
 - :func:`.scanning.scan` reads every document's blob and reports every
   mismatch and missing blob, for ``paeria-instance integrity-scan``
   (:mod:`.commands`), the consistency check of a restore

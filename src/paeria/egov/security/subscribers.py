@@ -10,6 +10,18 @@ open (registered in configure.zcml).
   inside them: the portal has no WebDAV client, and "WebDAV Lock items" and
   the property sheets are not managed by the workflows (a Manager could lock
   a signed document or write a property of a register entry).
+- The doors to a document's bytes that skip the integrity gate are closed
+  (404) on documents, receipts included: the WebDAV/FTP-era reads
+  (``manage_DAVget``, ``manage_FTPget``, ``PROPFIND``, ``listDAVObjects``),
+  ``@@images`` (a PDF has no scales: it served the original) and any form
+  widget traversed below a document (``@@edit/++widget++form.widgets.file/
+  @@download`` served the file to readers and, being an edit form, locked
+  the document). The doors that stay go through the gate
+  (``integrity/downloads.py``, ``integrity/checks.check_document``).
+- A long JSON body is kept out of memory: hidden from plone.restapi's login
+  lookup while the user is authenticated, then, for plone.restapi's own
+  content services, read in chunks with the files spooled to temporary files
+  (``uploads.py``, ``spooling.py``; docs/performance.md, "Uploads").
 """
 
 from Acquisition import aq_base
@@ -26,11 +38,23 @@ from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
 from paeria.egov.states import IMMUTABLE_DOCUMENT_STATES
 from paeria.egov.workflow.errors import RecordImmutable
 from plone import api
+from plone.namedfile.scaling import ImageScaling
 from plone.rest.interfaces import IAPIRequest
 from plone.restapi.exceptions import DeserializationError
+from z3c.form.interfaces import IWidget
 from zExceptions import Forbidden
+from zExceptions import NotFound
 from zope.i18n import translate
 
+
+# WebDAV/FTP-era methods that read a document: a council has no WebDAV client.
+CLOSED_DOCUMENT_METHODS = frozenset(
+    ("manage_DAVget", "manage_FTPget", "PROPFIND", "listDAVObjects")
+)
+
+WEBDAV_METHODS = frozenset(
+    ("HEAD", "OPTIONS", "TRACE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE")
+).union(("LOCK", "UNLOCK", "PUT", "DELETE"))
 
 WEBDAV_WRITES = frozenset(
     ("PUT", "DELETE", "PROPPATCH", "MKCOL", "MOVE", "COPY", "LOCK", "UNLOCK")
@@ -129,3 +153,39 @@ def spool_json_bodies(event):
         uploads.spool_request_body(request, limit, limit)
     except uploads.BadUpload:
         raise DeserializationError("No JSON object could be decoded") from None
+
+
+def _closed_door(published, parents):
+    """Whether ``published`` (reached through ``parents``, the request's
+    traversal chain) reads a document's bytes past the gate."""
+    method_of = getattr(published, "__self__", None)
+    if IDocumento.providedBy(method_of):
+        return getattr(published, "__name__", None) in CLOSED_DOCUMENT_METHODS
+    for each in parents:
+        context = getattr(each, "context", None)
+        if isinstance(each, ImageScaling) and IDocumento.providedBy(context):
+            return True
+        if IWidget.providedBy(each) and IDocumento.providedBy(context):
+            return True
+    return False
+
+
+def _webdav_method_by_name(published, request):
+    """Whether ``published`` is a WebDAV method (``OPTIONS``, ``PROPFIND``…)
+    reached by its name with another HTTP method (``GET <obj>/OPTIONS``):
+    Zope publishes them so, and the first one stored an ETag on the object."""
+    name = getattr(published, "__name__", None)
+    if name not in WEBDAV_METHODS or getattr(published, "__self__", None) is None:
+        return False
+    return (request.get("REQUEST_METHOD") or "GET").upper() != name
+
+
+def close_document_doors(event):
+    """IPubAfterTraversal: the doors to a document's bytes that skip the
+    integrity gate, and WebDAV methods published by name, answer 404, for
+    every user."""
+    request = event.request
+    published = request.get("PUBLISHED")
+    parents = [published, *(request.get("PARENTS") or ())]
+    if _closed_door(published, parents) or _webdav_method_by_name(published, request):
+        raise NotFound()
