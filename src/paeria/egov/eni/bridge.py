@@ -2,10 +2,9 @@
 
 Export maps a Documento or an Expediente (with its documents, in index order)
 to the plain model of :mod:`paeria.egov.eni.model` and writes it with
-:mod:`paeria.egov.eni.export`; import parses a file with
-:mod:`paeria.egov.eni.parse` and creates the content with plone.api, after
-the portal's own checks and look-ups (:mod:`paeria.egov.eni.admission`). This
-module is the one place where the Plone-free core meets the portal.
+:mod:`paeria.egov.eni.export`. Import, its other half, is
+:mod:`paeria.egov.eni.importing`. These two modules are where the Plone-free
+core meets the portal.
 
 Signatures. The NTI wants every document of an expediente signed (a CSV
 counts) and the index signed when the expediente is sent (Ley 39/2015,
@@ -20,49 +19,29 @@ find them. Signatures received with an imported document are kept
 (``eni_signatures_origen``) and exported again, since they sign the same bytes.
 A later ``signatures`` list on Documento (EniSignature objects, mappings or
 objects with the EniSignature attribute names) is exported as is.
-
-Import is all or nothing: everything that can be checked is checked before any
-object is created, and the creation runs under a savepoint that is rolled back
-on any problem, so a refused file creates nothing and takes no number.
 """
 
 from datetime import datetime
 from paeria.egov import clock
 from paeria.egov.clock import MADRID
 from paeria.egov.content.documento import HASH_FUNCTION
-from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
-from paeria.egov.content.unidad import IUnidad
 from paeria.egov.csvcodes import csv_regulation
 from paeria.egov.csvcodes import new_csv
-from paeria.egov.eni.admission import all_or_nothing
-from paeria.egov.eni.admission import AlreadyImported
-from paeria.egov.eni.admission import earlier_import
-from paeria.egov.eni.admission import find_procedure
-from paeria.egov.eni.admission import identifiers_in
-from paeria.egov.eni.admission import interesados_rows
-from paeria.egov.eni.admission import prepared_blob
-from paeria.egov.eni.codes import DOCUMENT_TYPES
-from paeria.egov.eni.digests import fingerprint_matches
-from paeria.egov.eni.digests import OVER_CONTENT
 from paeria.egov.eni.export import document_to_xml
 from paeria.egov.eni.export import expediente_to_xml
 from paeria.egov.eni.export import index_fingerprint
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
-from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
 from paeria.egov.eni.model import signature_from_record
-from paeria.egov.eni.model import signature_to_record
-from paeria.egov.eni.parse import parse_document
-from paeria.egov.eni.parse import parse_expediente
+from paeria.egov.eni.package import write_package
 from paeria.egov.integrity.checks import check_document
 from persistent.list import PersistentList
 from plone import api
 from plone.protect.utils import safeWrite
 import base64
-import hashlib
 
 
 #: An ENI file may be this many times the largest document accepted: the
@@ -73,6 +52,7 @@ DEFAULT_MAX_FILE_SIZE_MB = 50
 #: Format of an export record: the exchange file or the bare eniexp:expediente.
 FORMAT_EXCHANGE = "intercambio"
 FORMAT_STANDARD = "standard"
+FORMAT_PACKAGE = "zip"
 
 
 # -- helpers --------------------------------------------------------------------
@@ -95,11 +75,6 @@ def _aware(value):
     return value
 
 
-def _stored(value: datetime) -> datetime:
-    """An aware datetime in Madrid's pytz zone, which ZODB stores."""
-    return value.astimezone(MADRID)
-
-
 def _hex_to_fingerprint(huella):
     """ValorHuella (base64 digest) from the stored hexadecimal ``huella``."""
     if not huella:
@@ -107,7 +82,7 @@ def _hex_to_fingerprint(huella):
     return base64.b64encode(bytes.fromhex(huella)).decode("ascii")
 
 
-def _current_user_id():
+def current_user_id():
     user = api.user.get_current()
     return user.getId() if user is not None else None
 
@@ -254,12 +229,30 @@ def export_documento(documento) -> bytes:
     return document_to_xml(documento_to_eni(documento, csv_if_unsigned=True))
 
 
-def export_expediente(expediente, *, include_documents: bool = True) -> bytes:
+def export_package(expediente) -> bytes:
+    """The zip package of an Expediente (format "zip"): the bare
+    ``eniexp:expediente`` and one ``enidoc:documento`` file per document, as
+    other administrations send and take them (:mod:`.package`)."""
+    index = export_expediente(
+        expediente, include_documents=False, record_as=FORMAT_PACKAGE
+    )
+    documents = [
+        (documento.eni_identifier, export_documento(documento))
+        for documento in expediente_documents(expediente)
+    ]
+    return write_package(expediente.eni_identifier, index, documents)
+
+
+def export_expediente(
+    expediente, *, include_documents: bool = True, record_as: str | None = None
+) -> bytes:
     """The exchange file of an Expediente, recording the export.
 
     ``include_documents=False`` writes the bare official ``eniexp:expediente``
     (format "standard"); its documents are then sent one by one
-    (:func:`export_documento`). Raises EniExportError listing every problem.
+    (:func:`export_documento`), or in a zip (:func:`export_package`, which
+    records the export ``record_as`` "zip"). Raises EniExportError listing
+    every problem.
     The export is recorded on the expediente (``eni_index_exports``): date,
     index CSV, fingerprint of the signed IndiceContenido, format, user and the
     documents indexed.
@@ -276,8 +269,9 @@ def export_expediente(expediente, *, include_documents: bool = True) -> bytes:
             "csv_regulation": eni.index_signatures[0].csv_regulation,
             "index_fingerprint": index_fingerprint(data, HASH_FUNCTION),
             "hash_function": HASH_FUNCTION,
-            "format": FORMAT_EXCHANGE if include_documents else FORMAT_STANDARD,
-            "user": _current_user_id(),
+            "format": record_as
+            or (FORMAT_EXCHANGE if include_documents else FORMAT_STANDARD),
+            "user": current_user_id(),
             "documents": [
                 {
                     "identifier": entry.document_id,
@@ -337,161 +331,3 @@ def expediente_index(expediente) -> dict:
         "documents": documents,
         "items_total": len(documents),
     }
-
-
-# -- import -----------------------------------------------------------------------
-
-
-def _document_title(eni: EniDocument) -> str:
-    kind = DOCUMENT_TYPES.get(eni.document_type)
-    return f"{kind} {eni.identifier}" if kind else eni.identifier
-
-
-def _stored_problems(documento, eni: EniDocument, entry) -> list[str]:
-    """The stored bytes must be those received and, when the index
-    fingerprinted the content (not the whole document), match the index."""
-    label = f"Document {eni.identifier}"
-    if documento.huella != hashlib.sha256(eni.content).hexdigest():
-        return [
-            f"{label}: the fingerprint of the stored file differs from that of the "
-            "file received"
-        ]
-    if entry is None or entry.fingerprint_basis != OVER_CONTENT:
-        return []
-    if fingerprint_matches(documento.file.data, entry.fingerprint, entry.hash_function):
-        return []
-    return [f"{label}: the stored file does not match the index"]
-
-
-def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
-    """Create one imported document; returns (documento, problems)."""
-    documento = api.content.create(
-        container=expediente,
-        type="Documento",
-        title=_document_title(eni),
-        file=blob,
-        organo=eni.organos[0],
-        fecha_captura=_stored(eni.capture_date),
-        origen="administracion" if eni.origin_administration else "ciudadano",
-        estado_elaboracion=eni.elaboration_state,
-        id_documento_origen=eni.origin_document_id,
-        tipo_documental=eni.document_type,
-    )
-    # The subscriber gave it a new identifier and hashed the stored bytes: the
-    # identifier is the original one, the bytes must be those received.
-    problems = _stored_problems(documento, eni, entry)
-    documento.eni_identifier = eni.identifier
-    # What the sender says the document is (PDF/A, a signed format…), which
-    # its MIME type alone cannot tell; kept while the file stays the same.
-    if eni.format_name:
-        documento.nombre_formato = eni.format_name
-    if len(eni.organos) > 1:
-        documento.eni_organos_origen = list(eni.organos)
-    if eni.signatures:
-        documento.eni_signatures_origen = [
-            signature_to_record(signature) for signature in eni.signatures
-        ]
-    origin = {"imported": clock.office_now(), "user": _current_user_id()}
-    if entry is not None:
-        # The sender's fingerprint beside the portal's own SHA-256 (huella).
-        origin.update(entry.received_fingerprint(), order=entry.order)
-        incorporated = entry.incorporation_date
-        origin["incorporation_date"] = _stored(incorporated) if incorporated else None
-    documento.eni_import = origin
-    documento.reindexObject()
-    return documento, problems
-
-
-def import_eni_document(expediente, data: bytes):
-    """Add the document of an ``enidoc:documento`` file to ``expediente``.
-
-    It keeps its ENI identifier, capture date, origin, elaboration state,
-    document type and fingerprint, and takes the expediente's next order.
-    Raises EniImportError listing every problem; then nothing is created.
-    """
-    if not IExpediente.providedBy(expediente):
-        raise TypeError("ENI documents are imported into an Expediente")
-    eni = parse_document(data, max_size=max_import_size())
-    label = f"Document {eni.identifier}"
-    problems = []
-    if eni.identifier in identifiers_in(expediente):
-        problems.append(f"{label} is already in this expediente")
-    blob = prepared_blob(eni, label, problems)
-    if problems:
-        raise EniImportError(problems)
-    with all_or_nothing():
-        documento, problems = _create_documento(expediente, eni, blob)
-        if problems:
-            raise EniImportError(problems)
-    return documento
-
-
-def _expediente_origin(eni: EniExpediente, earlier) -> dict:
-    """What the sender said of the expediente, kept as ``eni_import``; with
-    ``earlier``, the expediente this one was imported again beside."""
-    return {
-        "identifier": eni.identifier,
-        "organos": list(eni.organos),
-        "opening_date": _stored(eni.opening_date),
-        "classification": eni.classification,
-        "state": eni.state,
-        "interesados": list(eni.interesados),
-        "index_date": _stored(eni.index_date),
-        "index_signatures": [
-            signature_to_record(signature) for signature in eni.index_signatures
-        ],
-        "imported": clock.office_now(),
-        "user": _current_user_id(),
-        "again_of": api.content.get_uuid(earlier) if earlier else None,
-    }
-
-
-def import_eni_expediente(unidad, data: bytes, procedimiento_uid=None, again=False):
-    """Create in ``unidad`` the expediente of an ENI exchange file.
-
-    The expediente gets a new local number and ENI identifier (numbering is
-    ours); the original identifier is kept in ``eni_identifier_origen`` and the
-    rest of the original metadata in ``eni_import``. Its procedure is
-    ``procedimiento_uid`` or the one whose SIA code is the classification.
-    Documents are created in index order and keep their ENI metadata.
-    Raises EniImportError listing every problem, or AlreadyImported when the
-    same Identificador from the same Organo was imported before, unless
-    ``again``; then nothing is created and no number is taken.
-    """
-    if not IUnidad.providedBy(unidad):
-        raise TypeError("ENI expedientes are imported into a Unidad")
-    eni = parse_expediente(data, max_size=max_import_size())
-    earlier = earlier_import(eni.identifier, eni.organos)
-    if earlier is not None and not again:
-        raise AlreadyImported(earlier)
-    problems = []
-    procedure = find_procedure(eni.classification, procedimiento_uid, problems)
-    rows = interesados_rows(eni.interesados, problems)
-    by_id = {document.identifier: document for document in eni.documents}
-    blobs = {
-        identifier: prepared_blob(document, f"Document {identifier}", problems)
-        for identifier, document in by_id.items()
-    }
-    if problems:
-        raise EniImportError(problems)
-
-    with all_or_nothing():
-        expediente = api.content.create(
-            container=unidad,
-            type="Expediente",
-            title=f"{procedure.Title()} ({eni.identifier})",
-            procedimiento=api.content.get_uuid(procedure),
-            interesados=rows,
-        )
-        expediente.eni_identifier_origen = eni.identifier
-        expediente.eni_import = _expediente_origin(eni, earlier)
-        for entry in eni.index_entries:
-            document = by_id[entry.document_id]
-            _, more = _create_documento(
-                expediente, document, blobs[entry.document_id], entry
-            )
-            problems += more
-        if problems:
-            raise EniImportError(problems)
-        expediente.reindexObject()
-    return expediente

@@ -1,10 +1,11 @@
 """Classic UI of the ENI exchange: import forms and downloads.
 
-``@@eni-import`` on a Unidad imports an expediente (optionally into a chosen
-procedure), on an Expediente one document; a refused file shows every problem
-found and nothing is created. ``@@eni-download`` on a Documento or an
-Expediente (``?format=standard`` for the bare ``eniexp:expediente``) answers
-the XML file; a refusal shows its problems. What is imported or handed out is
+``@@eni-import`` on a Unidad imports an expediente, or every expediente of a
+zip package (optionally into a chosen procedure), on an Expediente one
+document; a refused file shows every problem found and nothing is created.
+``@@eni-download`` on a Documento or an Expediente (``?format=standard`` for
+the bare ``eniexp:expediente``, ``?format=zip`` for the zip package) answers
+the file; a refusal shows its problems. What is imported or handed out is
 notified (:mod:`paeria.egov.events`: the journal's entries).
 """
 
@@ -13,14 +14,16 @@ from paeria.egov.eni.admission import AlreadyImported
 from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
-from paeria.egov.eni.bridge import import_eni_document
-from paeria.egov.eni.bridge import import_eni_expediente
+from paeria.egov.eni.bridge import export_package
 from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.importing import import_eni_document
+from paeria.egov.eni.importing import import_eni_package
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.services import attachment_headers
 from paeria.egov.eni.services import earlier_message
 from paeria.egov.eni.services import wants_import_again
+from paeria.egov.eni.services import XML_CONTENT_TYPE
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
 from paeria.egov.interfaces import IRecordsWhatItHandsOut
@@ -45,11 +48,18 @@ class _ImportView(BrowserView):
             check_authenticator(self.request)
             created = self.handle()
             if created is not None:
-                notify(EniImported(created, self.kind, **import_details(created)))
-                IStatusMessage(self.request).add(self.success_message, type="info")
-                self.request.response.redirect(created.absolute_url())
+                # A zip package may hold several expedientes.
+                items = created if isinstance(created, list) else [created]
+                for item in items:
+                    notify(EniImported(item, self.kind, **import_details(item)))
+                IStatusMessage(self.request).add(self.success(items), type="info")
+                target = items[0] if len(items) == 1 else self.context
+                self.request.response.redirect(target.absolute_url())
                 return ""
         return self.index()
+
+    def success(self, items):
+        return self.success_message
 
     def handle(self):
         upload = self.request.form.get("eni_file")
@@ -109,8 +119,18 @@ class ImportExpedienteView(_ImportView):
     def selected_procedure(self):
         return self.request.form.get("procedimiento") or ""
 
+    def success(self, items):
+        if len(items) == 1:
+            return self.success_message
+        return _(
+            "msg_eni_expedientes_imported",
+            default="${count} expedientes were imported with new numbers.",
+            mapping={"count": len(items)},
+        )
+
     def create(self, data):
-        return import_eni_expediente(
+        """The expediente of an exchange file, or all those of a zip."""
+        return import_eni_package(
             self.context,
             data,
             procedimiento_uid=self.selected_procedure or None,
@@ -145,9 +165,15 @@ class _DownloadView(BrowserView):
             self.problems = error.problems
             self.request.response.setStatus(400)
             return self.index()
-        attachment_headers(self.request.response, self.context.eni_identifier)
+        attachment_headers(
+            self.request.response, self.context.eni_identifier, *self.file_type()
+        )
         notify(EniExported(self.context, self.kind()))
         return data
+
+    def file_type(self):
+        """(extension, Content-Type) of the file handed out."""
+        return "xml", XML_CONTENT_TYPE
 
 
 class DownloadDocumentoView(_DownloadView):
@@ -163,6 +189,13 @@ class DownloadExpedienteView(_DownloadView):
         # As asked: any other format than "standard" gives the exchange file.
         return str(self.request.form.get("format") or "intercambio")[:40]
 
+    def file_type(self):
+        if self.request.form.get("format") == "zip":
+            return "zip", "application/zip"
+        return super().file_type()
+
     def export(self):
+        if self.request.form.get("format") == "zip":
+            return export_package(self.context)
         standard = self.request.form.get("format") == "standard"
         return export_expediente(self.context, include_documents=not standard)

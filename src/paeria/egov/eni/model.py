@@ -218,3 +218,15 @@ class EniExpediente:
     index_entries: list[EniIndexEntry] = field(default_factory=list)
     index_signatures: list[EniSignature] = field(default_factory=list)
     documents: list[EniDocument] = field(default_factory=list)
+
+
+@dataclass
+class SentDocument:
+    """An ``enidoc:documento`` file sent beside a bare ``eniexp:expediente``:
+    its bytes as sent, where it came from (``name``: a package entry, for
+    readable problems) and the files its ``enifile:referenciaFichero`` names,
+    by the reference as written (``files``: a package's separate contents)."""
+
+    data: bytes
+    name: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict)

@@ -26,6 +26,7 @@ from paeria.egov.eni.checks import check_index_documents
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniImportError
+from paeria.egov.eni.model import SentDocument
 from paeria.egov.eni.reader import EniReader
 from paeria.egov.eni.safexml import load_xml
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
@@ -141,7 +142,9 @@ def parse_expediente(
     ``data`` is either the paeria.egov envelope (``eniexp:expediente`` followed
     by its ``enidoc:documento`` elements) or a bare ``eniexp:expediente``, whose
     documents are then given as ``documents``, one ``enidoc:documento`` file
-    (bytes) each, as the NTI sends them. ``max_size`` applies to each input and
+    each, as the NTI sends them: bytes, or a :class:`SentDocument` carrying
+    the files its ``enifile:referenciaFichero`` names (a zip package, read by
+    :mod:`paeria.egov.eni.package`). ``max_size`` applies to each input and
     to their total. The other arguments are those of :func:`parse_document`.
 
     Besides the schemas, checks that every document listed in the index is
@@ -212,7 +215,7 @@ def _envelope_parts(root, what: str, documents, *, schema_dir, validate_schema):
     for child in children:
         if child.tag == qname("enidoc", "documento"):
             label = f"Document #{len(document_elements) + 1}"
-            document_elements.append((child, label, None))
+            document_elements.append((child, label, None, None))
         elif child is not expediente_el:
             problems.append(f"{what}: unexpected element {_prefixed(child.tag)}")
     return expediente_el, document_elements, problems
@@ -221,12 +224,16 @@ def _envelope_parts(root, what: str, documents, *, schema_dir, validate_schema):
 def _separate_documents(
     documents, total, problems, *, schema_dir, validate_schema, max_size, max_depth
 ):
-    """[(enidoc:documento, label, its bytes)] of the document files sent
-    beside a bare expediente; ``total`` is the size read so far, the files
-    may not pass ``max_size`` together."""
+    """[(enidoc:documento, label, its bytes, files it references)] of the
+    document files sent beside a bare expediente; ``total`` is the size read
+    so far, the files may not pass ``max_size`` together."""
     document_elements = []
-    for number, item in enumerate(documents or [], 1):
+    for number, sent in enumerate(documents or [], 1):
         label = f"Separate document file #{number}"
+        item, files = sent, None
+        if isinstance(sent, SentDocument):
+            item, files = sent.data, sent.files
+            label = f"Package entry {sent.name}" if sent.name else label
         if isinstance(item, bytes | bytearray | memoryview):
             total += len(item)
         if total > max_size:
@@ -246,7 +253,7 @@ def _separate_documents(
             for p in _schema_problems(element, "documento", schema_dir, validate_schema)
         ]
         raw = bytes(item) if isinstance(item, bytes | bytearray | memoryview) else None
-        document_elements.append((element, label, raw))
+        document_elements.append((element, label, raw, files))
     return document_elements
 
 
@@ -272,8 +279,8 @@ def _read_expediente(
         reader.find(expediente_el, "eniexpmeta", "metadatosExp", "Expediente")
     )
     parsed = []
-    for element, label, sent in document_elements:
-        document = reader.document(element, label, strict_identifiers, True)
+    for element, label, sent, files in document_elements:
+        document = reader.document(element, label, strict_identifiers, True, files)
         document.sent_forms = partial(sent_forms, element, sent)
         parsed.append(document)
     order = {entry.document_id: n for n, entry in enumerate(entries)}

@@ -121,11 +121,12 @@ class EniReader:
 
     # -- documents -------------------------------------------------------------
 
-    def document(self, root, where, strict_identifiers, in_expediente):
+    def document(self, root, where, strict_identifiers, in_expediente, files=None):
         """An EniDocument from an ``enidoc:documento`` element.
 
         Values that cannot be read are reported and left as None, so that the
-        document can still be checked against the index.
+        document can still be checked against the index. ``files`` are the
+        contents sent beside it, by their ``enifile:referenciaFichero``.
         """
         metadatos = self.find(root, "enidocmeta", "metadatos", where)
         identifier, where, organos = self.identity(
@@ -137,7 +138,7 @@ class EniReader:
         document_type = self.text(metadatos, "enidocmeta", "TipoDocumental", where)
 
         contenido = self.find(root, "enifile", "contenido", where)
-        content = self._content(contenido, where)
+        content = self._content(contenido, where, files or {})
         format_name = self.text(contenido, "enifile", "NombreFormato", where)
 
         firmas = root.find(qname("enids", "firmas"))
@@ -196,8 +197,9 @@ class EniReader:
             origin_id = None
         return state, origin_id
 
-    def _content(self, contenido, where) -> bytes | None:
-        """The content: ValorBinario, or the XML of DatosXML (serialised)."""
+    def _content(self, contenido, where, files) -> bytes | None:
+        """The content: ValorBinario, the XML of DatosXML (serialised) or the
+        file sent beside the document that referenciaFichero names."""
         if contenido is None:
             return None
         binary = contenido.find(qname("enifile", "ValorBinario"))
@@ -213,10 +215,15 @@ class EniReader:
             if not children:
                 return (xml_data.text or "").encode("utf-8")
             return b"".join(etree.tostring(child) for child in children)
-        if contenido.find(qname("enifile", "referenciaFichero")) is not None:
+        reference = contenido.find(qname("enifile", "referenciaFichero"))
+        if reference is not None:
+            name = "".join(reference.itertext()).strip()
+            if name in files:
+                return files[name]
             self.add(
                 f"{where}: the content is a file reference "
-                "(enifile:referenciaFichero), which this exchange cannot resolve"
+                f"(enifile:referenciaFichero {name[:200]!r}) that was not sent with "
+                "it: send the expediente as a zip package holding that file"
             )
             return None
         self.add(f"{where}: enifile:contenido holds no content")

@@ -2,11 +2,16 @@
 
 ``GET <documento>/@eni`` and ``GET <expediente>/@eni`` answer the XML file as
 an attachment named after the ENI identifier (``?format=standard`` gives the
-bare official ``eniexp:expediente``); ``GET <expediente>/@eni-index`` the
+bare official ``eniexp:expediente``, ``?format=zip`` the zip package of it and
+its documents' files); ``GET <expediente>/@eni-index`` the
 electronic index as JSON; ``POST <unidad>/@eni-import`` creates an expediente
 from an exchange file and ``POST <expediente>/@eni-import`` adds a document.
 The file is the raw body (Content-Type application/xml) or JSON
-``{"file": {"data": <base64>, "encoding": "base64"}, "procedimiento": <uid>}``.
+``{"file": {"data": <base64>, "encoding": "base64"}, "procedimiento": <uid>}``;
+on a unit it may also be a zip package of one or more expedientes
+(:mod:`paeria.egov.eni.package`) or a multipart body whose ``files`` parts are
+an expediente XML and its documento XMLs; these answer ``{"items": [...]}``, and
+``dryRun`` answers what would be imported, creating nothing.
 A refused file answers 400 with every problem found, one a line, under
 ``fields.file`` (an export refused: under ``fields.expediente`` or
 ``fields.documento``), and nothing is created. An expediente imported before
@@ -22,17 +27,22 @@ request with that header.
 """
 
 from paeria.egov import _
+from paeria.egov import uploads
 from paeria.egov.eni.admission import AlreadyImported
 from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import expediente_documents
 from paeria.egov.eni.bridge import expediente_index
 from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
-from paeria.egov.eni.bridge import import_eni_document
-from paeria.egov.eni.bridge import import_eni_expediente
+from paeria.egov.eni.bridge import export_package
 from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.importing import document_report
+from paeria.egov.eni.importing import import_eni_document
+from paeria.egov.eni.importing import import_eni_package
+from paeria.egov.eni.importing import import_report
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
+from paeria.egov.eni.package import is_package
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
 from paeria.egov.interfaces import IRecordsWhatItHandsOut
@@ -43,21 +53,31 @@ from plone.protect.interfaces import IDisableCSRFProtection
 from zope.event import notify
 from zope.interface import alsoProvides
 from zope.interface import implementer
+import transaction
 
 
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
+NOT_A_FILE = _(
+    "error_eni_part_not_a_file",
+    default="Each part named files must be a file.",
+)
 PROCEDIMIENTO_UID = _(
     "error_eni_procedimiento_uid",
     default="procedimiento must be the UID of a procedure.",
 )
 
 
+def wants(options, request, name) -> bool:
+    """A yes/no option: true in the JSON body, or ``?<name>=1`` (or true)."""
+    value = options.get(name)
+    if value is None:
+        value = request.form.get(name)
+    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+
+
 def wants_import_again(options, request) -> bool:
     """``import_again``: true in the JSON body, or ``?import_again=1``."""
-    value = options.get("import_again")
-    if value is None:
-        value = request.form.get("import_again")
-    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+    return wants(options, request, "import_again")
 
 
 def already_imported_message(earlier):
@@ -85,10 +105,12 @@ def problems_by_field(field, problems):
     return {field: "\n".join(problems)}
 
 
-def attachment_headers(response, identifier):
-    response.setHeader("Content-Type", XML_CONTENT_TYPE)
+def attachment_headers(
+    response, identifier, extension="xml", content_type=XML_CONTENT_TYPE
+):
+    response.setHeader("Content-Type", content_type)
     response.setHeader(
-        "Content-Disposition", f'attachment; filename="{identifier}.xml"'
+        "Content-Disposition", f'attachment; filename="{identifier}.{extension}"'
     )
 
 
@@ -97,6 +119,8 @@ class _XmlExportService(Service):
     """Answers the file itself; refusals answer JSON like any service."""
 
     kind = None
+    extension = "xml"
+    content_type = XML_CONTENT_TYPE
 
     def render(self):
         self.check_permission()
@@ -117,7 +141,9 @@ class _XmlExportService(Service):
             )
         except Refused as refusal:
             return self.render_refusal(refusal)
-        attachment_headers(response, self.context.eni_identifier)
+        attachment_headers(
+            response, self.context.eni_identifier, self.extension, self.content_type
+        )
         notify(EniExported(self.context, self.kind))
         return data
 
@@ -140,17 +166,21 @@ class ExpedienteEniGet(_XmlExportService):
 
     def export(self):
         kind = self.request.form.get("format") or "intercambio"
-        if kind not in ("intercambio", "standard"):
+        if kind not in ("intercambio", "standard", "zip"):
             raise Refused(
                 400,
                 "BadRequest",
                 _(
                     "error_eni_format",
-                    default='Unknown format ${format}: use "standard" or leave it out.',
+                    default='Unknown format ${format}: use "standard", "zip" or '
+                    "leave it out.",
                     mapping={"format": str(kind)[:40]},
                 ),
             )
         self.kind = kind
+        if kind == "zip":
+            self.extension, self.content_type = "zip", "application/zip"
+            return export_package(self.context)
         return export_expediente(self.context, include_documents=kind == "intercambio")
 
 
@@ -179,7 +209,12 @@ class _ImportService(Service):
     def reply(self):
         # Like plone.restapi's own write services: authenticated by header.
         alsoProvides(self.request, IDisableCSRFProtection)
-        data, options = self.read_file()
+        data, options = self.read_import()
+        if wants(options, self.request, "dryRun"):
+            # Nothing is kept of a dry run, even by accident: the publisher
+            # aborts a doomed transaction instead of committing it.
+            transaction.doom()
+            return self.dry_run(data, options)
         try:
             created = self.create(data, options)
         except AlreadyImported as error:
@@ -199,10 +234,19 @@ class _ImportService(Service):
                 ),
                 problems_by_field("file", error.problems),
             )
-        notify(EniImported(created, self.kind, **import_details(created)))
+        items = created if isinstance(created, list) else [created]
+        for item in items:
+            notify(EniImported(item, self.kind, **import_details(item)))
         self.request.response.setStatus(201)
-        self.request.response.setHeader("Location", created.absolute_url())
+        self.request.response.setHeader("Location", items[0].absolute_url())
+        if isinstance(created, list):
+            summaries = [self.summary(item) for item in items]
+            return {"items": summaries, "items_total": len(summaries)}
         return self.summary(created)
+
+    def read_import(self):
+        """(the file, options) of the request."""
+        return self.read_file()
 
 
 class UnidadEniImportPost(_ImportService):
@@ -210,7 +254,7 @@ class UnidadEniImportPost(_ImportService):
 
     kind = "expediente"
 
-    def create(self, data, options):
+    def procedimiento(self, options):
         procedimiento = options.get("procedimiento") or self.request.form.get(
             "procedimiento"
         )
@@ -221,10 +265,48 @@ class UnidadEniImportPost(_ImportService):
                 PROCEDIMIENTO_UID,
                 {"procedimiento": PROCEDIMIENTO_UID},
             )
-        return import_eni_expediente(
+        return procedimiento or None
+
+    def body_limit(self):
+        """A multipart body: its parts may total one ENI file's limit."""
+        return self.file_limit() + uploads.JSON_OVERHEAD
+
+    def read_import(self):
+        """A multipart body is an expediente XML and its documento XMLs (and
+        separate contents) as ``files`` parts: [(file name, bytes)]."""
+        content_type = (self.request.getHeader("Content-Type") or "").lower()
+        if not content_type.startswith("multipart/form-data"):
+            return self.read_file()
+        fields, files = self.read_upload()
+        parts = []
+        for position, item in enumerate(files):
+            if not isinstance(item, dict):
+                raise Refused(
+                    400, "BadRequest", NOT_A_FILE, {f"files[{position}]": NOT_A_FILE}
+                )
+            data = item["data"]
+            if hasattr(data, "read"):  # spooled by Zope's multipart parser
+                data.seek(0)
+                data = data.read()
+            parts.append((item.get("filename"), data))
+        return parts, fields
+
+    def create(self, data, options):
+        """The expediente of an exchange file; a list of them for a zip or
+        for files sent side by side."""
+        imported = import_eni_package(
             self.context,
             data,
-            procedimiento_uid=procedimiento or None,
+            procedimiento_uid=self.procedimiento(options),
+            again=wants_import_again(options, self.request),
+        )
+        return imported if isinstance(data, list) or is_package(data) else imported[0]
+
+    def dry_run(self, data, options):
+        return import_report(
+            self.context,
+            data,
+            procedimiento_uid=self.procedimiento(options),
             again=wants_import_again(options, self.request),
         )
 
@@ -249,6 +331,9 @@ class ExpedienteEniImportPost(_ImportService):
 
     def create(self, data, options):
         return import_eni_document(self.context, data)
+
+    def dry_run(self, data, options):
+        return document_report(self.context, data)
 
     def summary(self, documento):
         return {

@@ -49,6 +49,7 @@ IMPLEMENTATIONS = {
     "integrity-scan": "paeria.egov.instance.commands:integrity_command",
     "check-consistency": "paeria.egov.instance.commands:integrity_command",
     "load-reference": "paeria.egov.instance.commands:load_reference_command",
+    "eni-import": "paeria.egov.instance.commands:eni_import_command",
 }
 
 
@@ -108,7 +109,38 @@ COMMANDS = {
     "check-consistency": "counts, integrity scan, journal chains (exit 1 on a problem)",
     "cluster": "N processes on one PostgreSQL database behind HAProxy (--processes)",
     "load-reference": "load the reference data (--scale small|reference; resumable)",
+    "eni-import": "import FILE, an ENI zip or exchange file, into --unit (--dry-run)",
 }
+
+
+def refuse_stray_file(arguments):
+    """Only eni-import takes a FILE: another command given one was mistyped."""
+    if arguments.file and arguments.command != "eni-import":
+        raise ConfigurationError(f"{arguments.command} takes no FILE.")
+
+
+def _add_eni_import_arguments(parser):
+    parser.add_argument(
+        "file", nargs="?", help="eni-import: the zip package or exchange file"
+    )
+    parser.add_argument(
+        "--unit", help="eni-import: the unit's path (unidades/urbanismo) or DIR3 code"
+    )
+    parser.add_argument(
+        "--procedimiento",
+        help="eni-import: the procedure's UID (default: by the SIA code)",
+    )
+    parser.add_argument(
+        "--import-again",
+        action="store_true",
+        help="eni-import: import an expediente imported before as a new one",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="eni-import: check and say what would be imported; import nothing "
+        "(--json: the report as JSON)",
+    )
 
 
 def parse_arguments(argv):
@@ -167,6 +199,7 @@ def parse_arguments(argv):
         default=100,
         help="load-reference: expedientes per transaction (and per resumable step)",
     )
+    _add_eni_import_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -175,6 +208,7 @@ def main(argv=None):
     try:
         settings = InstanceSettings.from_environment(Path(arguments.home))
         command = arguments.command
+        refuse_stray_file(arguments)
         apply_as_of(command, arguments.as_of)
         if command == "cluster":
             return run_cluster(settings, arguments.processes)

@@ -1,6 +1,6 @@
 """The ``paeria-instance`` commands that need Zope: creating the site, serving
 it, and the console commands that work on its database (journal, expiry,
-integrity, reference data).
+integrity, reference data, ENI import).
 
 Each takes the instance's settings and the parsed arguments and returns the
 command's exit status. This module imports Zope and Plone at its top: only
@@ -10,6 +10,7 @@ never start Zope.
 """
 
 from contextlib import contextmanager
+from paeria.egov.eni.commands import eni_import
 from paeria.egov.instance.config import ConfigurationError
 from paeria.egov.instance.prepare import check_database
 from paeria.egov.instance.prepare import check_port_free
@@ -212,3 +213,32 @@ def load_reference_command(settings, arguments):
     _stop_on_signals()
     with site_of(settings) as site:
         return load_reference(site, arguments.scale, arguments.seed, arguments.batch)
+
+
+def eni_import_command(settings, arguments):
+    """Import an ENI zip package or exchange file into a unit (eni-import):
+    see paeria.egov.eni.commands. No FILE or --unit, a file that cannot be
+    read or a unit not found end with exit status 2."""
+    if not arguments.file or not arguments.unit:
+        raise ConfigurationError(
+            "eni-import needs the FILE to import and --unit (the unit's path, "
+            "unidades/urbanismo, or its DIR3 code)."
+        )
+    with site_of(settings) as site:
+        try:
+            return eni_import(
+                site,
+                arguments.file,
+                arguments.unit,
+                procedimiento=arguments.procedimiento,
+                again=arguments.import_again,
+                dry_run=arguments.dry_run,
+                as_json=arguments.json,
+                out=sys.stdout,
+            )
+        except LookupError as error:
+            raise ConfigurationError(str(error)) from None
+        except OSError as error:
+            raise ConfigurationError(
+                f"Cannot read {arguments.file}: {error.strerror or error}."
+            ) from None

@@ -10,6 +10,7 @@ from paeria.egov import clock
 from paeria.egov import csvcodes
 from paeria.egov.clock import MADRID
 from paeria.egov.eni import bridge
+from paeria.egov.eni import importing
 from paeria.egov.eni import schemas
 from paeria.egov.eni.digests import fingerprint
 from paeria.egov.eni.export import expediente_to_xml
@@ -473,7 +474,7 @@ class ImportTests(EniBridgeTestCase):
         # The fixture's expediente took 2026/000001 (setUp's day).
         self.assertEqual(self.expediente.numero, "2026/000001")
 
-        imported = bridge.import_eni_expediente(self.other_unidad, data)
+        imported = importing.import_eni_expediente(self.other_unidad, data)
 
         self.assertEqual(imported.aq_parent, self.other_unidad)
         self.assertEqual(last_number(self.portal, EXPEDIENTE, 2026), 2)
@@ -546,7 +547,7 @@ class ImportTests(EniBridgeTestCase):
         data = bridge.export_expediente(self.expediente, include_documents=False)
         before = self.snapshot(self.portal)
         self.assertImportRefused(
-            lambda: bridge.import_eni_expediente(self.other_unidad, data),
+            lambda: importing.import_eni_expediente(self.other_unidad, data),
             "is listed in the index but missing from the file",
         )
         self.assertNothingCreated(before)
@@ -556,19 +557,19 @@ class ImportTests(EniBridgeTestCase):
         data = expediente_to_xml(foreign_expediente(2))
         before = self.snapshot(self.portal)
         self.assertImportRefused(
-            lambda: bridge.import_eni_expediente(self.other_unidad, data),
+            lambda: importing.import_eni_expediente(self.other_unidad, data),
             "No procedure has the SIA code 'L01251207_PRO_000017'",
         )
         self.assertNothingCreated(before)
         self.assertImportRefused(
-            lambda: bridge.import_eni_expediente(
+            lambda: importing.import_eni_expediente(
                 self.other_unidad, data, procedimiento_uid="no-such-uid"
             ),
             "No procedure has the UID 'no-such-uid'",
         )
         self.assertNothingCreated(before)
 
-        imported = bridge.import_eni_expediente(
+        imported = importing.import_eni_expediente(
             self.other_unidad,
             data,
             procedimiento_uid=api.content.get_uuid(self.procedimiento),
@@ -592,7 +593,7 @@ class ImportTests(EniBridgeTestCase):
         tampered = etree.tostring(root)
         before = self.snapshot(self.portal)
         self.assertImportRefused(
-            lambda: bridge.import_eni_expediente(self.other_unidad, tampered),
+            lambda: importing.import_eni_expediente(self.other_unidad, tampered),
             f"Document {self.documentos[1].eni_identifier}: fingerprint does not "
             "match its content",
         )
@@ -625,7 +626,7 @@ class ImportTests(EniBridgeTestCase):
         for name, data, expected in cases:
             with self.subTest(name):
                 problems = self.assertImportRefused(
-                    lambda data=data: bridge.import_eni_expediente(
+                    lambda data=data: importing.import_eni_expediente(
                         self.other_unidad, data
                     ),
                     "DOCTYPE declarations are not allowed",
@@ -633,7 +634,9 @@ class ImportTests(EniBridgeTestCase):
                 )
                 self.assertNotIn("root:", "\n".join(problems))
                 self.assertImportRefused(
-                    lambda data=data: bridge.import_eni_document(self.expediente, data),
+                    lambda data=data: importing.import_eni_document(
+                        self.expediente, data
+                    ),
                     "DOCTYPE declarations are not allowed",
                 )
                 self.assertNothingCreated(before)
@@ -644,7 +647,7 @@ class ImportTests(EniBridgeTestCase):
         data = b"<a>" + b" " * (4 * 1024 * 1024) + b"</a>"
         before = self.snapshot(self.portal)
         self.assertImportRefused(
-            lambda: bridge.import_eni_expediente(self.other_unidad, data),
+            lambda: importing.import_eni_expediente(self.other_unidad, data),
             f"more than the limit of {4 * 1024 * 1024} bytes",
         )
         self.assertNothingCreated(before)
@@ -655,7 +658,7 @@ class ImportTests(EniBridgeTestCase):
         data = expediente_to_xml(eni)
         before = self.snapshot(self.portal)
         self.assertImportRefused(
-            lambda: bridge.import_eni_expediente(
+            lambda: importing.import_eni_expediente(
                 self.other_unidad,
                 data,
                 procedimiento_uid=api.content.get_uuid(self.procedimiento),
@@ -669,7 +672,7 @@ class ImportTests(EniBridgeTestCase):
         data = expediente_to_xml(foreign_expediente(1, interesados=["12345678A"]))
         before = self.snapshot(self.portal)
         self.assertImportRefused(
-            lambda: bridge.import_eni_expediente(
+            lambda: importing.import_eni_expediente(
                 self.other_unidad,
                 data,
                 procedimiento_uid=api.content.get_uuid(self.procedimiento),
@@ -691,9 +694,9 @@ class ImportTests(EniBridgeTestCase):
             return hashlib.sha256(content + b"!" if len(calls) == 3 else content)
 
         fake_hashlib = types.SimpleNamespace(sha256=sha256)
-        with mock.patch.object(bridge, "hashlib", fake_hashlib):
+        with mock.patch.object(importing, "hashlib", fake_hashlib):
             self.assertImportRefused(
-                lambda: bridge.import_eni_expediente(self.other_unidad, data),
+                lambda: importing.import_eni_expediente(self.other_unidad, data),
                 f"Document {self.documentos[2].eni_identifier}: the fingerprint of "
                 "the stored file differs",
             )
@@ -715,7 +718,7 @@ class ImportTests(EniBridgeTestCase):
         source = self.documentos[2]
         data = bridge.export_documento(source)
         target = self.create_expediente(self.other_unidad)
-        documento = bridge.import_eni_document(target, data)
+        documento = importing.import_eni_document(target, data)
         self.assertEqual(documento.aq_parent, target)
         self.assertEqual(documento.eni_identifier, source.eni_identifier)
         self.assertEqual(documento.huella, source.huella)
@@ -738,7 +741,7 @@ class ImportTests(EniBridgeTestCase):
         # Twice in one expediente would break its index.
         before = self.snapshot(self.portal)
         self.assertImportRefused(
-            lambda: bridge.import_eni_document(target, data),
+            lambda: importing.import_eni_document(target, data),
             f"Document {source.eni_identifier} is already in this expediente",
         )
         self.assertNothingCreated(before)
@@ -746,13 +749,13 @@ class ImportTests(EniBridgeTestCase):
     def test_document_import_refuses_an_expediente_file(self):
         data = bridge.export_expediente(self.expediente)
         self.assertImportRefused(
-            lambda: bridge.import_eni_document(self.expediente, data),
+            lambda: importing.import_eni_document(self.expediente, data),
             "wrong root element paeriaeni:intercambioExpediente",
         )
 
     def test_imports_go_into_the_right_containers(self):
         data = bridge.export_documento(self.documentos[0])
         with self.assertRaises(TypeError):
-            bridge.import_eni_document(self.unidad, data)
+            importing.import_eni_document(self.unidad, data)
         with self.assertRaises(TypeError):
-            bridge.import_eni_expediente(self.expediente, data)
+            importing.import_eni_expediente(self.expediente, data)

@@ -4,6 +4,7 @@ imported twice."""
 
 from lxml import etree
 from paeria.egov.eni import bridge
+from paeria.egov.eni import importing
 from paeria.egov.eni.admission import AlreadyImported
 from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.export import document_to_xml
@@ -120,7 +121,7 @@ class NombreFormatoTests(EniBridgeTestCase):
         documento = self.add_pdfa(self.expediente)
         data = bridge.export_expediente(self.expediente)
         self.assertEqual(exported_format_name(data), ["PDF", "PDF", "PDF", "PDF/A"])
-        imported = bridge.import_eni_expediente(self.other_unidad, data)
+        imported = importing.import_eni_expediente(self.other_unidad, data)
         copies = bridge.expediente_documents(imported)
         self.assertEqual(
             [copy.nombre_formato for copy in copies], ["PDF", "PDF", "PDF", "PDF/A"]
@@ -141,7 +142,7 @@ class NombreFormatoTests(EniBridgeTestCase):
         )
         self.assertIn(b"PDF/A", data)
         target = self.create_expediente(self.other_unidad)
-        documento = bridge.import_eni_document(target, data)
+        documento = importing.import_eni_document(target, data)
         self.assertEqual(documento.nombre_formato, "PDF/A")
         documento.title = "Otro título"
         notify(ObjectModifiedEvent(documento))
@@ -274,7 +275,7 @@ class IndexDigestImportTests(EniBridgeTestCase):
                 ("http://www.w3.org/2000/09/xmldsig#sha1", WHOLE, "hex"),
             ),
         )
-        imported = bridge.import_eni_expediente(self.other_unidad, data)
+        imported = importing.import_eni_expediente(self.other_unidad, data)
         copies = bridge.expediente_documents(imported)
         self.assertEqual(
             [
@@ -316,7 +317,7 @@ class IndexDigestImportTests(EniBridgeTestCase):
                 ("SHA-256", CONTENT, "base64"),
             ),
         )
-        imported = bridge.import_eni_expediente(self.other_unidad, data)
+        imported = importing.import_eni_expediente(self.other_unidad, data)
         weak, strong, _ = bridge.expediente_documents(imported)
         request = self.layer["request"]
         base.prefer_english(request)
@@ -347,7 +348,7 @@ class IndexDigestImportTests(EniBridgeTestCase):
                 )
         before = self.snapshot(self.portal)
         self.assertImportRefused(
-            lambda: bridge.import_eni_expediente(
+            lambda: importing.import_eni_expediente(
                 self.other_unidad, etree.tostring(root)
             ),
             f"Document {wrong}: fingerprint does not match its content nor the "
@@ -362,21 +363,21 @@ class IndexDigestImportTests(EniBridgeTestCase):
 class ImportedTwiceTests(EniBridgeTestCase):
     def test_the_second_import_is_refused_naming_the_first(self):
         data = bridge.export_expediente(self.expediente)
-        first = bridge.import_eni_expediente(self.other_unidad, data)
+        first = importing.import_eni_expediente(self.other_unidad, data)
         before = self.snapshot(self.portal)
         with self.assertRaises(AlreadyImported) as raised:
-            bridge.import_eni_expediente(self.other_unidad, data)
+            importing.import_eni_expediente(self.other_unidad, data)
         self.assertEqual(raised.exception.earlier, first)
         self.assertNothingCreated(before)
         # Into another unit too: it is the same expediente.
         with self.assertRaises(AlreadyImported):
-            bridge.import_eni_expediente(self.unidad, data)
+            importing.import_eni_expediente(self.unidad, data)
         self.assertNothingCreated(before)
 
     def test_imported_again_when_asked(self):
         data = bridge.export_expediente(self.expediente)
-        first = bridge.import_eni_expediente(self.other_unidad, data)
-        second = bridge.import_eni_expediente(self.other_unidad, data, again=True)
+        first = importing.import_eni_expediente(self.other_unidad, data)
+        second = importing.import_eni_expediente(self.other_unidad, data, again=True)
         self.assertNotEqual(second.numero, first.numero)
         self.assertEqual(second.eni_import["again_of"], api.content.get_uuid(first))
         self.assertEqual(
@@ -386,16 +387,16 @@ class ImportedTwiceTests(EniBridgeTestCase):
 
     def test_another_body_or_a_removed_import_is_not_a_repetition(self):
         data = bridge.export_expediente(self.expediente)
-        first = bridge.import_eni_expediente(self.other_unidad, data)
+        first = importing.import_eni_expediente(self.other_unidad, data)
         root = etree.fromstring(data)
         organo = root.find(f".//{ns('eniexpmeta', 'Organo')}")
         organo.text = "LA0009999"
-        other_body = bridge.import_eni_expediente(
+        other_body = importing.import_eni_expediente(
             self.other_unidad, etree.tostring(root)
         )
         self.assertIsNone(other_body.eni_import["again_of"])
         api.content.delete(first)
-        again = bridge.import_eni_expediente(self.other_unidad, data)
+        again = importing.import_eni_expediente(self.other_unidad, data)
         self.assertIsNone(again.eni_import["again_of"])
 
 

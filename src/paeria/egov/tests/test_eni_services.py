@@ -129,11 +129,15 @@ class ExportServiceTests(EniServicesTestCase):
 
     def test_unknown_format(self):
         response = self.api.get(
-            f"{self.path(self.expediente)}/@eni", params={"format": "zip"}
+            f"{self.path(self.expediente)}/@eni", params={"format": "rar"}
         )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["error"]["type"], "BadRequest")
-        self.assertIn("zip", response.json()["error"]["message"])
+        # The format asked for, then those there are (zip is one: issue 18).
+        self.assertIn(
+            'Unknown format rar: use "standard", "zip"',
+            response.json()["error"]["message"],
+        )
         self.refresh()
         self.assertEqual(bridge.index_exports(self.expediente), [])
 
