@@ -1,5 +1,7 @@
 """The ENI exchange in the Classic UI (issue 18): "Check" on a unit's import
-form (the dry run, creating nothing)."""
+form (the dry run, creating nothing) and the links to the ENI forms and
+downloads on the pages staff work from, offered to exactly those the views
+serve."""
 
 from lxml import html
 from paeria.egov.eni import browser
@@ -7,10 +9,15 @@ from paeria.egov.tests import eni_corpus
 from paeria.egov.tests.test_eni_package import corpus_file
 from paeria.egov.tests.test_eni_package import HOSTILE
 from paeria.egov.tests.test_eni_services import EniServicesTestCase
+from plone import api
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from unittest import mock
 import re
+import transaction
+
+
+PASSWORD = "secret-password-1234"
 
 
 class CheckFormTests(EniServicesTestCase):
@@ -116,3 +123,69 @@ class CheckFormTests(EniServicesTestCase):
         self.assertEqual(response.status_code, 403)
         self.assertNotIn("eni-check-report", response.text)
         self.assertNothingCreated(before)
+
+
+class LinkTests(EniServicesTestCase):
+    """Links to the ENI views for those with the views' permissions."""
+
+    def setUp(self):
+        super().setUp()
+        for username, roles in (
+            ("tramitadora", ["Member"]),
+            ("auditora", ["Member", "Auditor"]),
+            ("colaboradora", ["Member"]),
+        ):
+            api.user.create(
+                email=f"{username}@example.org",
+                username=username,
+                password=PASSWORD,
+                roles=roles,
+            )
+        api.group.add_user(groupname="urbanismo-tramitadores", username="tramitadora")
+        api.user.grant_roles(
+            username="colaboradora", obj=self.expediente, roles=["Colaborador"]
+        )
+        transaction.commit()
+
+    def page(self, obj, username):
+        session = self.session(username, PASSWORD)
+        session.headers["Accept"] = "text/html"
+        response = session.get(self.path(obj))
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        return html.fromstring(response.text)
+
+    def test_the_expediente_offers_its_eni_files_to_who_may_export(self):
+        url = f"{self.expediente.absolute_url()}/@@eni-download"
+        cases = (
+            ("tramitadora", [url, f"{url}?format=zip"]),
+            ("auditora", [url, f"{url}?format=zip"]),
+            ("colaboradora", []),
+        )
+        for username, expected in cases:
+            with self.subTest(user=username):
+                tree = self.page(self.expediente, username)
+                links = tree.xpath("//a[contains(@class,'paeria-eni-download')]/@href")
+                self.assertEqual(links, expected)
+
+    def test_the_links_lead_to_the_files(self):
+        session = self.session("tramitadora", PASSWORD)
+        tree = self.page(self.expediente, "tramitadora")
+        hrefs = tree.xpath("//a[contains(@class,'paeria-eni-download')]/@href")
+        self.assertEqual(len(hrefs), 2)
+        for href in hrefs:
+            with self.subTest(href=href):
+                response = session.get(href)
+                self.assertEqual(response.status_code, 200, response.text[:300])
+                self.assertIn("attachment", response.headers["Content-Disposition"])
+                self.assertEqual(
+                    response.content.startswith(b"PK"), href.endswith("format=zip")
+                )
+
+    def test_the_unit_offers_its_import_form_to_who_may_import(self):
+        url = f"{self.unidad.absolute_url()}/@@eni-import"
+        cases = (("tramitadora", [url]), ("auditora", []))
+        for username, expected in cases:
+            with self.subTest(user=username):
+                tree = self.page(self.unidad, username)
+                links = tree.xpath("//a[contains(@class,'paeria-eni-import')]/@href")
+                self.assertEqual(links, expected)
