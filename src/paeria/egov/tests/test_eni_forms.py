@@ -98,13 +98,19 @@ class CheckFormTests(EniServicesTestCase):
 
     def test_a_hostile_zip_names_its_problem(self):
         before = self.snapshot(self.portal)
-        report = self.report(self.check("hostile-traversal.zip"))
+        for name in (
+            "hostile-traversal.zip",
+            "hostile-symlink.zip",
+            "hostile-missing-document.zip",
+        ):
+            with self.subTest(zip=name):
+                report = self.report(self.check(name))
+                (problems,) = report.find_class("eni-check-problems")
+                self.assertIn("cannot be imported as it is", problems.text_content())
+                # One item per problem, naming the entry (HOSTILE's messages do).
+                items = [item.text_content() for item in problems.iter("li")]
+                self.assertTrue(any(HOSTILE[name] in item for item in items), items)
         self.assertNothingCreated(before)
-        (problems,) = report.find_class("eni-check-problems")
-        self.assertIn("cannot be imported as it is", problems.text_content())
-        self.assertIn(HOSTILE["hostile-traversal.zip"], problems.text_content())
-        # The entry is named, not only the kind of problem.
-        self.assertIn("..", problems.text_content())
 
     def test_a_check_keeps_nothing_even_by_accident(self):
         real_report = browser.import_report
@@ -116,6 +122,18 @@ class CheckFormTests(EniServicesTestCase):
         with mock.patch.object(browser, "import_report", report_that_writes):
             self.report(self.check("official-sha256.zip"))
         self.assertFalse(hasattr(self.other_unidad, "written_by_a_check"))
+
+    def test_the_buttons_in_spanish(self):
+        session, url, _token = self.form_page()
+        session.headers["Accept-Language"] = "es"
+        tree = html.fromstring(session.get(url).text)
+        self.assertEqual(
+            [
+                button.text_content().strip()
+                for button in tree.xpath("//form[@enctype]//button")
+            ],
+            ["Importar", "Comprobar"],
+        )
 
     def test_refused_without_the_authenticator(self):
         before = self.snapshot(self.portal)
