@@ -3,6 +3,9 @@
 ``@@eni-import`` on a Unidad imports an expediente, or every expediente of a
 zip package (optionally into a chosen procedure), on an Expediente one
 document; a refused file shows every problem found and nothing is created.
+The unit's form also checks a file without importing it ("Check": REST's
+``dryRun``, :func:`paeria.egov.eni.importing.import_report`), showing what
+would be imported and every problem.
 ``@@eni-download`` on a Documento or an Expediente (``?format=standard`` for
 the bare ``eniexp:expediente``, ``?format=zip`` for the zip package) answers
 the file; a refusal shows its problems. What is imported or handed out is
@@ -18,8 +21,10 @@ from paeria.egov.eni.bridge import export_package
 from paeria.egov.eni.bridge import max_import_size
 from paeria.egov.eni.importing import import_eni_document
 from paeria.egov.eni.importing import import_eni_package
+from paeria.egov.eni.importing import import_report
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
+from paeria.egov.eni.report import ReportPresenter
 from paeria.egov.eni.services import attachment_headers
 from paeria.egov.eni.services import earlier_message
 from paeria.egov.eni.services import wants_import_again
@@ -35,6 +40,7 @@ from zope.event import notify
 from zope.i18n import translate
 from zope.interface import implementer
 from zope.schema.interfaces import IVocabularyFactory
+import transaction
 
 
 class _ImportView(BrowserView):
@@ -61,7 +67,8 @@ class _ImportView(BrowserView):
     def success(self, items):
         return self.success_message
 
-    def handle(self):
+    def uploaded(self):
+        """The uploaded file's bytes, or None (and ``error`` says why)."""
         upload = self.request.form.get("eni_file")
         if not getattr(upload, "filename", None):
             self.error = _(
@@ -77,6 +84,12 @@ class _ImportView(BrowserView):
                 default="The ENI file is larger than the ${limit} MB accepted.",
                 mapping={"limit": limit // (1024 * 1024)},
             )
+            return None
+        return data
+
+    def handle(self):
+        data = self.uploaded()
+        if data is None:
             return None
         try:
             return self.create(data)
@@ -102,9 +115,37 @@ class _ImportView(BrowserView):
 
 
 class ImportExpedienteView(_ImportView):
-    """``@@eni-import`` on a Unidad: a new expediente from an exchange file."""
+    """``@@eni-import`` on a Unidad: a new expediente from an exchange file,
+    or the report of what importing it would do ("Check")."""
 
     kind = "expediente"
+    report = None
+
+    def __call__(self):
+        # Looked at before the import's button: a request naming both (no
+        # browser sends that) creates nothing.
+        if self.request.method == "POST" and self.request.form.get("form.check"):
+            check_authenticator(self.request)
+            # As REST's dryRun: nothing of a check is kept, even by accident;
+            # the publisher aborts a doomed transaction instead of committing.
+            transaction.doom()
+            self.report = self.check()
+            return self.index()
+        return super().__call__()
+
+    def check(self):
+        """What importing the uploaded file would do, for the page; None when
+        there is no file to check (``error`` says why)."""
+        data = self.uploaded()
+        if data is None:
+            return None
+        report = import_report(
+            self.context,
+            data,
+            procedimiento_uid=self.selected_procedure or None,
+            again=wants_import_again({}, self.request),
+        )
+        return ReportPresenter(report, self.request, self.procedures())
 
     success_message = _(
         "msg_eni_expediente_imported",

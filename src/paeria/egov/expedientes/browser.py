@@ -25,6 +25,18 @@ from zope.i18n import translate
 
 ADD_DOCUMENTO_PERMISSION = "paeria.egov: Add Documento"
 ADD_SOLICITUD_PERMISSION = "paeria.egov: Add SolicitudInforme"
+# The permission of @@eni-download (eni/configure.zcml): a link is offered to
+# exactly those the download would serve.
+EXPORT_ENI_PERMISSION = "paeria.egov: Export ENI"
+# (format parameter of @@eni-download, css name, label)
+ENI_DOWNLOADS = (
+    (
+        None,
+        "paeria-eni-intercambio",
+        _("link_eni_download_exchange", default="ENI exchange file (XML)"),
+    ),
+    ("zip", "paeria-eni-zip", _("link_eni_download_zip", default="ENI zip package")),
+)
 # Enough of the fingerprint to tell documents apart at a glance; the full one
 # is in the title attribute and on the document's page.
 SHORT_FINGERPRINT = 16
@@ -221,6 +233,20 @@ class ExpedienteView(BrowserView):
 
     def history_url(self):
         return f"{self.context.absolute_url()}/@@historial"
+
+    def eni_downloads(self):
+        """The expediente's ENI files, to those who may export it."""
+        if not api.user.has_permission(EXPORT_ENI_PERMISSION, obj=self.context):
+            return []
+        url = f"{self.context.absolute_url()}/@@eni-download"
+        return [
+            {
+                "url": f"{url}?format={format}" if format else url,
+                "css": css,
+                "title": title,
+            }
+            for format, css, title in ENI_DOWNLOADS
+        ]
 
 
 # A document's page ------------------------------------------------------------

@@ -19,6 +19,9 @@ OPEN = "E01"  # the ENI state of an open expediente
 # A unit's work tray -----------------------------------------------------------
 
 ADD_EXPEDIENTE_PERMISSION = "paeria.egov: Add Expediente"
+# The permission of the unit's @@eni-import (eni/configure.zcml): the link is
+# offered to exactly those the form would serve.
+IMPORT_ENI_PERMISSION = "paeria.egov: Import ENI"
 PAGE_SIZE = 25
 # Identifiers are indexed in their canonical form: upper case, no separators.
 _IDENTIFIER_SEPARATORS = re.compile(r"[\s.\-/]")
@@ -109,6 +112,12 @@ class UnidadView(BrowserView):
 
     def add_expediente_url(self):
         return f"{self.context.absolute_url()}/++add++Expediente"
+
+    def can_import_eni(self):
+        return api.user.has_permission(IMPORT_ENI_PERMISSION, obj=self.context)
+
+    def import_eni_url(self):
+        return f"{self.context.absolute_url()}/@@eni-import"
 
 
 # The list of units (/unidades) ------------------------------------------------

@@ -1,0 +1,86 @@
+"""The dry run's report (:func:`paeria.egov.eni.importing.import_report`) in
+the words of the unit's import form ("Check"): codes with their names, sizes
+readable, fingerprints judged, procedures by title. What REST's ``dryRun``
+answers, for staff to read before importing."""
+
+from paeria.egov import _
+from paeria.egov.viewhelpers import readable_size
+from paeria.egov.viewhelpers import term_title
+
+
+FINGERPRINT_VERDICTS = {
+    "ok": _("eni_check_fingerprint_ok", default="matches"),
+    # SHA-1 still matches, but proves less (docs/domain-model.md, "A weak
+    # fingerprint"): staff should know before the portal relies on its own.
+    "weak": _(
+        "eni_check_fingerprint_weak",
+        default="matches, but SHA-1 is weak: the portal relies on its own SHA-256",
+    ),
+}
+
+FINGERPRINT_OVER = {
+    "content": _("eni_check_over_content", default="over the content"),
+    "document_xml": _(
+        "eni_check_over_document_xml", default="over the whole enidoc:documento"
+    ),
+}
+
+
+class ReportPresenter:
+    """Rows for the template from a dry run's report (a dict)."""
+
+    def __init__(self, report, request, procedures=()):
+        self.report = report
+        self.request = request
+        self._procedures = {term.value: term.title for term in procedures}
+
+    @property
+    def importable(self):
+        return bool(self.report["importable"])
+
+    @property
+    def problems(self):
+        return list(self.report["problems"])
+
+    @property
+    def ignored(self):
+        return list(self.report["ignored"])
+
+    def signatures(self, types):
+        return ", ".join(
+            term_title("paeria.egov.TipoFirma", t, self.request) for t in types
+        )
+
+    def expedientes(self):
+        return [self._expediente(item) for item in self.report["expedientes"]]
+
+    def _expediente(self, item):
+        earlier = item["imported_before"]
+        procedure = item["procedimiento"]
+        return {
+            "identifier": item["identifier"],
+            "entry": item["entry"] or "",
+            "organos": ", ".join(item["organos"]),
+            "classification": item["classification"] or "",
+            # A UID the vocabulary does not list is still shown: never hidden.
+            "procedure": self._procedures.get(procedure, procedure) or "",
+            "earlier": earlier,
+            "index_signatures": self.signatures(item["index_signatures"]),
+            "documents": [self._document(document) for document in item["documents"]],
+        }
+
+    def _document(self, document):
+        code = document["tipo_documental"] or ""
+        return {
+            "order": document["order"],
+            "identifier": document["identifier"],
+            "type_code": code,
+            "type": term_title("paeria.egov.TipoDocumental", code, self.request),
+            "format": document["nombre_formato"] or "",
+            "size": readable_size(document["size"]),
+            "hash_function": document["hash_function"] or "",
+            "fingerprint": document["fingerprint"],
+            "verdict": FINGERPRINT_VERDICTS[document["fingerprint"]],
+            "over": FINGERPRINT_OVER.get(document["fingerprint_over"], ""),
+            "signatures": self.signatures(document["signatures"]),
+        }
