@@ -6,6 +6,7 @@ from paeria.egov.clock import MADRID
 from paeria.egov.settings.interfaces import IPaeriaSettings
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
+from paeria.egov.upgrades import v1004
 from paeria.egov.upgrades.v1003 import move_settings_records
 from paeria.egov.upgrades.v1003 import OLD_INTERFACE
 from paeria.egov.upgrades.v1003 import records_of_interface
@@ -17,9 +18,11 @@ from plone.app.testing import TEST_USER_ID
 from plone.registry import Record
 from plone.registry.interfaces import IPersistentField
 from plone.registry.interfaces import IRegistry
+from unittest import mock
 from zope.component import getUtility
 from zope.schema import getFieldNames
 import datetime
+import transaction
 import unittest
 
 
@@ -214,6 +217,33 @@ class TestUpgradeTo1004(unittest.TestCase):
             self.given.fecha_captura,
             MADRID.localize(datetime.datetime(2024, 5, 6, 7, 8, 9)),
         )
+
+    def test_a_large_site_is_filled_between_savepoints(self):
+        """At the reference volume the step takes a savepoint every
+        SAVEPOINT_EVERY documents; here every two, over five old documents."""
+        olds = [self.old] + [
+            base.create_documento(self.expediente, title=f"Antiguo {n}")
+            for n in range(4)
+        ]
+        for documento in olds[1:]:  # self.old: by make_it_look_like_1003
+            del documento.__dict__["fecha_captura"]
+            documento._p_changed = True
+        self.make_it_look_like_1003()
+        savepoints = []
+        real_savepoint = transaction.savepoint
+
+        def counting_savepoint(*args, **kwargs):
+            savepoints.append(args or kwargs)
+            return real_savepoint(*args, **kwargs)
+
+        with (
+            mock.patch.object(v1004, "SAVEPOINT_EVERY", 2),
+            mock.patch.object(v1004.transaction, "savepoint", counting_savepoint),
+        ):
+            store_capture_dates(self.setup)
+        self.assertEqual(len(savepoints), 2)
+        for documento in olds:
+            self.assertIsNotNone(documento.__dict__.get("fecha_captura"), documento)
 
     def test_running_it_twice_is_harmless(self):
         self.make_it_look_like_1003()
