@@ -227,16 +227,18 @@ class DownloadDocumentoView(_DownloadView):
 
 class DownloadExpedienteView(_DownloadView):
     def kind(self):
-        # As asked: any other format than "standard" gives the exchange file.
-        return str(self.request.form.get("format") or "intercambio")[:40]
+        """What is handed out, as the journal records it: any other format
+        than "standard" or "zip" gives the exchange file."""
+        asked = self.request.form.get("format")
+        return asked if asked in ("standard", "zip") else "intercambio"
 
     def file_type(self):
-        if self.request.form.get("format") == "zip":
+        if self.kind() == "zip":
             return "zip", "application/zip"
         return super().file_type()
 
     def export(self):
-        if self.request.form.get("format") == "zip":
+        kind = self.kind()
+        if kind == "zip":
             return export_package(self.context)
-        standard = self.request.form.get("format") == "standard"
-        return export_expediente(self.context, include_documents=not standard)
+        return export_expediente(self.context, include_documents=kind == "intercambio")

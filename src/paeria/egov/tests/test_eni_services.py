@@ -489,6 +489,23 @@ class ClassicViewTests(EniServicesTestCase):
         )
         self.assertEqual(schema_errors(response.content, "expediente"), [])
 
+    def test_an_unknown_format_gives_and_journals_the_exchange_file(self):
+        """The journal says what was handed out, not what was asked for."""
+        session = self.browser_session()
+        response = session.get(
+            f"{self.path(self.expediente)}/@@eni-download?format=zzz"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(schema_errors(response.content, "intercambio"), [])
+        transaction.begin()
+        chain = storage.group_chain(self.expediente, IUUID(self.expediente))
+        exports = [
+            entry.content["details"]
+            for _index, _prev, _hash, entry in chain.links()
+            if entry.content["action"] == recording.ENI_EXPORT
+        ]
+        self.assertEqual(exports[-1], {"kind": "intercambio"})
+
     def test_download_refused_shows_the_problems(self):
         self.documentos[0].huella = None
         transaction.commit()
