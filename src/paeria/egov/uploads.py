@@ -172,10 +172,21 @@ def spooled_json(request, limit, fields_limit=FIELDS_LIMIT):
     """The JSON body of at most ``limit`` bytes, read in chunks: each file's
     data longer than spooling.SPOOL_THRESHOLD is a SpooledFile of its text;
     the rest of the JSON may take ``fields_limit`` bytes."""
+    read = _spool_body(request, limit, fields_limit)
+    if read is None:
+        return {}
+    _body_file, parsed, spools = read
+    return spooling.resolve(parsed, spools)
+
+
+def _spool_body(request, limit, fields_limit):
+    """(body file, parsed JSON with placeholders, spools) of the request's
+    JSON body of at most ``limit`` bytes, read in chunks; None without a
+    body. RequestTooLarge or BadUpload when it cannot be read."""
     check_declared_length(request, limit)
     body_file = request.get("BODYFILE")
     if body_file is None:
-        return {}
+        return None
     body_file.seek(0)
     try:
         parsed, spools = spooling.spool_json(
@@ -185,7 +196,7 @@ def spooled_json(request, limit, fields_limit=FIELDS_LIMIT):
         raise RequestTooLarge() from None
     except spooling.BadBody:
         raise BadUpload({"body": NOT_JSON}) from None
-    return spooling.resolve(parsed, spools)
+    return body_file, parsed, spools
 
 
 def is_json(request):
@@ -246,19 +257,10 @@ def spool_request_body(request, limit, fields_limit):
     placeholder (:func:`spooled_data` finds the file again): the whole body
     is never in memory, whoever reads it later (plone.restapi's
     ``json_body``)."""
-    check_declared_length(request, limit)
-    body_file = request.get("BODYFILE")
-    if body_file is None:
+    read = _spool_body(request, limit, fields_limit)
+    if read is None:
         return
-    body_file.seek(0)
-    try:
-        parsed, spools = spooling.spool_json(
-            _LimitedStream(body_file, limit), fields_limit
-        )
-    except spooling.BodyTooLarge:
-        raise RequestTooLarge() from None
-    except spooling.BadBody:
-        raise BadUpload({"body": NOT_JSON}) from None
+    body_file, parsed, spools = read
     if not spools:
         body_file.seek(0)
         return
