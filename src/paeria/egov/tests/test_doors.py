@@ -19,7 +19,6 @@ SHA-256, the children's ids and the object's ZODB serial (nothing at all was
 written to it).
 """
 
-from paeria.egov.registro.register import register_entry
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests.test_workflow_fixtures import PASSWORD
@@ -77,25 +76,7 @@ class TestDoors(unittest.TestCase):
         self.destino = fixture.expediente("en_tramitacion", title="Destí")
         self.borrador = fixture.documento(abierto, "borrador", title="Esborrany")
         cerrado = fixture.expediente("cerrado")
-        asiento = register_entry(
-            {
-                "canal": "telematico",
-                "interesado_identifier_type": "NIF",
-                "interesado_identifier": base.VALID_NIF,
-                "interesado_name": "Maria Puig i Soler",
-                "resumen": "Sol·licitud de llicència",
-                "unidad_destino": IUUID(fixture.unidad),
-                "procedimiento": IUUID(fixture.procedimiento),
-            },
-            [
-                {
-                    "data": base.pdf_bytes("Solicitud"),
-                    "filename": "solicitud.pdf",
-                    "content_type": "application/pdf",
-                    "tipo_documental": "TD14",
-                }
-            ],
-        )
+        asiento = fixture.asiento()
         receipt = asiento[asiento.justificante]
         attached = next(o for o in asiento.objectValues() if o is not receipt)
         # record label -> (object, kind, the staff who work with it)

@@ -24,14 +24,12 @@ has changed.
 from Acquisition import aq_base
 from paeria.egov.interfaces import IRecordsWhatItHandsOut
 from paeria.egov.journal import storage as journal_storage
-from paeria.egov.registro.register import register_entry
 from paeria.egov.testing import DATE_INDEPENDENT_SWEEP
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests import doors
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from plone import api
-from plone.uuid.interfaces import IUUID
 import logging
 import transaction
 import unittest
@@ -61,24 +59,7 @@ class TestGetChangesNothing(base.UserSessions, unittest.TestCase):
         fixture.documento(expediente, "borrador")
         fixture.solicitud(expediente)
         fixture.notificacion(expediente)
-        register_entry(
-            {
-                "canal": "telematico",
-                "interesado_identifier_type": "NIF",
-                "interesado_identifier": base.VALID_NIF,
-                "interesado_name": "Maria Puig i Soler",
-                "resumen": "Sol·licitud de llicència",
-                "unidad_destino": IUUID(fixture.unidad),
-                "procedimiento": IUUID(fixture.procedimiento),
-            },
-            [
-                {
-                    "data": base.pdf_bytes("Solicitud"),
-                    "filename": "solicitud.pdf",
-                    "content_type": "application/pdf",
-                }
-            ],
-        )
+        fixture.asiento()
         transaction.commit()
         self.db = self.portal._p_jar.db()
         logging.getLogger("paeria.egov.integrity").disabled = True

@@ -12,6 +12,7 @@ the grants they make on the expediente change no named user's roles; the
 """
 
 from contextlib import contextmanager
+from paeria.egov.registro.register import register_entry
 from paeria.egov.testing import PAERIA_EGOV_INTEGRATION_TESTING
 from paeria.egov.tests import base
 from plone import api
@@ -238,6 +239,29 @@ class WorkflowFixture:
             self.transition(notificacion, step)
         assert api.content.get_state(notificacion) == state
         return notificacion
+
+    def asiento(self):
+        """A register entry for the fixture's unit and procedure, filed online
+        by the interested party with one PDF (its receipt is added)."""
+        return register_entry(
+            {
+                "canal": "telematico",
+                "interesado_identifier_type": "NIF",
+                "interesado_identifier": base.VALID_NIF,
+                "interesado_name": "Maria Puig i Soler",
+                "resumen": "Sol·licitud de llicència",
+                "unidad_destino": IUUID(self.unidad),
+                "procedimiento": IUUID(self.procedimiento),
+            },
+            [
+                {
+                    "data": base.pdf_bytes("Solicitud"),
+                    "filename": "solicitud.pdf",
+                    "content_type": "application/pdf",
+                    "tipo_documental": "TD14",
+                }
+            ],
+        )
 
     def procedimiento_in(self, state):
         procedimiento = base.create_procedimiento(
