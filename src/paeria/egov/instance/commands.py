@@ -240,5 +240,6 @@ def eni_import_command(settings, arguments):
             raise ConfigurationError(str(error)) from None
         except OSError as error:
             raise ConfigurationError(
-                f"Cannot read {arguments.file}: {error.strerror or error}."
+                f"Cannot read {error.filename or ' '.join(arguments.file)}: "
+                f"{error.strerror or error}."
             ) from None

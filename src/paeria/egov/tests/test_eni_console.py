@@ -5,6 +5,7 @@ from paeria.egov.eni import commands
 from paeria.egov.instance import cli
 from paeria.egov.instance.commands import eni_import_command
 from paeria.egov.instance.config import ConfigurationError
+from paeria.egov.tests import eni_corpus
 from paeria.egov.tests.test_eni_bridge import OTHER_UNIT_DIR3
 from paeria.egov.tests.test_eni_package import corpus_file
 from paeria.egov.tests.test_eni_package import HOSTILE
@@ -78,6 +79,72 @@ class EniImportCommandTests(EniServicesTestCase):
         self.assertTrue(output.startswith("Refused; nothing was imported."), output)
         self.assertIn(HOSTILE["hostile-symlink.zip"], output)
         self.assertNothingCreated(before)
+
+    def write(self, entries, under=""):
+        """``entries`` written as files below ``self.folder/under``."""
+        for name, data in entries:
+            path = self.folder / under / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return self.folder / under if under else self.folder
+
+    def import_paths(self, paths, **options):
+        out = io.StringIO()
+        status = commands.eni_import(
+            self.portal,
+            [str(p) for p in paths],
+            "unidades/medio-ambiente",
+            out=out,
+            **options,
+        )
+        self.refresh()
+        return status, out.getvalue()
+
+    def test_xml_files_side_by_side_and_a_folder_of_them(self):
+        folder = self.write(eni_corpus.foreign_sha1_whole(), "remision")
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        status, output = self.import_paths(files, dry_run=True)
+        self.assertEqual(status, 0, output)
+        self.assertIn("3 documents, 3 with a weak (SHA-1) fingerprint", output)
+        status, output = self.import_paths([folder])
+        self.assertEqual(status, 0, output)
+        self.assertIn(f"{ID}EXP_FOR, 3 documents", output)
+        self.assertEqual(len(self.other_unidad.objectIds()), 1)
+
+    def test_each_zip_of_a_migration_folder_on_its_own(self):
+        folder = self.folder / "migracion"
+        folder.mkdir()
+        for name in (
+            "official-sha256.zip",
+            "hostile-traversal.zip",
+            "two-expedientes-sha512.zip",
+        ):
+            (folder / name).write_bytes(corpus_file(name))
+        progress = io.StringIO()
+        status, output = self.import_paths([folder], progress=progress)
+        self.assertEqual(status, 1, output)
+        (line,) = [line for line in output.splitlines() if "climb out" in line]
+        self.assertIn("/hostile-traversal.zip: ", line)
+        self.assertIn(HOSTILE["hostile-traversal.zip"], line)
+        self.assertEqual(
+            output.splitlines()[-1],
+            "Imported 3 expedientes with 6 documents into Medio ambiente. "
+            "1 of 3 files were refused (above).",
+        )
+        self.assertEqual(len(self.other_unidad.objectIds()), 3)
+        self.assertIn("3/3", progress.getvalue())
+
+    def test_a_symbolic_link_in_a_folder_is_not_followed(self):
+        outside = self.write(eni_corpus.official(), "fuera")
+        folder = self.folder / "migracion"
+        folder.mkdir()
+        (folder / "enlace.zip").symlink_to(self.folder / "fuera.zip")
+        (self.folder / "fuera.zip").write_bytes(corpus_file("official-sha256.zip"))
+        (folder / "dentro").symlink_to(outside, target_is_directory=True)
+        status, output = self.import_paths([folder])
+        self.assertEqual(status, 1, output)
+        self.assertIn("No file to import was found.", output)
+        self.assertEqual(list(self.other_unidad.objectIds()), [])
 
     def test_a_file_over_the_limit_is_refused_unread(self):
         before = self.snapshot(self.portal)
