@@ -13,11 +13,14 @@ found raises :class:`LookupError` (the console makes it exit status 2).
 """
 
 from dataclasses import dataclass
+from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.unidad import IUnidad
 from paeria.egov.eni.admission import AlreadyImported
 from paeria.egov.eni.admission import import_details
 from paeria.egov.eni.bridge import expediente_documents
 from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.importing import document_report
+from paeria.egov.eni.importing import import_eni_document
 from paeria.egov.eni.importing import import_eni_package
 from paeria.egov.eni.importing import import_report
 from paeria.egov.eni.model import EniImportError
@@ -45,6 +48,25 @@ def find_unit(site, unit: str):
     raise LookupError(
         f"No unit at {unit!r} nor with that DIR3 code: give the unit's path "
         "(unidades/urbanismo) or its DIR3 code."
+    )
+
+
+def find_expediente(site, expediente: str):
+    """The Expediente at path ``expediente`` (below the site), or whose number
+    (2026/000123) or ENI identifier it is."""
+    found = site.unrestrictedTraverse(expediente.strip("/"), None)
+    if found is not None and IExpediente.providedBy(found):
+        return found
+    catalog = api.portal.get_tool("portal_catalog")
+    for index in ("expediente_numero", "eni_identifier"):
+        brains = catalog.unrestrictedSearchResults(
+            portal_type="Expediente", **{index: expediente}
+        )
+        if len(brains) == 1:
+            return brains[0]._unrestrictedGetObject()
+    raise LookupError(
+        f"No expediente at {expediente!r} nor with that number or ENI identifier: "
+        "give its path, its number (2026/000123) or its ENI identifier."
     )
 
 
@@ -240,3 +262,71 @@ def eni_import(
         summary += f" {refused} of {len(sources)} files were refused (above)."
     print(summary, file=out)
     return 1 if refused else 0
+
+
+def _document_files(paths, limit) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(name, bytes) of every file given or found in the folders given."""
+    files, problems = [], []
+    for given in map(Path, [paths] if isinstance(paths, str | Path) else paths):
+        base = given if given.is_dir() else given.parent
+        for path in _files_of(given):
+            read = _read(path, base, limit, problems)
+            if read is not None:
+                files.append(read)
+    return files, problems
+
+
+def eni_import_documents(
+    site,
+    paths,
+    expediente,
+    *,
+    dry_run=False,
+    as_json=False,
+    out=None,
+    commit=transaction.commit,
+) -> int:
+    """Add the ``enidoc:documento`` FILEs at ``paths`` to ``expediente`` (a
+    path, number or ENI identifier), in the order given, all of them or none;
+    returns the exit status as :func:`eni_import` does."""
+    target = find_expediente(site, expediente)
+    files, problems = _document_files(paths, max_import_size())
+    if problems:
+        return _refused(problems, out)
+    if not files:
+        return _refused(["No file to import was found."], out)
+    with as_portal():
+        if dry_run:
+            reports = [{"source": n, **document_report(target, d)} for n, d in files]
+            transaction.abort()  # nothing to keep
+            return _document_dry_run(reports, as_json, out)
+        added = []
+        for name, data in files:
+            try:
+                added.append(import_eni_document(target, data))
+            except EniImportError as error:
+                transaction.abort()
+                return _refused([f"{name}: {p}" for p in error.problems], out)
+        for documento in added:
+            notify(EniImported(documento, "documento", **import_details(documento)))
+            print(f"{documento.eni_identifier}: {documento.Title()}", file=out)
+        commit()
+    print(f"Added {len(added)} documents to {target.numero}.", file=out)
+    return 0
+
+
+def _document_dry_run(reports, as_json, out) -> int:
+    importable = all(report["importable"] for report in reports)
+    if as_json:
+        print(json.dumps(reports, indent=2, sort_keys=True), file=out)
+        return 0 if importable else 1
+    for report in reports:
+        for document in report["documents"]:
+            print(f"{report['source']}: {document['identifier']}", file=out)
+        for problem in report["problems"]:
+            print(f"- {report['source']}: {problem}", file=out)
+    verdict = "would be added" if importable else "would be refused"
+    print(
+        f"Dry run: {len(reports)} documents {verdict}; nothing was imported.", file=out
+    )
+    return 0 if importable else 1

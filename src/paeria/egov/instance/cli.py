@@ -109,7 +109,7 @@ COMMANDS = {
     "check-consistency": "counts, integrity scan, journal chains (exit 1 on a problem)",
     "cluster": "N processes on one PostgreSQL database behind HAProxy (--processes)",
     "load-reference": "load the reference data (--scale small|reference; resumable)",
-    "eni-import": "import FILEs (ENI zips, XML files, folders) into --unit (--dry-run)",
+    "eni-import": "import ENI FILEs into --unit, documents into --expediente",
 }
 
 
@@ -128,6 +128,11 @@ def _add_eni_import_arguments(parser):
     )
     parser.add_argument(
         "--unit", help="eni-import: the unit's path (unidades/urbanismo) or DIR3 code"
+    )
+    parser.add_argument(
+        "--expediente",
+        help="eni-import: instead of --unit, add the documento XML FILEs to this "
+        "expediente (its path, number or ENI identifier)",
     )
     parser.add_argument(
         "--procedimiento",

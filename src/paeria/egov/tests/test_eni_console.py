@@ -2,6 +2,7 @@
 the console, its lines, its exit statuses and its refusals."""
 
 from paeria.egov.eni import commands
+from paeria.egov.eni.export import document_to_xml
 from paeria.egov.instance import cli
 from paeria.egov.instance.commands import eni_import_command
 from paeria.egov.instance.config import ConfigurationError
@@ -145,6 +146,54 @@ class EniImportCommandTests(EniServicesTestCase):
         self.assertEqual(status, 1, output)
         self.assertIn("No file to import was found.", output)
         self.assertEqual(list(self.other_unidad.objectIds()), [])
+
+    def test_documents_into_an_existing_expediente(self):
+        documents = eni_corpus.make_documents("CON", 2)
+        paths = []
+        for document in documents:
+            paths.append(self.folder / f"{document.identifier}.xml")
+            paths[-1].write_bytes(document_to_xml(document))
+        numero = self.expediente.numero
+        before = self.snapshot(self.portal)
+        out = io.StringIO()
+        status = commands.eni_import_documents(
+            self.portal, [str(p) for p in paths], numero, dry_run=True, out=out
+        )
+        self.assertEqual(status, 0, out.getvalue())
+        self.assertIn("Dry run: 2 documents would be added", out.getvalue())
+        self.assertNothingCreated(before)
+        out = io.StringIO()
+        status = commands.eni_import_documents(
+            self.portal, [str(p) for p in paths], numero, out=out
+        )
+        self.assertEqual(status, 0, out.getvalue())
+        self.assertEqual(
+            out.getvalue().splitlines()[-1], f"Added 2 documents to {numero}."
+        )
+        self.refresh()
+        identifiers = {d.eni_identifier for d in self.expediente.objectValues()}
+        self.assertTrue({d.identifier for d in documents} <= identifiers)
+        # Again: the first is there already, so neither is added.
+        before = self.snapshot(self.portal)
+        out = io.StringIO()
+        status = commands.eni_import_documents(
+            self.portal, [str(p) for p in paths], numero, out=out
+        )
+        self.assertEqual(status, 1, out.getvalue())
+        self.assertIn(
+            f"Document {documents[0].identifier} is already in this expediente",
+            out.getvalue(),
+        )
+        self.assertNothingCreated(before)
+
+    def test_an_expediente_not_found_and_unit_or_expediente_not_both(self):
+        with self.assertRaises(LookupError):
+            commands.eni_import_documents(self.portal, ["x.xml"], "2099/999999")
+        arguments = cli.parse_arguments(
+            ["eni-import", "x.xml", "--unit", "u", "--expediente", "e"]
+        )
+        with self.assertRaises(ConfigurationError):
+            eni_import_command(None, arguments)
 
     def test_a_file_over_the_limit_is_refused_unread(self):
         before = self.snapshot(self.portal)
