@@ -2,7 +2,7 @@
 plone.restapi's own service answers 500 to a batch position, size or
 ``sort_limit`` that is not a whole number, to an index option of the wrong type
 (``path.depth=x``) and to a date that does not exist, all the caller's
-mistakes."""
+mistakes; and to search text that is only operators or symbols."""
 
 from DateTime.interfaces import DateTimeError
 from paeria.egov import _
@@ -11,6 +11,7 @@ from plone.restapi.exceptions import QueryParsingError
 from plone.restapi.interfaces import IZCatalogCompatibleQuery
 from plone.restapi.search.utils import unflatten_dotted_dict
 from plone.restapi.services.search.get import SearchGet
+from Products.ZCTextIndex.ParseTree import ParseError
 from zope.component import getMultiAdapter
 
 
@@ -18,6 +19,10 @@ from zope.component import getMultiAdapter
 #: QueryParsingError, and DateTime's DateError, which its parser lets through
 #: ("2026-13-45"). Both come before the catalog is searched.
 UNREADABLE_QUERY = (QueryParsingError, DateTimeError)
+
+#: Text indexes, whose query is parsed as words and operators when searched:
+#: a lone operator (``" OR 1=1 --"``) or no word at all raises ParseError.
+TEXT_INDEXES = ("SearchableText", "Title", "Description")
 
 #: Parameters of the search itself (not of an index) that must be whole numbers.
 WHOLE_NUMBER_PARAMETERS = ("b_start", "b_size", "sort_limit")
@@ -47,6 +52,15 @@ class CheckedSearchGet(SearchGet):
             return self.refuse(message, {name: message})
         try:
             return super().reply()
+        except ParseError:
+            name = next((n for n in TEXT_INDEXES if n in self.request.form), None)
+            message = _(
+                "error_search_words",
+                default="${name} cannot be read as words to search: give words, "
+                "not only operators (AND, OR, NOT) or symbols.",
+                mapping={"name": name or "SearchableText"},
+            )
+            return self.refuse(message, {name: message} if name else None)
         except UNREADABLE_QUERY:
             name = self.unreadable_parameter()
             if name is None:

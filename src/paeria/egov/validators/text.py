@@ -10,7 +10,9 @@ import re
 
 # C0 controls except tab (09), line feed (0A) and carriage return (0D): the
 # characters XML 1.0 cannot carry at all.
-_CONTROL_CHAR_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Lone surrogates (a JSON "\ud800") are not characters: no UTF-8 can carry
+# them, so neither the catalog nor the XML export could store the text.
+_CONTROL_CHAR_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 _TEXT_NOT_TEXT = _("error_text_not_text", default="The text must be text.")
 _TEXT_TOO_LONG = _(
@@ -26,7 +28,8 @@ _TEXT_CONTROL_CHAR = _(
 
 
 def has_control_chars(text):
-    """True if ``text`` has a C0 control character other than tab, LF and CR."""
+    """True if ``text`` has a C0 control character other than tab, LF and CR,
+    or a lone surrogate."""
     if not isinstance(text, str):
         raise TypeError(f"expected str, not {type(text).__name__}")
     return _CONTROL_CHAR_RE.search(text) is not None
