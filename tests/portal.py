@@ -254,8 +254,8 @@ def create_unidad(portal_url, auth, id="urbanismo", dir3_code="LA0012345"):
 
 
 def create_procedimiento(portal_url, auth, unidad_uid):
-    """A published-ready Procedimiento of ``unidad_uid`` over plone.restapi;
-    returns its JSON."""
+    """A published Procedimiento of ``unidad_uid`` over plone.restapi (only a
+    published one takes new expedientes); returns its JSON."""
     import requests
 
     response = requests.post(
@@ -276,7 +276,15 @@ def create_procedimiento(portal_url, auth, unidad_uid):
         timeout=60,
     )
     response.raise_for_status()
-    return response.json()
+    procedimiento = response.json()
+    published = requests.post(
+        f"{procedimiento['@id']}/@workflow/publicar",
+        headers={"Accept": "application/json"},
+        auth=auth,
+        timeout=60,
+    )
+    published.raise_for_status()
+    return procedimiento
 
 
 def documento_with_pdf(title="Projecte bàsic"):

@@ -1,10 +1,13 @@
 """Expediente: the electronic case file (Ley 39/2015 art. 70), inside its Unidad."""
 
+from Acquisition import aq_chain
 from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.datagridfield import DataGridValidator
 from collective.z3cform.datagridfield.row import DictRow
 from paeria.egov import _
+from paeria.egov.content.unidad import IUnidad
 from paeria.egov.states import CLOSED_EXPEDIENTE_STATES
+from paeria.egov.states import Procedimiento as ProcedimientoStates
 from paeria.egov.validators.constraints import FieldValueError
 from paeria.egov.validators.constraints import known_code
 from paeria.egov.validators.errors import InvalidIdentifier
@@ -147,6 +150,60 @@ class IExpediente(model.Schema):
         readonly=True,
         required=False,
     )
+
+
+def procedure_problem(procedimiento_uid, place):
+    """Why an expediente in ``place``'s unit cannot be opened for the
+    procedure ``procedimiento_uid``, or None: only a published procedure of
+    that unit takes new expedientes (a draft is not offered yet, a withdrawn
+    one no longer; another unit's is handled there). An unknown UID is the
+    vocabulary's to refuse."""
+    catalog = api.portal.get_tool("portal_catalog")
+    brains = catalog.unrestrictedSearchResults(
+        UID=procedimiento_uid, portal_type="Procedimiento"
+    )
+    if not brains:
+        return None
+    procedure = brains[0]._unrestrictedGetObject()
+    if brains[0].review_state != ProcedimientoStates.PUBLICADO:
+        return _(
+            "error_procedure_not_published",
+            default="The procedure ${title} is not published (it is a draft or "
+            "was withdrawn): expedientes are opened only for published "
+            "procedures.",
+            mapping={"title": procedure.Title()},
+        )
+    unidad = next((item for item in aq_chain(place) if IUnidad.providedBy(item)), None)
+    if unidad is not None and procedure.responsible_unit != api.content.get_uuid(
+        unidad
+    ):
+        return _(
+            "error_procedure_other_unit",
+            default="The procedure ${title} belongs to another unit: open the "
+            "expediente in that unit.",
+            mapping={"title": procedure.Title()},
+        )
+    return None
+
+
+class ProcedimientoValidator(validator.SimpleFieldValidator):
+    """The Classic UI add and edit forms: a new expediente's procedure (or a
+    changed one) must be published and of the expediente's unit."""
+
+    def validate(self, value, force=False):
+        super().validate(value, force)
+        if not value or value is NO_VALUE:
+            return
+        if value == getattr(self.context, "procedimiento", None):
+            return  # unchanged on edit: it was valid when chosen
+        problem = procedure_problem(value, self.context)
+        if problem is not None:
+            raise FieldValueError(problem)
+
+
+validator.WidgetValidatorDiscriminators(
+    ProcedimientoValidator, field=IExpediente["procedimiento"]
+)
 
 
 class InteresadosValidator(DataGridValidator):

@@ -21,6 +21,8 @@ from paeria.egov import clock
 from paeria.egov import spooling
 from paeria.egov import uploads
 from paeria.egov.content.documento import SET_ONCE
+from paeria.egov.content.expediente import IExpediente
+from paeria.egov.content.expediente import procedure_problem
 from paeria.egov.validators.text import has_control_chars
 from plone.dexterity.utils import iterSchemata
 from plone.restapi.deserializer import json_body
@@ -320,22 +322,42 @@ class RefusingComputedFields(DeserializeFromJson):
     number, a document's fingerprint or order) sent with another value than
     the one stored is refused with a 400 naming it, as ``@registrar`` refuses
     a forged number; stock plone.restapi skips it silently, so the client
-    would believe it set it. Sending back what a GET gave is accepted."""
+    would believe it set it. Sending back what a GET gave is accepted. An
+    expediente's procedure must be published and of its unit
+    (:func:`paeria.egov.content.expediente.procedure_problem`)."""
 
     def __call__(self, validate_all=False, data=None, create=False, **options):
         if data is None:
             data = json_body(self.request)
-        errors = [
-            {
-                "field": name,
-                "message": translate(COMPUTED, context=self.request),
-                "error": "ValidationError",
-            }
-            for name in self.forged(data)
-        ]
-        if errors:
-            raise BadRequest(errors)
+        refusals = [(name, COMPUTED) for name in self.forged(data)]
+        refusals += self.procedure_refusal(data, create)
+        if refusals:
+            raise BadRequest(
+                [
+                    {
+                        "field": name,
+                        "message": translate(message, context=self.request),
+                        "error": "ValidationError",
+                    }
+                    for name, message in refusals
+                ]
+            )
         return super().__call__(validate_all, data, create, **options)
+
+    def procedure_refusal(self, data, create):
+        """An expediente opened for (or moved to) a procedure that is not
+        published or not its unit's: [("procedimiento", why)]."""
+        if not IExpediente.providedBy(self.context) or not isinstance(data, dict):
+            return []
+        uid = data.get("procedimiento")
+        if isinstance(uid, dict):
+            uid = uid.get("token")
+        if not isinstance(uid, str) or (
+            not create and uid == getattr(self.context, "procedimiento", None)
+        ):
+            return []
+        problem = procedure_problem(uid, self.context)
+        return [("procedimiento", problem)] if problem is not None else []
 
     def forged(self, data):
         """Names of computed fields in ``data`` with a value that is not the

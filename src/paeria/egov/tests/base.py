@@ -137,13 +137,16 @@ def create_procedimiento(
     sia_code=VALID_SIA,
     max_resolution_amount=3,
     max_resolution_unit="months",
+    publish=False,
     **fields,
 ):
-    """A Procedimiento in /tramites handled by ``unidad`` (3 months by default)."""
+    """A Procedimiento in /tramites handled by ``unidad`` (3 months by default),
+    a draft unless ``publish`` (only a published one takes new expedientes
+    over REST and the forms)."""
     fields.setdefault("silence_effect", "estimatorio")
     fields.setdefault("channels", ["telematico", "presencial"])
     fields.setdefault("online_start", True)
-    return api.content.create(
+    procedimiento = api.content.create(
         container=portal["tramites"],
         type="Procedimiento",
         id=id,
@@ -154,6 +157,9 @@ def create_procedimiento(
         max_resolution_unit=max_resolution_unit,
         **fields,
     )
+    if publish:
+        api.content.transition(obj=procedimiento, transition="publicar")
+    return procedimiento
 
 
 def create_expediente(

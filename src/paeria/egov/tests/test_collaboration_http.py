@@ -12,6 +12,7 @@ from datetime import UTC
 from paeria.egov.clock import MADRID
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
+from paeria.egov.tests.test_restapi_content import errors_of
 from paeria.egov.tests.test_workflow_fixtures import PASSWORD
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from plone import api
@@ -106,15 +107,18 @@ class TestReportRequest(CollaborationHTTPTestCase):
         otra = self.session("tramitador_otra")
         self.assertIn(otra.get(expediente.absolute_url()).status_code, DENIED)
 
-        response = self.request_report(
-            tramitador,
-            expediente,
-            self.cultura,
-            # Computed fields are the server's, whatever the client says.
-            solicitante="manager",
-            fecha_solicitud="2020-01-01T10:00:00",
-            documento_respuesta="0" * 32,
+        # Computed fields are the server's: a client that sets them is told.
+        forged = {
+            "solicitante": "manager",
+            "fecha_solicitud": "2020-01-01T10:00:00",
+            "documento_respuesta": "0" * 32,
+        }
+        response = self.request_report(tramitador, expediente, self.cultura, **forged)
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertEqual(
+            sorted(e["field"] for e in errors_of(response)), sorted(forged)
         )
+        response = self.request_report(tramitador, expediente, self.cultura)
         self.assertEqual(response.status_code, 201, response.text)
         body = response.json()
         self.assertEqual(body["review_state"], "pendiente")

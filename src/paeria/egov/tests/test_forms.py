@@ -42,7 +42,9 @@ class FormTestCase(unittest.TestCase):
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.unidad = base.create_unidad(self.portal)
-        self.procedimiento = base.create_procedimiento(self.portal, self.unidad)
+        self.procedimiento = base.create_procedimiento(
+            self.portal, self.unidad, publish=True
+        )
         transaction.commit()
         self.browser = Browser(self.layer["app"])
         self.browser.handleErrors = False
@@ -55,16 +57,17 @@ class FormTestCase(unittest.TestCase):
         transaction.begin()
         return len(api.content.find(portal_type=portal_type))
 
-    def submit_expediente(self, rows):
+    def submit_expediente(self, rows, procedimiento=None):
         """Fill ++add++Expediente as a browser would after adding ``rows`` to
         the interested parties' grid (done by JavaScript, so posted here)."""
+        procedimiento = procedimiento or self.procedimiento
         add_url = f"{self.unidad.absolute_url()}/++add++Expediente"
         self.browser.open(add_url)
         data = [
             ("_authenticator", self.browser.getControl(name="_authenticator").value),
             ("form.widgets.IBasic.title", "Obra menor al carrer Major"),
             ("form.widgets.IBasic.description", ""),
-            ("form.widgets.procedimiento:list", self.procedimiento.UID()),
+            ("form.widgets.procedimiento:list", procedimiento.UID()),
             ("form.widgets.procedimiento-empty-marker", "1"),
             ("form.widgets.interesados.count", str(len(rows))),
         ]
@@ -115,6 +118,32 @@ class TestExpedienteAddForm(FormTestCase):
         self.assertEqual(last_number(self.portal, EXPEDIENTE, 2026), 1)
         # The expediente's page shows its number.
         self.assertIn(expediente.numero, self.browser.contents)
+
+    def test_only_a_published_procedure_of_the_unit(self):
+        other_unit = base.create_unidad(
+            self.portal, id="cultura", title="Cultura", dir3_code="LA0054321"
+        )
+        draft = base.create_procedimiento(self.portal, self.unidad, id="esborrany")
+        withdrawn = base.create_procedimiento(
+            self.portal, self.unidad, id="retirat", publish=True
+        )
+        api.content.transition(obj=withdrawn, transition="retirar")
+        foreign = base.create_procedimiento(
+            self.portal, other_unit, id="de-cultura", publish=True
+        )
+        transaction.commit()
+        for procedimiento, words in (
+            (draft, "is not published"),
+            (withdrawn, "is not published"),
+            (foreign, "belongs to another unit"),
+        ):
+            with self.subTest(procedure=procedimiento.getId()):
+                self.submit_expediente([base.interesado()], procedimiento)
+                self.assertIn("++add++Expediente", self.browser.url)
+                (error,) = errors_under(self.browser.contents, "procedimiento")
+                self.assertIn(words, error)
+        self.assertEqual(self.count("Expediente"), 0)
+        self.assertEqual(last_number(self.portal, EXPEDIENTE, 2026), 0)
 
 
 class TestExpedienteEditForm(FormTestCase):

@@ -73,7 +73,7 @@ class TestSeries(unittest.TestCase):
     def test_expedientes_take_numbers_of_their_opening_year(self):
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         unidad = base.create_unidad(self.portal)
-        procedimiento = base.create_procedimiento(self.portal, unidad)
+        procedimiento = base.create_procedimiento(self.portal, unidad, publish=True)
         next_number(self.portal, EXPEDIENTE, 2026)  # another year's series
         next_number(self.portal, EXPEDIENTE, 2028)
         # 23:30 UTC on 31 Dec 2026 is 1 Jan 2027 in Madrid: the year is Madrid's.
@@ -182,7 +182,9 @@ class TestConcurrentTransactions(unittest.TestCase):
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.unidad = base.create_unidad(self.portal)
-        self.procedimiento = base.create_procedimiento(self.portal, self.unidad)
+        self.procedimiento = base.create_procedimiento(
+            self.portal, self.unidad, publish=True
+        )
         transaction.commit()
         self.db = self.layer["zodbDB"]
 
@@ -262,7 +264,9 @@ class TestConcurrentRequests(unittest.TestCase):
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.unidad = base.create_unidad(self.portal)
-        self.procedimiento = base.create_procedimiento(self.portal, self.unidad)
+        self.procedimiento = base.create_procedimiento(
+            self.portal, self.unidad, publish=True
+        )
         transaction.commit()
 
     def post_expediente(self, position):

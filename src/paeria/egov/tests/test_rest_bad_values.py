@@ -5,8 +5,10 @@ from paeria.egov.tests import base
 from paeria.egov.tests.test_restapi_content import errors_of
 from paeria.egov.tests.test_restapi_content import file_payload
 from paeria.egov.tests.test_restapi_content import RESTTestCase
+from plone import api
 import json
 import requests
+import transaction
 
 
 class BadValuesTests(RESTTestCase):
@@ -138,6 +140,45 @@ class BadValuesTests(RESTTestCase):
                 error = response.json()["error"]
                 self.assertIn("SearchableText", error["fields"])
                 self.assertIn("cannot be read as words", error["message"])
+
+    def test_an_expediente_only_for_a_published_procedure_of_its_unit(self):
+        other_unit = base.create_unidad(
+            self.portal, id="cultura", title="Cultura", dir3_code="LA0054321"
+        )
+        draft = base.create_procedimiento(self.portal, self.unidad, id="esborrany")
+        withdrawn = base.create_procedimiento(
+            self.portal, self.unidad, id="retirat", publish=True
+        )
+        api.content.transition(obj=withdrawn, transition="retirar")
+        foreign = base.create_procedimiento(
+            self.portal, other_unit, id="de-cultura", publish=True
+        )
+        transaction.commit()
+        before = self.count("Expediente")
+        for procedimiento, words in (
+            (draft, "is not published"),
+            (withdrawn, "is not published"),
+            (foreign, "belongs to another unit"),
+        ):
+            with self.subTest(procedure=procedimiento.getId()):
+                response = self.session.post(
+                    self.unidad.absolute_url(),
+                    json=self.expediente_payload(procedimiento=procedimiento.UID()),
+                )
+                self.assertRefused(response, "procedimiento", words)
+                response = self.session.patch(
+                    self.expediente_url, json={"procedimiento": procedimiento.UID()}
+                )
+                self.assertRefused(response, "procedimiento", words)
+        self.assertEqual(self.count("Expediente"), before)
+        # An expediente keeps a procedure withdrawn after it was opened.
+        api.content.transition(obj=self.procedimiento, transition="retirar")
+        transaction.commit()
+        response = self.session.patch(
+            self.expediente_url,
+            json={"title": "Renamed", "procedimiento": self.procedimiento.UID()},
+        )
+        self.assertEqual(response.status_code, 204, response.text[:500])
 
     @property
     def expediente_url(self):

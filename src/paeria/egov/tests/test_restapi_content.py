@@ -47,7 +47,9 @@ class RESTTestCase(unittest.TestCase):
         self.portal = self.layer["portal"]
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         self.unidad = base.create_unidad(self.portal)
-        self.procedimiento = base.create_procedimiento(self.portal, self.unidad)
+        self.procedimiento = base.create_procedimiento(
+            self.portal, self.unidad, publish=True
+        )
         self.expediente = base.create_expediente(self.unidad, self.procedimiento)
         transaction.commit()
         self.year = 2026
