@@ -1,4 +1,7 @@
-"""``POST <solicitud>/@emitir``: the requested unit issues its report.
+"""``POST <solicitud>/@emitir``: the requested unit issues its report. And
+the request's JSON, which carries its title (“<unit>: <question>”, computed
+by :func:`paeria.egov.collaboration.requests.request_title`; the type has no
+title field for plone.restapi to serialize).
 
 Body: ``{"documento": "<UID of a document of the expediente>", "comment": "…"}``
 (the document is the report: usually the draft the collaborator has just
@@ -15,17 +18,31 @@ unit's Colaborador while the request is pending).
 from paeria.egov import _
 from paeria.egov.collaboration.requests import emitir
 from paeria.egov.content.documento import IDocumento
+from paeria.egov.content.solicitudinforme import ISolicitudInforme
 from paeria.egov.restapi.service import Service
 from paeria.egov.workflow.errors import TransitionRefused
 from plone.app.uuid.utils import uuidToObject
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.interfaces import ISerializeToJson
+from plone.restapi.serializer.dxcontent import SerializeToJson
+from zope.component import adapter
 from zope.component import getMultiAdapter
 from zope.interface import alsoProvides
+from zope.interface import implementer
+from zope.interface import Interface
 import transaction
 
 
 MAX_COMMENT = 5000
+
+
+@implementer(ISerializeToJson)
+@adapter(ISolicitudInforme, Interface)
+class SerializeSolicitudInformeToJson(SerializeToJson):
+    def __call__(self, version=None, include_items=True):
+        result = super().__call__(version=version, include_items=include_items)
+        result["title"] = self.context.Title()
+        return result
 
 
 class EmitirPost(Service):

@@ -122,6 +122,8 @@ class TestReportRequest(CollaborationHTTPTestCase):
         self.assertEqual(response.status_code, 201, response.text)
         body = response.json()
         self.assertEqual(body["review_state"], "pendiente")
+        # Its title, computed (“<unit>: <question>”), is in its JSON.
+        self.assertTrue(body["title"].startswith(self.cultura.Title()), body["title"])
         self.assertEqual(body["solicitante"], "tramitador")
         self.assertIsNone(body["documento_respuesta"])
         # plone.restapi answers in UTC; the day is Madrid's (after 23:00 UTC in

@@ -276,3 +276,31 @@ class TestCopyMoveStatus(RestStatusTestCase):
         )
         transaction.begin()
         self.assertEqual(list(target.objectIds()), [documento.getId()])
+
+
+class TestSuspensionsInJson(unittest.TestCase):
+    """An expediente in subsanación says in its JSON that its deadline is
+    suspended, and since when (issue 21: only the citizen's folder did)."""
+
+    layer = PAERIA_EGOV_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        self.fixture = WorkflowFixture(self.portal)
+
+    def test_suspended_then_resumed(self):
+        base.travel(self, "2026-06-02T10:00")
+        expediente = self.fixture.expediente("subsanacion")
+        transaction.commit()
+        session = base.api_session(self.portal.absolute_url())
+        body = session.get(expediente.absolute_url()).json()
+        self.assertTrue(body["suspended"])
+        self.assertEqual(body["suspensions"], [{"start": "2026-06-02", "end": None}])
+        base.travel(self, "2026-06-09T10:00")
+        self.fixture.transition(expediente, "subsanar")
+        transaction.commit()
+        body = session.get(expediente.absolute_url()).json()
+        self.assertFalse(body["suspended"])
+        self.assertEqual(
+            body["suspensions"], [{"start": "2026-06-02", "end": "2026-06-09"}]
+        )
