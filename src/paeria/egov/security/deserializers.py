@@ -80,14 +80,7 @@ def never_crashing(cls):
             return call(self, value)
         except (ValueError, ValidationError):
             raise
-        except (
-            AttributeError,
-            TypeError,
-            KeyError,
-            IndexError,
-            LookupError,
-            OverflowError,
-        ):
+        except (AttributeError, TypeError, LookupError, OverflowError):
             self.refuse(UNREADABLE)
 
     cls.__call__ = deserialize
