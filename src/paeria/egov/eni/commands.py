@@ -104,11 +104,18 @@ class _ProgressBar(tqdm):
 
 @dataclass
 class Source:
-    """One import to make: a zip package or exchange file (``data`` bytes),
-    or files side by side (``data`` [(name, bytes)])."""
+    """One import to make: a zip package or exchange file at ``path`` (read
+    only when its turn comes: a migration folder may hold more than memory),
+    or what was read already: one XML file's bytes, or files side by side
+    ([(name, bytes)]) as ``parts``."""
 
     label: str
-    data: bytes | list
+    path: Path | None = None
+    parts: bytes | list | None = None
+
+    @property
+    def data(self) -> bytes | list:
+        return self.parts if self.path is None else self.path.read_bytes()
 
 
 def _files_of(path: Path) -> list[Path]:
@@ -121,10 +128,21 @@ def _files_of(path: Path) -> list[Path]:
     )
 
 
-def _read(path: Path, base: Path, limit: int, problems) -> tuple | None:
+def _within_limit(path: Path, limit: int, problems) -> bool:
     size = path.stat().st_size
     if size > limit:
         problems.append(f"{path}: {size} bytes, over the limit of {limit} bytes")
+        return False
+    return True
+
+
+def _is_zip(path: Path) -> bool:
+    with path.open("rb") as opened:
+        return is_package(opened.read(4))
+
+
+def _read(path: Path, base: Path, limit: int, problems) -> tuple | None:
+    if not _within_limit(path, limit, problems):
         return None
     name = path.relative_to(base).as_posix() if base != path else path.name
     return name, path.read_bytes()
@@ -140,17 +158,17 @@ def sources_of(paths, limit: int) -> tuple[list[Source], list[str]]:
     for given in map(Path, [paths] if isinstance(paths, str | Path) else paths):
         base = given if given.is_dir() else given.parent
         for path in _files_of(given):
-            read = _read(path, base, limit, problems)
-            if read is None:
+            if _is_zip(path):
+                if _within_limit(path, limit, problems):
+                    sources.append(Source(str(path), path=path))
                 continue
-            if is_package(read[1]):
-                sources.append(Source(str(path), read[1]))
-            else:
+            read = _read(path, base, limit, problems)
+            if read is not None:
                 together.append(read)
     if len(together) == 1 and not sources:
-        sources.append(Source(together[0][0], together[0][1]))
+        sources.append(Source(together[0][0], parts=together[0][1]))
     elif together:
-        sources.append(Source(f"{len(together)} files side by side", together))
+        sources.append(Source(f"{len(together)} files side by side", parts=together))
     return sources, problems
 
 
