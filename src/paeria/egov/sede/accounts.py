@@ -11,7 +11,10 @@ far as the mail. :class:`CheckedUsersPost` refuses all of that first, every
 field by name in the one error shape
 (:func:`paeria.egov.restapi.service.error_body`), and dooms the transaction
 of any creation that still answers an error, so a refusal never leaves an
-account, a NIF or a queued mail behind.
+account, a NIF or a queued mail behind. When the mail with the link to set
+the password cannot be sent (no mail server), the answer is a 503 with
+``Retry-After`` and no account is kept: without that mail the citizen could
+never log in.
 """
 
 from paeria.egov import _
@@ -27,7 +30,19 @@ from plone.restapi.services.users.add import UsersPost
 from plone.restapi.services.users.update import UsersPatch
 from urllib.parse import urlsplit
 from zope.i18nmessageid import Message
+import logging
+import smtplib
 import transaction
+
+
+logger = logging.getLogger("paeria.egov.sede")
+MAIL_RETRY_SECONDS = 300
+MAIL_UNAVAILABLE = _(
+    "error_account_mail_unavailable",
+    default="The account was not created: the portal cannot send the mail with "
+    "the link to set your password right now. Nothing was stored; try again "
+    "later.",
+)
 
 
 #: Longest value of each field; a field not named here takes DEFAULT_LENGTH.
@@ -178,7 +193,17 @@ class CheckedUsersPost(UsersPost):
             errors = body_errors(json_body(self.request))
             if errors:
                 return refuse(self.request, errors)
-        result = super().reply()
+        try:
+            result = super().reply()
+        except (OSError, smtplib.SMTPException):
+            # The mail with the link to set the password could not be sent
+            # (no mail server, or it refused): without it the citizen could
+            # never log in, so no account is kept either.
+            transaction.doom()
+            logger.exception("self-registration: the mail could not be sent")
+            self.request.response.setStatus(503)
+            self.request.response.setHeader("Retry-After", str(MAIL_RETRY_SECONDS))
+            return error_body(self.request, "ServiceUnavailable", MAIL_UNAVAILABLE)
         if self.request.response.getStatus() >= 400:
             transaction.doom()
         return result

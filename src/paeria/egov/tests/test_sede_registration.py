@@ -269,6 +269,33 @@ class TestRestDoors(RegistrationTestCase):
                 self.assertIsNone(api.user.get(username="intruder"))
         self.assertEqual(owner_of(NIF), "first")
 
+    def test_no_mail_server_is_a_503_and_no_account(self):
+        # The sink stops: its port now refuses connections, as a machine
+        # without a mail server does.
+        port = self.sink.port
+        self.sink.__exit__(None, None, None)
+        self.sink = SmtpSink().__enter__()  # for tearDown
+        configure_mailhost(self.portal, port)
+        transaction.commit()
+        response = self.session().post(
+            "@users",
+            json={
+                "username": "nomail",
+                "email": "nomail@example.org",
+                "fullname": "No Mail",
+                "nif": OTHER_NIF,
+                "sendPasswordReset": True,
+            },
+        )
+        self.assertEqual(response.status_code, 503, response.text[:500])
+        self.assertEqual(response.headers["Retry-After"], "300")
+        error = response.json()["error"]
+        self.assertEqual(error["type"], "ServiceUnavailable")
+        self.assertIn("cannot send the mail", error["message"])
+        self.refresh()
+        self.assertIsNone(api.user.get(username="nomail"))
+        self.assertIsNone(owner_of(OTHER_NIF))
+
     def assertRefusedWithoutTrace(self, fields, field, username="intruder"):
         body = {
             "username": username,
