@@ -18,6 +18,7 @@ never log in.
 """
 
 from paeria.egov import _
+from paeria.egov.interfaces import IPaeriaEgovLayer
 from paeria.egov.restapi.service import error_body
 from paeria.egov.sede.nif import NIF_PROPERTY
 from paeria.egov.sede.nif import NIF_TAKEN
@@ -26,10 +27,15 @@ from paeria.egov.sede.nif import owner_of
 from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.text import validate_plain_text
 from plone.restapi.deserializer import json_body
+from plone.restapi.interfaces import ISerializeToJson
+from plone.restapi.serializer.user import SerializeUserToJson
 from plone.restapi.services.users.add import UsersPost
 from plone.restapi.services.users.update import UsersPatch
+from Products.CMFCore.interfaces import IMemberData
 from urllib.parse import urlsplit
+from zope.component import adapter
 from zope.i18nmessageid import Message
+from zope.interface import implementer
 import logging
 import smtplib
 import transaction
@@ -222,3 +228,16 @@ class CheckedUsersPatch(UsersPatch):
         if self.request.response.getStatus() >= 400:
             transaction.doom()
         return result
+
+
+@implementer(ISerializeToJson)
+@adapter(IMemberData, IPaeriaEgovLayer)
+class SerializeUserWithNif(SerializeUserToJson):
+    """``GET @users/<id>``: plone.restapi's user JSON, plus the NIF/NIE (a
+    member property, not a field of Plone's user data schema), for whoever
+    may read the account: the citizen and the site's user managers."""
+
+    def __call__(self):
+        data = super().__call__()
+        data[NIF_PROPERTY] = self.context.getProperty(NIF_PROPERTY, "") or None
+        return data

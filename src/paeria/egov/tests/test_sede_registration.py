@@ -269,6 +269,14 @@ class TestRestDoors(RegistrationTestCase):
                 self.assertIsNone(api.user.get(username="intruder"))
         self.assertEqual(owner_of(NIF), "first")
 
+    def test_the_users_json_says_the_nif(self):
+        self.make_user("mpuig", NIF)
+        body = self.session("mpuig").get("@users/mpuig").json()
+        self.assertEqual(body["nif"], NIF)
+        admin = base.api_session(self.portal_url)
+        self.sessions.append(admin)
+        self.assertEqual(admin.get("@users/mpuig").json()["nif"], NIF)
+
     def test_no_mail_server_is_a_503_and_no_account(self):
         # The sink stops: its port now refuses connections, as a machine
         # without a mail server does.
