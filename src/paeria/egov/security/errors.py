@@ -24,18 +24,26 @@ error's type; a refusal (4xx) keeps its message.
 
 from AccessControl.SecurityManagement import noSecurityManager
 from paeria.egov import _
+from paeria.egov.content.asiento import IAsiento
+from paeria.egov.content.asiento import IRegisteredDocument
+from paeria.egov.content.documento import IDocumento
+from paeria.egov.states import IMMUTABLE_DOCUMENT_STATES
 from pathlib import Path
+from plone import api
 from plone.rest.errors import ErrorHandling
 from Products.CMFPlone.browser import exceptions as plone_exceptions
 from Products.CMFPlone.browser.exceptions import ExceptionView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from urllib.parse import parse_qsl
 from zExceptions import BadRequest
+from zExceptions import Unauthorized
 from zope.i18n import translate
 from zope.i18nmessageid import MessageFactory
 from ZPublisher.Converters import get_converter
 from ZPublisher.HTTPResponse import status_codes
+import contextlib
 import functools
+import json
 import os
 
 
@@ -136,9 +144,95 @@ def unreadable_query_field(query_string):
     return None
 
 
+WRITE_METHODS = frozenset(("PATCH", "PUT", "DELETE", "POST"))
+ENTRY_UNCHANGEABLE = _(
+    "error_forbidden_register_entry",
+    default="Register entries cannot be changed or deleted: the register keeps "
+    "them as they were filed (Ley 39/2015, art. 16).",
+)
+SIGNED_UNCHANGEABLE = _(
+    "error_forbidden_signed_document",
+    default="This document is signed (or incorporated, or annulled): it cannot "
+    "be changed or deleted.",
+)
+NOT_PERMITTED = _(
+    "error_forbidden",
+    default="You are logged in, but you may not do this here.",
+)
+
+
+def published_object(request):
+    """The content object a request was published on (a REST service's
+    context, or the object itself), or None."""
+    published = request.get("PUBLISHED")
+    found = getattr(published, "context", None)
+    if found is None:
+        parents = request.get("PARENTS") or [None]
+        found = parents[0]
+    return found
+
+
+def logged_in(request) -> bool:
+    """Whether the request comes from someone logged in. An Unauthorized met
+    while traversing comes before Zope validates the credentials, so the
+    security manager still says anonymous: they are validated here, by the
+    site's user folder and then Zope's own (the site's administrator)."""
+    if not api.user.is_anonymous():
+        return True
+    for folder in user_folders(request):
+        try:
+            # PAS's own extraction and authentication (basic auth, the
+            # login cookie, plone.restapi's JWT), without authorization.
+            if folder._extractUserIds(request, folder._getOb("plugins")):
+                return True
+        except (AttributeError, KeyError, ValueError):
+            continue
+    return False
+
+
+def user_folders(request):
+    """The site's acl_users, then the Zope root's."""
+    folders = []
+    with contextlib.suppress(api.exc.CannotGetPortalError):
+        folders.append(api.portal.get_tool("acl_users"))
+    root = (request.get("PARENTS") or [None])[-1]
+    if getattr(root, "acl_users", None) is not None:
+        folders.append(root.acl_users)
+    return folders
+
+
+def forbidden_reason(request):
+    """Why a logged-in user is refused, in words: what cannot be changed by
+    anyone (a register entry, a signed document), or that they may not."""
+    obj = published_object(request)
+    if request.get("REQUEST_METHOD", "GET") in WRITE_METHODS and obj is not None:
+        if IAsiento.providedBy(obj) or IRegisteredDocument.providedBy(obj):
+            return ENTRY_UNCHANGEABLE
+        if IDocumento.providedBy(obj) and (
+            api.content.get_state(obj, default=None) in IMMUTABLE_DOCUMENT_STATES
+        ):
+            return SIGNED_UNCHANGEABLE
+    return NOT_PERMITTED
+
+
 class QuietErrorHandling(ErrorHandling):
     """plone.rest's JSON error, without ``traceback`` (nor, for a 5xx, the
-    error's own message) unless :func:`tracebacks_shown`."""
+    error's own message) unless :func:`tracebacks_shown`. An Unauthorized for
+    someone who is logged in is a 403 saying why (a 401 says "log in", which
+    would not help): only the anonymous get a 401."""
+
+    def __call__(self):
+        if not isinstance(self.context, Unauthorized) or not logged_in(self.request):
+            return super().__call__()
+        response = self.request.response
+        body = {
+            "type": "Forbidden",
+            "message": translate(forbidden_reason(self.request), context=self.request),
+        }
+        response.setHeader("Content-Type", "application/json")
+        response.setStatus(403, lock=1)
+        response.setBody(json.dumps(body, indent=2, sort_keys=True), lock=1)
+        response._has_challenged = True  # no login challenge (plone.rest's way)
 
     def render_exception(self, exception):
         result = super().render_exception(exception)

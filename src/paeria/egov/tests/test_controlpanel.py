@@ -278,9 +278,10 @@ class TestREST(unittest.TestCase):
             self.portal.absolute_url(), TEST_USER_NAME, TEST_USER_PASSWORD
         )
         self.addCleanup(session.close)
-        self.assertEqual(session.get(PANEL).status_code, 401)
+        # Logged in without the permission: 403 (401 is for the anonymous).
+        self.assertEqual(session.get(PANEL).status_code, 403)
         self.assertEqual(
-            session.patch(PANEL, json={"max_file_size_mb": 1}).status_code, 401
+            session.patch(PANEL, json={"max_file_size_mb": 1}).status_code, 403
         )
         transaction.begin()
         self.assertEqual(record("max_file_size_mb"), 50)

@@ -304,3 +304,41 @@ class TestSuspensionsInJson(unittest.TestCase):
         self.assertEqual(
             body["suspensions"], [{"start": "2026-06-02", "end": "2026-06-09"}]
         )
+
+
+class TestForbiddenSaysWhy(RestStatusTestCase):
+    """Issue 21: a logged-in user refused gets a 403 saying why, never a 401
+    (which reads "log in"); the anonymous, and wrong credentials, a 401."""
+
+    def test_a_signed_document_cannot_be_changed(self):
+        documento = self.fixture.documento(state="firmado")
+        transaction.commit()
+        before = self.snapshot(documento)
+        for user_id in ("tramitador", "admin"):
+            for method, body in (("patch", {"title": "Changed"}), ("delete", None)):
+                with self.subTest(user=user_id, method=method):
+                    response = getattr(self.session(user_id), method)(
+                        documento.absolute_url(), json=body
+                    )
+                    self.assertEqual(response.status_code, 403, response.text)
+                    self.assertEqual(response.json()["type"], "Forbidden")
+                    self.assertIn("signed", response.json()["message"])
+        self.assertEqual(self.snapshot(documento), before)
+
+    def test_anonymous_and_wrong_credentials_are_401(self):
+        documento = self.fixture.documento(state="firmado")
+        transaction.commit()
+        wrong = base.api_session(self.portal_url, "tramitador", "not-the-password")
+        self.sessions.append(wrong)
+        for session in (self.session(), wrong):
+            response = session.patch(documento.absolute_url(), json={"title": "x"})
+            self.assertEqual(response.status_code, 401, response.text)
+
+    def test_in_the_users_language(self):
+        documento = self.fixture.documento(state="firmado")
+        transaction.commit()
+        session = self.session("tramitador")
+        session.headers["Accept-Language"] = "es"
+        response = session.delete(documento.absolute_url())
+        self.assertEqual(response.status_code, 403, response.text)
+        self.assertIn("firmado", response.json()["message"])
