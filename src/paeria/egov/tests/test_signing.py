@@ -4,6 +4,10 @@ command line and by poppler's `pdfsig`."""
 
 from cryptography.x509.oid import NameOID
 from io import BytesIO
+from paeria.egov.demo.data import SIGNERS as DEMO_SIGNERS
+from paeria.egov.instance.config import InstanceSettings
+from paeria.egov.instance.config import zope_conf
+from paeria.egov.instance.site import create_demo_pki
 from paeria.egov.signing import pki
 from paeria.egov.signing import validation
 from paeria.egov.signing.config import from_environment
@@ -396,3 +400,33 @@ class TestIdentity(unittest.TestCase):
             issued = pki.issue(name)
             _, nif, _ = validation.signer_identity(asn1_certificate(issued.certificate))
             self.assertEqual(nif, expected)
+
+
+class TestInstancePki(unittest.TestCase):
+    """`make start` (create-site) with DEMO=1 makes the development PKI once,
+    under the instance's var/signing, which zope.conf hands to Zope."""
+
+    def test_signing_directory_in_zope_conf(self):
+        with tempfile.TemporaryDirectory() as home:
+            settings = InstanceSettings.from_environment(home, {})
+            self.assertEqual(settings.signing, Path(home).resolve() / "var/signing")
+            self.assertIn(f"PAERIA_SIGNING_DIR {settings.signing}", zope_conf(settings))
+            other = InstanceSettings.from_environment(
+                home, {"PAERIA_SIGNING_DIR": f"{home}/elsewhere"}
+            )
+            self.assertEqual(other.signing, Path(home).resolve() / "elsewhere")
+
+    def test_demo_pki_created_once(self):
+        with tempfile.TemporaryDirectory() as home:
+            settings = InstanceSettings.from_environment(home, {})
+            self.assertIn("Created the development PKI", create_demo_pki(settings))
+            self.assertIn("kept", create_demo_pki(settings))
+            config = from_environment({"PAERIA_SIGNING_DIR": str(settings.signing)})
+            signatures = Signatures(config)
+            for user_id, _fullname, _number in DEMO_SIGNERS:
+                self.assertTrue(signatures.has_certificate(user_id))
+            signatures.employee("responsable.urbanismo", pki.DEV_PIN)
+            signatures.seal()
+            self.assertEqual(
+                config.trust_anchors, (settings.signing / "dev-pki" / "root.pem",)
+            )
