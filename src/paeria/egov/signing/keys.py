@@ -56,9 +56,11 @@ class WrongPin(KeyStoreError):
 class KeyLocked(KeyStoreError):
     """Too many wrong PINs: the key is locked until ``locked_until`` (epoch)."""
 
-    def __init__(self, locked_until):
+    def __init__(self, locked_until, just_locked=False):
         super().__init__("key locked")
         self.locked_until = locked_until
+        # True for the wrong PIN that locked it (the caller journals that one).
+        self.just_locked = just_locked
 
 
 def asn1_certificate(certificate):
@@ -188,7 +190,7 @@ class KeyStore:
                 if failures >= self.max_failures:
                     state["failures"] = 0
                     state["locked_until"] = now + self.lock_seconds
-                    raise KeyLocked(state["locked_until"]) from None
+                    raise KeyLocked(state["locked_until"], just_locked=True) from None
                 raise WrongPin(self.max_failures - failures) from None
             state.clear()
         return signer

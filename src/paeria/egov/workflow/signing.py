@@ -25,6 +25,10 @@ from plone import api
 
 
 CSV_SIGNATURE = "TF01"
+# The CSV drawn for a document before its bytes were signed (signing/
+# prints it on the PAdES stamp): the TF01 signature takes it instead of a new
+# one. Set on the document only for the duration of the signing.
+PENDING_CSV = "_paeria_pending_csv"
 # Signer of what the portal issues by itself, without a person (a register
 # receipt): an automated administrative action, Ley 40/2015 art. 41-42.
 AUTOMATED_SIGNER_ID = "paeria.egov"
@@ -93,6 +97,19 @@ def current_signer():
     return user_id, fullname
 
 
+def _csv_part(documento, records):
+    """The ENI part of the document's TF01 signature: its CSV (the one drawn
+    for it before its bytes were signed, or a new one)."""
+    if getattr(documento, "csv", None) or any(
+        record.signature_type == CSV_SIGNATURE for record in records
+    ):
+        raise SigningError("the document already has its CSV signature")
+    csv = getattr(documento, PENDING_CSV, None)
+    if csv:
+        delattr(documento, PENDING_CSV)
+    return {"csv_value": csv or unused_csv(), "csv_regulation": csv_regulation()}
+
+
 def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
     """Record a signature of ``documento`` by the current user and return it.
 
@@ -113,11 +130,7 @@ def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
         raise SigningError("the file does not match the document's fingerprint")
     records = signatures_of(documento)
     if signature_type == CSV_SIGNATURE:
-        if getattr(documento, "csv", None) or any(
-            record.signature_type == CSV_SIGNATURE for record in records
-        ):
-            raise SigningError("the document already has its CSV signature")
-        eni = {"csv_value": unused_csv(), "csv_regulation": csv_regulation()}
+        eni = _csv_part(documento, records)
     elif (
         sum(eni.get(name) is not None for name in ("value", "reference", "xmldsig"))
         != 1

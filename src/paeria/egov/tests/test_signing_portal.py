@@ -1,0 +1,238 @@
+"""Signing documents in the portal with a real certificate: ``POST @firmar``
+(batch, all or nothing per document), the Classic UI's ``@@pendientes-firma``,
+``@workflow/firmar`` for certificate holders, the journal, and the PIN kept
+out of every response, journal entry and log."""
+
+from io import BytesIO
+from paeria.egov.fingerprints import sha256_of_file
+from paeria.egov.journal import storage
+from paeria.egov.signing import pki
+from paeria.egov.signing.engine import Signatures
+from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
+from paeria.egov.tests import base
+from paeria.egov.tests.signing_support import DevPkiDirectory
+from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
+from plone import api
+from plone.protect.authenticator import createToken
+from plone.uuid.interfaces import IUUID
+from pypdf import PdfReader
+import json
+import logging
+import os
+import transaction
+import unittest
+
+
+PIN = pki.DEV_PIN
+SECRET_PIN = "Wr0ng-Secret-PIN-4711"
+RESPONSABLE_NIF = pki.nif_for(55)
+
+
+class SigningPortalTestCase(base.UserSessions, unittest.TestCase):
+    layer = PAERIA_EGOV_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        self.portal_url = self.portal.absolute_url()
+        self.dev = DevPkiDirectory(
+            signers=(pki.Signer("responsable", "Rosa Responsable", RESPONSABLE_NIF),)
+        )
+        self.addCleanup(self.dev.cleanup)
+        previous = os.environ.get("PAERIA_SIGNING_DIR")
+        os.environ["PAERIA_SIGNING_DIR"] = str(self.dev.directory)
+        self.addCleanup(self._restore_environ, previous)
+        self.fixture = WorkflowFixture(self.portal)
+        self.expediente = self.fixture.expediente("en_tramitacion")
+
+    @staticmethod
+    def _restore_environ(previous):
+        if previous is None:
+            os.environ.pop("PAERIA_SIGNING_DIR", None)
+        else:
+            os.environ["PAERIA_SIGNING_DIR"] = previous
+
+    def pending(self, title="Resolució", **fields):
+        return self.fixture.documento(
+            self.expediente, "pendiente_firma", title=title, **fields
+        )
+
+    def firmar(self, session, documents, pin=PIN):
+        return session.post(
+            f"{self.portal_url}/@firmar", json={"documents": documents, "pin": pin}
+        )
+
+    def signatures(self):
+        return Signatures()
+
+    def journal(self):
+        """The entries of the expediente's chain and of /unidades'."""
+        entries = []
+        for obj in (self.portal["unidades"], self.expediente):
+            chain = storage.group_chain(obj, IUUID(obj))
+            entries += [entry.content for entry in chain or ()]
+        return entries
+
+
+class TestBatchSigning(SigningPortalTestCase):
+    def test_pdf_and_other_files_signed_for_real(self):
+        pdf = self.pending("Resolució")
+        original = pdf.file.data
+        text = self.pending(
+            "Nota",
+            file=base.named_file(b"Una nota.\n", "nota.txt", "text/plain"),
+        )
+        draft = self.fixture.documento(self.expediente, "borrador", title="Esborrany")
+        transaction.commit()
+        references = [IUUID(pdf), "/".join(text.getPhysicalPath()), IUUID(draft), "x"]
+        response = self.firmar(self.session("responsable"), references)
+        self.assertEqual(response.status_code, 200, response.text)
+        body = response.json()
+        self.assertEqual((body["signed"], body["refused"]), (2, 2))
+        statuses = [report["status"] for report in body["documents"]]
+        self.assertEqual(statuses, ["signed", "signed", "refused", "refused"])
+        self.assertEqual(body["documents"][0]["signature_type"], "TF06")
+        self.assertEqual(body["documents"][1]["signature_type"], "TF04")
+        self.refresh()
+
+        # The PDF: stamped with its CSV, PAdES-signed, the fingerprint the
+        # signed file's, the original kept, TF01 + TF06 recorded.
+        self.assertEqual(api.content.get_state(pdf), "firmado")
+        signed = pdf.file.data
+        self.assertNotEqual(signed, original)
+        self.assertEqual(pdf.original_sin_firmar.data, original)
+        self.assertEqual(pdf.huella, sha256_of_file(pdf.file))
+        self.assertEqual(body["documents"][0]["csv"], pdf.csv)
+        text_of_page = PdfReader(BytesIO(signed)).pages[0].extract_text()
+        self.assertIn(pdf.csv, text_of_page.replace("\n", " "))
+        self.assertIn("@@verificar?csv=", text_of_page.replace("\n", ""))
+        self.assertEqual(
+            [record.signature_type for record in pdf.signatures], ["TF01", "TF06"]
+        )
+        [report] = self.signatures().validate_pdf(signed)
+        self.assertEqual(report.status, "valid")
+        self.assertEqual(report.signer_nif, RESPONSABLE_NIF)
+
+        # The other file: unchanged, with a detached CAdES signature.
+        self.assertEqual(api.content.get_state(text), "firmado")
+        self.assertEqual(text.file.data, b"Una nota.\n")
+        cades = text.signatures[-1]
+        self.assertEqual(cades.signature_type, "TF04")
+        report = self.signatures().validate_detached(text.file.data, cades.value)
+        self.assertEqual(report.status, "valid")
+
+        # Nothing of the refused ones changed.
+        self.assertEqual(api.content.get_state(draft), "borrador")
+        self.assertFalse(getattr(draft, "signatures", None))
+
+    def test_wrong_pin_signs_nothing_and_three_lock(self):
+        documento = self.pending()
+        transaction.commit()
+        session = self.session("responsable")
+        for attempt, remaining in ((1, 2), (2, 1)):
+            with self.subTest(attempt=attempt):
+                response = self.firmar(session, [IUUID(documento)], SECRET_PIN)
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertIn("pin", response.json()["error"]["fields"])
+                self.assertIn(str(remaining), response.json()["error"]["message"])
+        response = self.firmar(session, [IUUID(documento)], SECRET_PIN)
+        self.assertEqual(response.status_code, 423, response.text)
+        # Locked: even the right PIN is refused now.
+        response = self.firmar(session, [IUUID(documento)], PIN)
+        self.assertEqual(response.status_code, 423, response.text)
+        self.refresh()
+        self.assertEqual(api.content.get_state(documento), "pendiente_firma")
+        locks = [e for e in self.journal() if e["action"] == "signing_key_locked"]
+        self.assertEqual(len(locks), 1)
+        self.assertEqual(locks[0]["details"]["user_id"], "responsable")
+
+    def test_bad_bodies_name_the_field(self):
+        transaction.commit()
+        session = self.session("responsable")
+        for body, field in (
+            ({"pin": PIN}, "documents"),
+            ({"documents": [], "pin": PIN}, "documents"),
+            ({"documents": [1, 2], "pin": PIN}, "documents"),
+            ({"documents": ["x"]}, "pin"),
+        ):
+            with self.subTest(body=body):
+                response = session.post(f"{self.portal_url}/@firmar", json=body)
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertIn(field, response.json()["error"]["fields"])
+
+    def test_user_without_certificate(self):
+        documento = self.pending()
+        transaction.commit()
+        response = self.firmar(self.session("tramitador"), [IUUID(documento)])
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertIn("user", response.json()["error"]["fields"])
+
+    def test_anonymous_refused(self):
+        response = self.firmar(self.session("anonimo"), ["x"])
+        self.assertIn(response.status_code, (401, 403))
+
+
+class TestWorkflowDoor(SigningPortalTestCase):
+    def test_certificate_holder_is_sent_to_firmar(self):
+        documento = self.pending()
+        transaction.commit()
+        response = self.session("responsable").post(
+            f"{documento.absolute_url()}/@workflow/firmar", json={}
+        )
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertIn("@firmar", response.text)
+        self.refresh()
+        self.assertEqual(api.content.get_state(documento), "pendiente_firma")
+
+
+class TestPendingPage(SigningPortalTestCase):
+    def test_list_select_and_sign_with_one_pin(self):
+        first = self.pending("Primera")
+        second = self.pending("Segona")
+        transaction.commit()
+        session = self.session("responsable")
+        session.headers["Accept"] = "text/html"
+        page = session.get(f"{self.portal_url}/@@pendientes-firma")
+        self.assertEqual(page.status_code, 200)
+        for documento in (first, second):
+            self.assertIn(IUUID(documento), page.text)
+        self.assertIn('id="select-all"', page.text)
+        self.assertIn('type="password"', page.text)
+        response = session.post(
+            f"{self.portal_url}/@@pendientes-firma",
+            data={
+                "documents:list": [IUUID(first), IUUID(second)],
+                "pin": PIN,
+                "_authenticator": self._token(),
+            },
+        )
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        self.refresh()
+        self.assertEqual(api.content.get_state(first), "firmado")
+        self.assertEqual(api.content.get_state(second), "firmado")
+
+    def _token(self):
+        with api.env.adopt_user(username="responsable"):
+            return createToken()
+
+
+class TestPinNeverKept(SigningPortalTestCase):
+    def test_pin_not_in_responses_journal_or_logs(self):
+        documento = self.pending()
+        transaction.commit()
+        records = []
+        handler = logging.Handler()
+        handler.emit = lambda record: records.append(handler.format(record))
+        logging.getLogger().addHandler(handler)
+        self.addCleanup(logging.getLogger().removeHandler, handler)
+        session = self.session("responsable")
+        responses = [
+            self.firmar(session, [IUUID(documento)], SECRET_PIN) for _ in range(3)
+        ]
+        self.refresh()
+        journal = json.dumps(self.journal(), default=str)
+        texts = [response.text for response in responses] + [journal, *records]
+        for text in texts:
+            self.assertNotIn(SECRET_PIN, text)
+        for path in self.dev.directory.rglob("*"):
+            if path.is_file():
+                self.assertNotIn(SECRET_PIN.encode(), path.read_bytes())
