@@ -236,3 +236,62 @@ class TestPinNeverKept(SigningPortalTestCase):
         for path in self.dev.directory.rglob("*"):
             if path.is_file():
                 self.assertNotIn(SECRET_PIN.encode(), path.read_bytes())
+
+
+class TestSealAndVerification(SigningPortalTestCase):
+    """Receipts sealed with the council's seal, and every certificate
+    signature validated where a verification shows it."""
+
+    def verify(self, csv):
+        response = self.session("anonimo").get(
+            f"{self.portal_url}/@verificar", params={"csv": csv}
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def test_receipt_sealed_and_verified_as_valid(self):
+        asiento = self.fixture.asiento()
+        receipt = asiento[asiento.justificante]
+        self.assertEqual(
+            [record.signature_type for record in receipt.signatures], ["TF01", "TF06"]
+        )
+        [report] = Signatures().validate_pdf(receipt.file.data)
+        self.assertEqual(report.status, "valid")
+        self.assertEqual(report.signer_nif, pki.DEV_COUNCIL_CIF)
+        self.assertEqual(receipt.huella, sha256_of_file(receipt.file))
+        transaction.commit()
+        body = self.verify(asiento.csv)
+        [shown] = body["validation"]
+        self.assertEqual(shown["status"], "valid")
+        self.assertEqual(shown["signer_nif"], pki.DEV_COUNCIL_CIF)
+        page = self.session("anonimo")
+        page.headers["Accept"] = "text/html"
+        html = page.get(
+            f"{self.portal_url}/@@verificar", params={"csv": asiento.csv}
+        ).text
+        self.assertIn("signature-valid", html)
+
+    def test_signed_document_verified_and_untrusted_shown_as_such(self):
+        documento = self.pending()
+        transaction.commit()
+        response = self.firmar(self.session("responsable"), [IUUID(documento)])
+        self.assertEqual(response.json()["signed"], 1, response.text)
+        self.refresh()
+        [shown] = self.verify(documento.csv)["validation"]
+        self.assertEqual(shown["status"], "valid")
+        self.assertEqual(shown["signer_nif"], RESPONSABLE_NIF)
+        other = DevPkiDirectory(signers=())
+        self.addCleanup(other.cleanup)
+        os.environ["PAERIA_TRUST_ANCHORS"] = str(other.root_pem)
+        self.addCleanup(os.environ.pop, "PAERIA_TRUST_ANCHORS", None)
+        [shown] = self.verify(documento.csv)["validation"]
+        self.assertEqual(shown["status"], "untrusted")
+        self.assertFalse(shown["valid"])
+
+    def test_no_seal_configured_receipt_as_before(self):
+        os.environ["PAERIA_SIGNING_DIR"] = str(self.dev.directory / "nothing")
+        asiento = self.fixture.asiento()
+        receipt = asiento[asiento.justificante]
+        self.assertEqual(
+            [record.signature_type for record in receipt.signatures], ["TF01"]
+        )

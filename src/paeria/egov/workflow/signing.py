@@ -187,3 +187,22 @@ def add_automated_csv_signature(documento, csv, issuer_name):
     documento.csv = csv
     documento.reindexObject(idxs=["csv"])
     return record
+
+
+def add_automated_seal_signature(documento, issuer_name, signature_type="TF06"):
+    """Record the seal's certificate signature (PAdES, embedded in the file)
+    of a document the portal issues by itself, next to its TF01 one."""
+    if documento.file is None or not documento.huella:
+        raise SigningError("the document has no fingerprinted file")
+    record = SignatureRecord(
+        signature_type,
+        signer_id=AUTOMATED_SIGNER_ID,
+        signer_fullname=issuer_name,
+        signed_at=clock.office_now(),
+        huella=documento.huella,
+        reference="#" + documento.getId(),
+    )
+    if getattr(documento, "signatures", None) is None:
+        documento.signatures = PersistentList()
+    documento.signatures.append(record)
+    return record
