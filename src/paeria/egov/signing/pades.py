@@ -32,6 +32,10 @@ STAMP_COLOUR = Color(0.25, 0.25, 0.25)
 MARGIN_X = 12  # points from the left edge of the page
 WIDGET_HEIGHT = 22
 WIDGET_WIDTH = 250
+# Bytes reserved for the signature container (ECDSA or RSA up to 4096 bits,
+# a chain of three certificates; a time-stamp token with its own chain).
+RESERVED = 16 * 1024
+RESERVED_WITH_TIMESTAMP = 32 * 1024
 
 
 class PdfSigningError(ValueError):
@@ -145,7 +149,10 @@ def sign_pdf(
             stamp_style=style,
             new_field_spec=spec,
         )
-        out = pdf_signer.sign_pdf(writer)
+        # A fixed reservation skips pyHanko's dry-run signature that sizes it
+        # (a third of the signing time); the chain and a time-stamp token fit.
+        reserved = RESERVED_WITH_TIMESTAMP if timestamper else RESERVED
+        out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
     except PdfSigningError:
         raise
     except Exception as error:
