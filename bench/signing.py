@@ -7,8 +7,9 @@ Figures (median of ``--repeat`` runs, milliseconds): stamp + PAdES B-B of a
 100 KB and a 10 MB PDF; the same with a TSA (an RFC 3161 TSA on 127.0.0.1,
 over HTTP), which with the development PKI's CRL at hand is B-LT: the chain is
 validated and its CRL embedded; a batch of 50 100 KB PDFs (the key opened
-once with the PIN, as ``POST @firmar`` does); validation of one signature. Targets (issue 19):
-≤150 ms per 100 KB (B-B), a batch of 50 within 10 s, validation ≤100 ms.
+once with the PIN, as ``POST @firmar`` does); validation of one signature.
+Targets (issue 19): ≤150 ms per 100 KB (B-B), a batch of 50 within 10 s,
+validation ≤100 ms.
 The portal adds the ZODB work (the blob write and the transition) to these.
 """
 
