@@ -4,6 +4,9 @@
 out of every response, journal entry and log."""
 
 from io import BytesIO
+from lxml import etree
+from paeria.egov.eni import bridge
+from paeria.egov.eni.schemas import qname
 from paeria.egov.fingerprints import sha256_of_file
 from paeria.egov.journal import storage
 from paeria.egov.signing import pki
@@ -11,14 +14,22 @@ from paeria.egov.signing.engine import Signatures
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
 from paeria.egov.tests.signing_support import DevPkiDirectory
+from paeria.egov.tests.test_eni import needs_xsd
+from paeria.egov.tests.test_eni_bridge import schema_errors
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
+from pathlib import Path
 from plone import api
 from plone.protect.authenticator import createToken
 from plone.uuid.interfaces import IUUID
 from pypdf import PdfReader
+import base64
 import json
 import logging
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import transaction
 import unittest
 
@@ -295,3 +306,62 @@ class TestSealAndVerification(SigningPortalTestCase):
         self.assertEqual(
             [record.signature_type for record in receipt.signatures], ["TF01"]
         )
+
+
+class TestIndependentTools(SigningPortalTestCase):
+    """A document signed through the portal: PAdES for pyHanko's command line
+    against the exported root and for poppler's pdfsig; its ENI export carries
+    TF01 and TF06 and validates against the official XSDs."""
+
+    def signed_document(self):
+        documento = self.pending()
+        transaction.commit()
+        response = self.firmar(self.session("responsable"), [IUUID(documento)])
+        self.assertEqual(response.json()["signed"], 1, response.text)
+        self.refresh()
+        path = Path(tempfile.mkdtemp()) / "signed.pdf"
+        self.addCleanup(shutil.rmtree, path.parent)
+        path.write_bytes(documento.file.data)
+        return documento, path
+
+    def test_pyhanko_command_line_and_pdfsig(self):
+        _documento, path = self.signed_document()
+        pyhanko = Path(sys.executable).parent / "pyhanko"
+        result = subprocess.run(
+            [
+                str(pyhanko),
+                "sign",
+                "validate",
+                "--trust",
+                str(self.dev.root_pem),
+                "--trust-replace",
+                "--no-revocation-check",
+                "--executive-summary",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn(":VALID", result.stdout)
+        if shutil.which("pdfsig") is None:
+            self.skipTest("pdfsig (poppler-utils) is not installed")
+        result = subprocess.run(
+            ["pdfsig", "-nocert", str(path)], capture_output=True, text=True, timeout=60
+        )
+        self.assertIn("Signature Validation: Signature is Valid.", result.stdout)
+        self.assertIn(f"NIF {RESPONSABLE_NIF}", result.stdout)
+
+    @needs_xsd
+    def test_eni_export_carries_tf06_and_validates(self):
+        documento, _path = self.signed_document()
+        data = bridge.export_documento(documento)
+        self.assertEqual(schema_errors(data, "documento"), [])
+        root = etree.fromstring(data)
+        types = [element.text for element in root.iter(qname("enids", "TipoFirma"))]
+        self.assertEqual(types, ["TF01", "TF06"])
+        content = base64.b64decode(
+            root.findtext(f".//{qname('enifile', 'ValorBinario')}")
+        )
+        self.assertEqual(content, documento.file.data)
