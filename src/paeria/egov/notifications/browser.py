@@ -8,6 +8,7 @@ from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
 from paeria.egov.integrity.checks import check_document
 from paeria.egov.notifications.certificate import certificate_pdf
+from paeria.egov.signing.sealing import seal_pdf
 from paeria.egov.notifications.evidence import EVENT_TEXTS
 from paeria.egov.notifications.evidence import notified_document
 from paeria.egov.notifications.evidence import STATE_TEXTS
@@ -199,7 +200,8 @@ class CertificadoView(BrowserView):
 
     def __call__(self):
         expire_if_due(self.context, request=self.request)
-        data = certificate_pdf(self.context)
+        # Sealed with the council's seal (PAdES) when one is configured.
+        data, _sealed = seal_pdf(certificate_pdf(self.context))
         response = self.request.response
         response.setHeader("Content-Type", "application/pdf")
         response.setHeader(

@@ -365,3 +365,20 @@ class TestIndependentTools(SigningPortalTestCase):
             root.findtext(f".//{qname('enifile', 'ValorBinario')}")
         )
         self.assertEqual(content, documento.file.data)
+
+
+class TestSealedNotificationCertificate(SigningPortalTestCase):
+    def test_certificate_sealed_with_the_council_seal(self):
+        # The fixture signs its document through the workflow (by CSV), as a
+        # user without a certificate would.
+        os.environ["PAERIA_SIGNING_DIR"] = str(self.dev.directory / "none")
+        notificacion = self.fixture.notificacion(self.expediente)
+        os.environ["PAERIA_SIGNING_DIR"] = str(self.dev.directory)
+        transaction.commit()
+        response = self.session("tramitador").get(
+            f"{notificacion.absolute_url()}/@@certificado"
+        )
+        self.assertEqual(response.status_code, 200)
+        [report] = Signatures().validate_pdf(response.content)
+        self.assertEqual(report.status, "valid")
+        self.assertEqual(report.signer_nif, pki.DEV_COUNCIL_CIF)
