@@ -8,7 +8,6 @@ from paeria.egov.http import set_download_headers
 from paeria.egov.http import stream
 from paeria.egov.integrity.checks import check_document
 from paeria.egov.notifications.certificate import certificate_pdf
-from paeria.egov.signing.sealing import seal_pdf
 from paeria.egov.notifications.evidence import EVENT_TEXTS
 from paeria.egov.notifications.evidence import notified_document
 from paeria.egov.notifications.evidence import STATE_TEXTS
@@ -17,6 +16,7 @@ from paeria.egov.notifications.notify import addressees
 from paeria.egov.notifications.notify import notifiable_documents
 from paeria.egov.notifications.notify import NotificationError
 from paeria.egov.notifications.notify import notify_document
+from paeria.egov.signing.sealing import seal_pdf
 from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
 from paeria.egov.states import Notificacion
 from plone import api
