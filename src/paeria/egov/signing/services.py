@@ -8,15 +8,24 @@ signature type, CSV and fingerprint, or ``refused`` with the ``reason``);
 """
 
 from paeria.egov import _
+from paeria.egov.content.documento import IDocumento
 from paeria.egov.restapi.service import BAD_REQUEST
 from paeria.egov.restapi.service import Service
 from paeria.egov.signing.documents import REFUSED
 from paeria.egov.signing.documents import sign_documents
 from paeria.egov.signing.documents import SIGNED
 from paeria.egov.signing.documents import SigningRefused
+from paeria.egov.signing.reports import validations_of
+from paeria.egov.workflow.signing import CERTIFICATE_SIGNATURES
+from paeria.egov.workflow.signing import signatures_of
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
+from plone.restapi.interfaces import ISerializeToJson
+from plone.restapi.serializer.dxcontent import SerializeToJson
+from zope.component import adapter
 from zope.interface import alsoProvides
+from zope.interface import implementer
+from zope.interface import Interface
 
 
 # One request signs at most this many documents (a batch of 50 takes a few
@@ -64,3 +73,35 @@ class FirmarPost(Service):
             "signed": sum(report["status"] == SIGNED for report in reports),
             "refused": sum(report["status"] == REFUSED for report in reports),
         }
+
+
+def signatures_json(documento):
+    return [
+        {
+            "signature_type": record.signature_type,
+            "signer": record.signer_fullname,
+            "signed_at": record.signed_at.isoformat(),
+            "csv": record.csv_value,
+        }
+        for record in signatures_of(documento)
+    ]
+
+
+@implementer(ISerializeToJson)
+@adapter(IDocumento, Interface)
+class SerializeDocumentoToJson(SerializeToJson):
+    """The standard content JSON plus the document's signatures and, when it
+    has certificate signatures, each one validated now (docs/signatures.md,
+    "Validation"); a document signed by CSV only is not read for it."""
+
+    def __call__(self, version=None, include_items=True):
+        result = super().__call__(version=version, include_items=include_items)
+        records = signatures_of(self.context)
+        result["signatures"] = signatures_json(self.context)
+        certified = any(
+            record.signature_type in CERTIFICATE_SIGNATURES for record in records
+        )
+        result["signature_validation"] = (
+            validations_of(self.context, self.request) if certified else []
+        )
+        return result

@@ -291,6 +291,13 @@ class TestSealAndVerification(SigningPortalTestCase):
         [shown] = self.verify(documento.csv)["validation"]
         self.assertEqual(shown["status"], "valid")
         self.assertEqual(shown["signer_nif"], RESPONSABLE_NIF)
+        # The document's own JSON shows the same.
+        body = self.session("responsable").get(documento.absolute_url()).json()
+        self.assertEqual(
+            [item["signature_type"] for item in body["signatures"]], ["TF01", "TF06"]
+        )
+        [shown] = body["signature_validation"]
+        self.assertEqual((shown["status"], shown["valid"]), ("valid", True))
         other = DevPkiDirectory(signers=())
         self.addCleanup(other.cleanup)
         os.environ["PAERIA_TRUST_ANCHORS"] = str(other.root_pem)
