@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.hazmat.primitives.serialization import NoEncryption
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.hazmat.primitives.serialization import PrivateFormat
+from paeria.egov import clock
 from pathlib import Path
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -28,7 +29,6 @@ import fcntl
 import json
 import os
 import re
-import time
 
 
 MAX_FAILURES = 3
@@ -97,12 +97,13 @@ class KeyStore:
     def __init__(
         self,
         directory,
-        now=time.time,
+        now=None,
         max_failures=MAX_FAILURES,
         lock_seconds=LOCK_SECONDS,
     ):
         self.directory = Path(directory)
-        self.now = now
+        # The portal's clock (seconds since the epoch), or the caller's.
+        self.now = now or (lambda: clock.now().timestamp())
         self.max_failures = max_failures
         self.lock_seconds = lock_seconds
 

@@ -31,6 +31,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.oid import NameOID
 from dataclasses import dataclass
 from dataclasses import field
+from paeria.egov import clock
 from pathlib import Path
 import datetime
 import os
@@ -80,8 +81,8 @@ def nif_for(number):
     return f"{number:08d}{NIF_LETTERS[number % 23]}"
 
 
-def _utcnow():
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+def _issuing_moment():
+    return clock.now().replace(microsecond=0)
 
 
 def ca_name(common_name):
@@ -157,7 +158,7 @@ def issue(subject, issuer=None, purpose="signing", not_before=None, days=825):
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     else:
         key = ec.generate_private_key(ec.SECP256R1())
-    not_before = not_before or _utcnow() - datetime.timedelta(minutes=5)
+    not_before = not_before or _issuing_moment() - datetime.timedelta(minutes=5)
     signing_key = key if issuer is None else issuer.key
     issuer_name = subject if issuer is None else issuer.certificate.subject
     builder = (
@@ -208,7 +209,7 @@ def issue(subject, issuer=None, purpose="signing", not_before=None, days=825):
 
 def certificate_revocation_list(issuer, revoked=(), days=30, now=None):
     """The DER CRL of ``issuer`` revoking the certificates ``revoked``."""
-    now = now or _utcnow()
+    now = now or _issuing_moment()
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(issuer.certificate.subject)
