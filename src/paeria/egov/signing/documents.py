@@ -9,10 +9,13 @@ savepoint it draws the document's CSV, stamps and signs a PDF (PAdES, TF06;
 the signed bytes replace the file and give the document its fingerprint) or
 signs any other file detached (CAdES, TF04; the signature is kept beside the
 content), keeps the unsigned file as the document's earlier version
-(``original_sin_firmar``), and takes the ``firmar`` transition, whose
+(``original_sin_firmar``), and — when it is the last signature the document
+needs (``signers.required_signers``) — takes the ``firmar`` transition, whose
 subscriber records the TF01 signature with that same CSV; the certificate
-signature is recorded next to it. A document that cannot be signed is rolled
-back to its savepoint and reported with the reason; the others go on.
+signature is recorded next to it. An earlier signer's signature is recorded
+while the document stays ``pendiente_firma``, its CSV kept for the last. A
+document that cannot be signed is rolled back to its savepoint and reported
+with the reason; the others go on.
 """
 
 from paeria.egov import _
@@ -27,11 +30,16 @@ from paeria.egov.signing.engine import signature_type_for
 from paeria.egov.signing.engine import Signatures
 from paeria.egov.signing.engine import TF06_PADES
 from paeria.egov.signing.pades import PdfSigningError
+from paeria.egov.signing.signers import certificate_records
+from paeria.egov.signing.signers import has_signed
+from paeria.egov.signing.signers import required_signers
 from paeria.egov.signing.validation import signer_identity
 from paeria.egov.states import Documento
 from paeria.egov.workflow.rules import transition_violations
 from paeria.egov.workflow.signing import add_signature
+from paeria.egov.workflow.signing import add_signature_before_firmado
 from paeria.egov.workflow.signing import PENDING_CSV
+from paeria.egov.workflow.signing import SIGNING_NOW
 from plone import api
 from plone.namedfile.file import NamedBlobFile
 from plone.uuid.interfaces import IUUID
@@ -176,9 +184,8 @@ def _sign_bytes(signatures, signer, documento, csv, request):
     return None, kind, signatures.sign_detached(data, signer)
 
 
-def sign_one(signatures, signer, documento, request):
-    """Sign ``documento`` (see the module's docstring); raises on refusal,
-    leaving the savepoint's rollback to the caller."""
+def check_may_sign(documento):
+    """DocumentRefused unless the current user may sign ``documento`` now."""
     if api.content.get_state(documento, default=None) != Documento.PENDIENTE_FIRMA:
         raise DocumentRefused(
             _("error_firmar_not_pending", default="It is not awaiting signature.")
@@ -187,30 +194,50 @@ def sign_one(signatures, signer, documento, request):
         raise DocumentRefused(
             _("error_firmar_not_allowed", default="You may not sign it.")
         )
-    setattr(documento, PENDING_CSV, unused_csv())
+    if has_signed(documento, api.user.get_current().getId()):
+        raise DocumentRefused(
+            _("error_firmar_signed_already", default="You have signed it already.")
+        )
+
+
+def _replace_file(documento, signed_bytes):
+    """The signed bytes become the file, and the fingerprint theirs, before
+    the document is immutable; the unsigned file is kept (the first time)."""
+    original = documento.file
+    if getattr(documento, "original_sin_firmar", None) is None:
+        documento.original_sin_firmar = original
+    documento.file = NamedBlobFile(
+        data=signed_bytes, filename=original.filename, contentType=original.contentType
+    )
+    documento.huella = sha256_of_file(documento.file)
+
+
+def sign_one(signatures, signer, documento, request):
+    """Sign ``documento`` (see the module's docstring); raises on refusal,
+    leaving the savepoint's rollback to the caller."""
+    check_may_sign(documento)
+    # The CSV is drawn at the first signature (its stamp prints it) and kept
+    # until the last one gives it to the TF01 signature.
+    csv = getattr(documento, PENDING_CSV, None) or unused_csv()
+    setattr(documento, PENDING_CSV, csv)
+    setattr(documento, SIGNING_NOW, True)
     violations = transition_violations(documento, Documento.FIRMAR)
     if violations:
         raise DocumentRefused(*violations)
-    csv = getattr(documento, PENDING_CSV)
     signed_bytes, kind, detached = _sign_bytes(
         signatures, signer, documento, csv, request
     )
-    original = documento.file
     if signed_bytes is not None:
-        documento.original_sin_firmar = original
-        documento.file = NamedBlobFile(
-            data=signed_bytes,
-            filename=original.filename,
-            contentType=original.contentType,
-        )
-        # The fingerprint is the signed file's, before the document is immutable.
-        documento.huella = sha256_of_file(documento.file)
-    api.content.transition(obj=documento, transition=Documento.FIRMAR)
-    documento.reindexObject()
-    if kind == TF06_PADES:
-        record = add_signature(documento, kind, reference=f"#{IUUID(documento)}")
+        _replace_file(documento, signed_bytes)
+    eni = {"reference": f"#{IUUID(documento)}"} if detached is None else {}
+    eni = eni or {"value": detached}
+    last = len(certificate_records(documento)) + 1 >= required_signers(documento)
+    if last:
+        api.content.transition(obj=documento, transition=Documento.FIRMAR)
+        record = add_signature(documento, kind, **eni)
     else:
-        record = add_signature(documento, kind, value=detached)
+        record = add_signature_before_firmado(documento, kind, **eni)
+    documento.reindexObject()
     _name, nif, _organisation = signer_identity(signer.signing_cert)
     notify(
         DocumentSigned(
@@ -220,7 +247,10 @@ def sign_one(signatures, signer, documento, request):
     return {
         "status": SIGNED,
         "signature_type": kind,
-        "csv": documento.csv,
+        "firmado": last,
+        "signatures_left": required_signers(documento)
+        - len(certificate_records(documento)),
+        "csv": csv,
         "huella": documento.huella,
         "signed_at": record.signed_at.isoformat(),
     }
@@ -276,8 +306,8 @@ def sign_documents(references, pin, signatures=None):
             )
             report |= _refused(request, message)
         finally:
-            if PENDING_CSV in documento.__dict__:
-                delattr(documento, PENDING_CSV)
+            # Volatile: only this request's own firmar may go through.
+            documento.__dict__.pop(SIGNING_NOW, None)
         reports.append(report)
     return reports
 

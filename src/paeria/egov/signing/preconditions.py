@@ -11,9 +11,10 @@ workflow, as before (docs/signatures.md, "Signing through the workflow").
 from paeria.egov import _
 from paeria.egov.content.documento import IDocumento
 from paeria.egov.signing.engine import Signatures
+from paeria.egov.signing.signers import certificate_records
 from paeria.egov.workflow.rules import ITransitionPrecondition
 from paeria.egov.workflow.rules import Preconditions
-from paeria.egov.workflow.signing import PENDING_CSV
+from paeria.egov.workflow.signing import SIGNING_NOW
 from plone import api
 from zope.component import adapter
 from zope.interface import implementer
@@ -23,8 +24,16 @@ from zope.interface import implementer
 @adapter(IDocumento)
 class CertificateHoldersSignWithPin(Preconditions):
     def check_firmar(self, comment):
-        if getattr(self.context, PENDING_CSV, None):
+        if getattr(self.context, SIGNING_NOW, False):
             return  # signing/documents.py is signing it with the certificate
+        if certificate_records(self.context):
+            yield _(
+                "error_firmar_partly_signed",
+                default="The document bears certificate signatures already: the "
+                "remaining signers sign with their PIN on the “Pending my "
+                "signature” page or through @firmar.",
+            )
+            return
         if api.user.is_anonymous():
             return
         user_id = api.user.get_current().getId()

@@ -16,6 +16,7 @@ from paeria.egov.tests import base
 from paeria.egov.tests.signing_support import DevPkiDirectory
 from paeria.egov.tests.test_eni import needs_xsd
 from paeria.egov.tests.test_eni_bridge import schema_errors
+from paeria.egov.tests.test_workflow_fixtures import PASSWORD
 from paeria.egov.tests.test_workflow_fixtures import WorkflowFixture
 from pathlib import Path
 from plone import api
@@ -389,3 +390,64 @@ class TestSealedNotificationCertificate(SigningPortalTestCase):
         [report] = Signatures().validate_pdf(response.content)
         self.assertEqual(report.status, "valid")
         self.assertEqual(report.signer_nif, pki.DEV_COUNCIL_CIF)
+
+
+class TestSeveralSigners(SigningPortalTestCase):
+    """A document that needs two signatures: the first signer's is recorded
+    while it stays pending, the second one's makes it firmado, and both
+    validate."""
+
+    def setUp(self):
+        super().setUp()
+        second = pki.Signer("responsable2", "Segon Responsable", pki.nif_for(66))
+        issued = pki.issue(
+            pki.employee_name(second.fullname, second.nif), self.dev.pki.issuing
+        )
+        Signatures().key_store.install(
+            second.user_id, pki.pkcs12_bytes(issued, PIN), pki.pem(issued.certificate)
+        )
+        api.user.create(
+            email="responsable2@example.org",
+            username="responsable2",
+            password=PASSWORD,
+            properties={"fullname": second.fullname},
+        )
+        api.group.add_user(
+            groupname=self.fixture.unidad.responsables_group_id(),
+            username="responsable2",
+        )
+
+    def test_two_signers_in_order(self):
+        documento = self.pending()
+        documento.firmas_requeridas = 2
+        transaction.commit()
+        first = self.firmar(self.session("responsable"), [IUUID(documento)]).json()
+        [report] = first["documents"]
+        self.assertEqual((report["status"], report["firmado"]), ("signed", False))
+        self.assertEqual(report["signatures_left"], 1)
+        self.refresh()
+        self.assertEqual(api.content.get_state(documento), "pendiente_firma")
+        # The same signer cannot sign twice, nor anyone by CSV meanwhile.
+        again = self.firmar(self.session("responsable"), [IUUID(documento)]).json()
+        self.assertEqual(again["documents"][0]["status"], "refused")
+        os.environ["PAERIA_SIGNING_DIR"] = str(self.dev.directory / "none")
+        response = self.session("responsable").post(
+            f"{documento.absolute_url()}/@workflow/firmar", json={}
+        )
+        os.environ["PAERIA_SIGNING_DIR"] = str(self.dev.directory)
+        self.assertEqual(response.status_code, 400, response.text)
+        second = self.firmar(self.session("responsable2"), [IUUID(documento)]).json()
+        [report] = second["documents"]
+        self.assertEqual((report["status"], report["firmado"]), ("signed", True))
+        self.assertEqual(report["csv"], first["documents"][0]["csv"])
+        self.refresh()
+        self.assertEqual(api.content.get_state(documento), "firmado")
+        self.assertEqual(
+            [record.signature_type for record in documento.signatures],
+            ["TF06", "TF01", "TF06"],
+        )
+        reports = Signatures().validate_pdf(documento.file.data)
+        self.assertEqual([r.status for r in reports], ["valid", "valid"])
+        self.assertEqual(
+            [r.signer_nif for r in reports], [RESPONSABLE_NIF, pki.nif_for(66)]
+        )
