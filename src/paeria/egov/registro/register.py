@@ -454,8 +454,15 @@ def register_entry(data, files=(), tipo=ENTRADA):
             posicion_registro=position,
         )
 
+    _add_receipt(asiento, moment)
+    asiento.reindexObject()
+    return asiento
+
+
+def _add_receipt(asiento, moment):
+    """The entry's receipt: issued by the portal itself, sealed by its CSV
+    (TF01) and, when a seal is configured, by the council's seal (PAdES)."""
     csv = unused_csv()
-    # Sealed with the council's seal (PAdES) when one is configured.
     pdf, sealed = seal_pdf(receipt_pdf(asiento, csv))
     receipt = _add_document(
         asiento,
@@ -470,11 +477,8 @@ def register_entry(data, files=(), tipo=ENTRADA):
         moment,
         id=RECEIPT_ID,
     )
-    # The receipt is issued by the portal itself, sealed by its CSV (TF01).
     add_automated_csv_signature(receipt, csv, issuer_name())
     if sealed:
         add_automated_seal_signature(receipt, issuer_name())
     asiento.csv = csv
     asiento.justificante = receipt.getId()
-    asiento.reindexObject()
-    return asiento
