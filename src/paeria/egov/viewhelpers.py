@@ -47,8 +47,14 @@ def as_date(value):
 
 
 def localized_date(value, long_format=False):
+    """A date, or a moment in the office's time (Europe/Madrid, art. 31
+    LPAC), in the site's format. An aware moment is shown in Madrid's time
+    whatever the server's zone: Plone's formatter would show it in the
+    server's."""
     if value is None:
         return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(clock.MADRID).replace(tzinfo=None)
     return api.portal.get_localized_time(datetime=value, long_format=long_format)
 
 

@@ -1,11 +1,12 @@
 """Classic UI of the ENI exchange: import forms and downloads.
 
-``@@eni-import`` on a Unidad imports an expediente, or every expediente of a
-zip package (optionally into a chosen procedure), on an Expediente one
-document; a refused file shows every problem found and nothing is created.
-The unit's form also checks a file without importing it ("Check": REST's
-``dryRun``, :func:`paeria.egov.eni.importing.import_report`), showing what
-would be imported and every problem.
+``@@eni-import`` on a Unidad imports an expediente, every expediente of a
+zip package, or an expediente XML chosen together with its documento XMLs
+(optionally into a chosen procedure); on an Expediente, one document. A
+refused file shows every problem found and nothing is created. Both forms
+also check without importing ("Check": REST's ``dryRun``,
+:mod:`paeria.egov.eni.importing`'s ``import_report`` and ``document_report``),
+showing what would be imported and every problem.
 ``@@eni-download`` on a Documento or an Expediente (``?format=standard`` for
 the bare ``eniexp:expediente``, ``?format=zip`` for the zip package) answers
 the file; a refusal shows its problems. What is imported or handed out is
@@ -19,6 +20,7 @@ from paeria.egov.eni.bridge import export_documento
 from paeria.egov.eni.bridge import export_expediente
 from paeria.egov.eni.bridge import export_package
 from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.importing import document_report
 from paeria.egov.eni.importing import import_eni_document
 from paeria.egov.eni.importing import import_eni_package
 from paeria.egov.eni.importing import import_report
@@ -27,7 +29,6 @@ from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.report import ReportPresenter
 from paeria.egov.eni.services import attachment_headers
 from paeria.egov.eni.services import earlier_message
-from paeria.egov.eni.services import wants_import_again
 from paeria.egov.eni.services import XML_CONTENT_TYPE
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
@@ -48,8 +49,20 @@ class _ImportView(BrowserView):
 
     error = None
     problems = ()
+    report = None
 
     def __call__(self):
+        # Looked at before the import's button: a request naming both (no
+        # browser sends that) creates nothing.
+        if self.request.method == "POST" and self.request.form.get("form.check"):
+            check_authenticator(self.request)
+            # As REST's dryRun: nothing of a check is kept, even by accident;
+            # the publisher aborts a doomed transaction instead of committing.
+            transaction.doom()
+            data = self.uploaded()
+            if data is not None:
+                self.report = self.check(data)
+            return self.index()
         if self.request.method == "POST" and self.request.form.get("form.submitted"):
             check_authenticator(self.request)
             created = self.handle()
@@ -67,25 +80,41 @@ class _ImportView(BrowserView):
     def success(self, items):
         return self.success_message
 
+    # Files sent side by side (an expediente XML and its documento XMLs) are
+    # one import; a form for one document takes one file.
+    takes_several_files = False
+
     def uploaded(self):
-        """The uploaded file's bytes, or None (and ``error`` says why)."""
-        upload = self.request.form.get("eni_file")
-        if not getattr(upload, "filename", None):
+        """The uploaded file's bytes, or [(file name, bytes)] when several
+        files were chosen, or None (and ``error`` says why)."""
+        uploads = self.request.form.get("eni_file")
+        if not isinstance(uploads, list | tuple):
+            uploads = [uploads]
+        uploads = [upload for upload in uploads if getattr(upload, "filename", None)]
+        if not uploads:
             self.error = _(
                 "error_eni_no_file", default="Choose the ENI file to import."
             )
             return None
-        limit = max_import_size()
-        upload.seek(0)
-        data = upload.read(limit + 1)
-        if len(data) > limit:
+        if len(uploads) > 1 and not self.takes_several_files:
             self.error = _(
-                "error_eni_too_large",
-                default="The ENI file is larger than the ${limit} MB accepted.",
-                mapping={"limit": limit // (1024 * 1024)},
+                "error_eni_one_file", default="Choose one ENI file, not several."
             )
             return None
-        return data
+        limit, parts = max_import_size(), []
+        for upload in uploads:
+            upload.seek(0)
+            data = upload.read(limit + 1)
+            limit -= len(data)
+            if limit < 0:
+                self.error = _(
+                    "error_eni_too_large",
+                    default="The ENI file is larger than the ${limit} MB accepted.",
+                    mapping={"limit": max_import_size() // (1024 * 1024)},
+                )
+                return None
+            parts.append((upload.filename, data))
+        return parts if len(parts) > 1 else parts[0][1]
 
     def handle(self):
         data = self.uploaded()
@@ -119,31 +148,15 @@ class ImportExpedienteView(_ImportView):
     or the report of what importing it would do ("Check")."""
 
     kind = "expediente"
-    report = None
+    takes_several_files = True
 
-    def __call__(self):
-        # Looked at before the import's button: a request naming both (no
-        # browser sends that) creates nothing.
-        if self.request.method == "POST" and self.request.form.get("form.check"):
-            check_authenticator(self.request)
-            # As REST's dryRun: nothing of a check is kept, even by accident;
-            # the publisher aborts a doomed transaction instead of committing.
-            transaction.doom()
-            self.report = self.check()
-            return self.index()
-        return super().__call__()
-
-    def check(self):
-        """What importing the uploaded file would do, for the page; None when
-        there is no file to check (``error`` says why)."""
-        data = self.uploaded()
-        if data is None:
-            return None
+    def check(self, data):
+        """What importing the uploaded file(s) would do, for the page."""
         report = import_report(
             self.context,
             data,
             procedimiento_uid=self.selected_procedure or None,
-            again=wants_import_again({}, self.request),
+            again=self.import_again,
         )
         return ReportPresenter(report, self.request, self.procedures())
 
@@ -155,6 +168,11 @@ class ImportExpedienteView(_ImportView):
     def procedures(self):
         factory = getUtility(IVocabularyFactory, "paeria.egov.Procedimientos")
         return list(factory(self.context))
+
+    @property
+    def import_again(self):
+        """The form's checkbox (any value ticks it)."""
+        return bool(self.request.form.get("import_again"))
 
     @property
     def selected_procedure(self):
@@ -175,7 +193,7 @@ class ImportExpedienteView(_ImportView):
             self.context,
             data,
             procedimiento_uid=self.selected_procedure or None,
-            again=wants_import_again({}, self.request),
+            again=self.import_again,
         )
 
 
@@ -188,6 +206,10 @@ class ImportDocumentoView(_ImportView):
         "msg_eni_documento_imported",
         default="The document was added to the expediente.",
     )
+
+    def check(self, data):
+        """What importing the uploaded document would do, for the page."""
+        return ReportPresenter(document_report(self.context, data), self.request)
 
     def create(self, data):
         return import_eni_document(self.context, data)

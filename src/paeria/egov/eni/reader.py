@@ -244,6 +244,7 @@ class EniReader:
         return date, entries, signatures
 
     def _index_items(self, parent, folder, entries):
+        nested = 0
         for child in parent:
             if not isinstance(child.tag, str):
                 continue
@@ -255,10 +256,13 @@ class EniReader:
                 )
                 self._index_items(child, (*folder, name or ""), entries)
             elif child.tag == qname("eniconexpind", "ExpedienteIndizado"):
-                self.add(
-                    "Index: nested expedientes (eniconexpind:ExpedienteIndizado) are "
-                    "not supported"
-                )
+                # The index of an expediente joined to this one (NTI
+                # Expediente, annex II) has no identifier of its own: its
+                # documents become those of a folder named by its Id
+                # attribute, or by its place, so nothing of it is lost.
+                nested += 1
+                name = child.get("Id") or f"ExpedienteIndizado-{nested}"
+                self._index_items(child, (*folder, name), entries)
 
     def _index_entry(self, element, folder, position) -> EniIndexEntry:
         where = f"Index entry {position}"

@@ -44,7 +44,11 @@ class ReportPresenter:
 
     @property
     def ignored(self):
-        return list(self.report["ignored"])
+        return list(self.report.get("ignored", ()))
+
+    def documents(self):
+        """The document of a single document's report (``document_report``)."""
+        return [self._document(document) for document in self.report["documents"]]
 
     def signatures(self, types):
         return ", ".join(
@@ -70,17 +74,20 @@ class ReportPresenter:
         }
 
     def _document(self, document):
+        """A document's row; one read alone (no index) has no order and no
+        index fingerprint."""
         code = document["tipo_documental"] or ""
+        fingerprint = document.get("fingerprint")
         return {
-            "order": document["order"],
+            "order": document.get("order"),
             "identifier": document["identifier"],
             "type_code": code,
             "type": term_title("paeria.egov.TipoDocumental", code, self.request),
             "format": document["nombre_formato"] or "",
             "size": readable_size(document["size"]),
-            "hash_function": document["hash_function"] or "",
-            "fingerprint": document["fingerprint"],
-            "verdict": FINGERPRINT_VERDICTS[document["fingerprint"]],
-            "over": FINGERPRINT_OVER.get(document["fingerprint_over"], ""),
+            "hash_function": document.get("hash_function") or "",
+            "fingerprint": fingerprint,
+            "verdict": FINGERPRINT_VERDICTS.get(fingerprint, ""),
+            "over": FINGERPRINT_OVER.get(document.get("fingerprint_over"), ""),
             "signatures": self.signatures(document["signatures"]),
         }

@@ -67,12 +67,30 @@ PROCEDIMIENTO_UID = _(
 )
 
 
+YES = ("1", "true", "on", "yes")
+NO = ("", "0", "false", "off", "no")
+
+
 def wants(options, request, name) -> bool:
-    """A yes/no option: true in the JSON body, or ``?<name>=1`` (or true)."""
+    """A yes/no option: in the JSON body (true/false), or ``?<name>=1`` (or
+    true, on, yes; 0, false, off, no). Any other value is refused naming the
+    option: a misspelt ``dryRun`` must not import for real."""
     value = options.get(name)
     if value is None:
         value = request.form.get(name)
-    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower() if isinstance(value, str | int) else None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    message = _(
+        "error_yes_no_option",
+        default="${name} must be true or false.",
+        mapping={"name": name},
+    )
+    raise Refused(400, "BadRequest", message, {name: message})
 
 
 def wants_import_again(options, request) -> bool:

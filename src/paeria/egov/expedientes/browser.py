@@ -10,12 +10,14 @@ from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.notifications.evidence import STATE_TEXTS
 from paeria.egov.states import SolicitudInforme
+from paeria.egov.verification.urls import page_url
 from paeria.egov.viewhelpers import deadline_status
 from paeria.egov.viewhelpers import localized_date
 from paeria.egov.viewhelpers import readable_size
 from paeria.egov.viewhelpers import search_sorted
 from paeria.egov.viewhelpers import state_title
 from paeria.egov.viewhelpers import term_title
+from paeria.egov.workflow.signing import signatures_of
 from plone import api
 from Products.Five.browser import BrowserView
 from zope.i18n import translate
@@ -311,6 +313,39 @@ def eni_metadata_values(documento, request):
     }
 
 
+def received_signature_detail(record):
+    """What a received signature holds, in words: its CSV and regulation, the
+    size of its signature value, the file it refers to, or its inline XML
+    signature."""
+    if record.get("csv_value"):
+        return _(
+            "received_signature_csv",
+            default="CSV ${csv} (${regulation})",
+            mapping={
+                "csv": record["csv_value"],
+                "regulation": record.get("csv_regulation") or "",
+            },
+        )
+    if record.get("value") is not None:
+        return _(
+            "received_signature_value",
+            default="Signature of ${size} kept with the document",
+            mapping={"size": readable_size(len(record["value"]))},
+        )
+    if record.get("reference"):
+        return _(
+            "received_signature_reference",
+            default="Signature in the file ${reference}",
+            mapping={"reference": record["reference"]},
+        )
+    if record.get("xmldsig") is not None:
+        return _(
+            "received_signature_xmldsig",
+            default="XML signature (ds:Signature) inside the document",
+        )
+    return _("received_signature_empty", default="No signature value")
+
+
 def as_text(value):
     return "" if value is None else str(value)
 
@@ -347,6 +382,42 @@ class DocumentoView(BrowserView):
             "basis": translate(basis, context=self.request) if basis else "",
             "weak": bool(record.get("weak_hash")),
         }
+
+    def verification(self):
+        """The document's CSV and the public page that verifies it, or None
+        before it is signed."""
+        csv = getattr(self.context, "csv", None)
+        if not csv:
+            return None
+        return {"csv": csv, "url": page_url(csv)}
+
+    def signatures(self):
+        """The portal's own signatures of the document, oldest first."""
+        return [
+            {
+                "type": self.signature_type(record.signature_type),
+                "signer": record.signer_fullname or record.signer_id,
+                "signed_at": localized_date(record.signed_at, long_format=True),
+                "csv": record.csv_value or "",
+            }
+            for record in signatures_of(self.context)
+        ]
+
+    def received_signatures(self):
+        """The signatures an imported document came with, kept unchanged as
+        received (stored, exported as they are; not validated here)."""
+        return [
+            {
+                "type": self.signature_type(record.get("signature_type")),
+                "detail": translate(received_signature_detail(record), self.request),
+            }
+            for record in getattr(self.context, "eni_signatures_origen", None) or ()
+        ]
+
+    def signature_type(self, code):
+        """ "CSV (TF01)": the TipoFirma's name with its code."""
+        title = term_title("paeria.egov.TipoFirma", code or "", self.request)
+        return f"{title} ({code})" if title and title != code else code or ""
 
     @property
     def file(self):

@@ -109,7 +109,7 @@ COMMANDS = {
     "check-consistency": "counts, integrity scan, journal chains (exit 1 on a problem)",
     "cluster": "N processes on one PostgreSQL database behind HAProxy (--processes)",
     "load-reference": "load the reference data (--scale small|reference; resumable)",
-    "eni-import": "import FILE, an ENI zip or exchange file, into --unit (--dry-run)",
+    "eni-import": "import ENI FILEs into --unit, documents into --expediente",
 }
 
 
@@ -121,10 +121,18 @@ def refuse_stray_file(arguments):
 
 def _add_eni_import_arguments(parser):
     parser.add_argument(
-        "file", nargs="?", help="eni-import: the zip package or exchange file"
+        "file",
+        nargs="*",
+        help="eni-import: zip packages (each its own import), an exchange file, "
+        "an expediente XML with its documento XMLs, or folders of them",
     )
     parser.add_argument(
         "--unit", help="eni-import: the unit's path (unidades/urbanismo) or DIR3 code"
+    )
+    parser.add_argument(
+        "--expediente",
+        help="eni-import: instead of --unit, add the documento XML FILEs to this "
+        "expediente (its path, number or ENI identifier)",
     )
     parser.add_argument(
         "--procedimiento",

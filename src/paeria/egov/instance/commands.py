@@ -11,6 +11,7 @@ never start Zope.
 
 from contextlib import contextmanager
 from paeria.egov.eni.commands import eni_import
+from paeria.egov.eni.commands import eni_import_documents
 from paeria.egov.instance.config import ConfigurationError
 from paeria.egov.instance.prepare import check_database
 from paeria.egov.instance.prepare import check_port_free
@@ -216,16 +217,27 @@ def load_reference_command(settings, arguments):
 
 
 def eni_import_command(settings, arguments):
-    """Import an ENI zip package or exchange file into a unit (eni-import):
-    see paeria.egov.eni.commands. No FILE or --unit, a file that cannot be
-    read or a unit not found end with exit status 2."""
-    if not arguments.file or not arguments.unit:
+    """Import ENI files into a unit, or documento files into an expediente
+    (eni-import): see paeria.egov.eni.commands. No FILE, neither or both of
+    --unit and --expediente, a file that cannot be read or a unit or
+    expediente not found end with exit status 2."""
+    if not arguments.file or bool(arguments.unit) == bool(arguments.expediente):
         raise ConfigurationError(
-            "eni-import needs the FILE to import and --unit (the unit's path, "
-            "unidades/urbanismo, or its DIR3 code)."
+            "eni-import needs the FILE to import and either --unit (the unit's "
+            "path, unidades/urbanismo, or its DIR3 code) or --expediente (to add "
+            "documento files to it: its path, number or ENI identifier)."
         )
     with site_of(settings) as site:
         try:
+            if arguments.expediente:
+                return eni_import_documents(
+                    site,
+                    arguments.file,
+                    arguments.expediente,
+                    dry_run=arguments.dry_run,
+                    as_json=arguments.json,
+                    out=sys.stdout,
+                )
             return eni_import(
                 site,
                 arguments.file,
@@ -240,5 +252,6 @@ def eni_import_command(settings, arguments):
             raise ConfigurationError(str(error)) from None
         except OSError as error:
             raise ConfigurationError(
-                f"Cannot read {arguments.file}: {error.strerror or error}."
+                f"Cannot read {error.filename or ' '.join(arguments.file)}: "
+                f"{error.strerror or error}."
             ) from None

@@ -444,13 +444,16 @@ def register_entry(data, files=(), tipo=ENTRADA):
 
     origen = "ciudadano" if tipo == ENTRADA else "administracion"
     for position, item in enumerate(prepared, start=1):
+        # Their capture date (ENI FechaCaptura) is the entry's effective date
+        # (LPAC 31.2.b), the date the law holds they were filed on; the
+        # receipt below is the portal's own, made at the presentation moment.
         _add_document(
             asiento,
             item["title"],
             item["file"],
             item["tipo_documental"],
             origen,
-            moment,
+            asiento.fecha_efectiva,
             posicion_registro=position,
         )
 

@@ -266,6 +266,28 @@ def two_expedientes() -> list:
     return entries
 
 
+def nested() -> list:
+    """An expediente joined to another: the index's last two documents sit in
+    an ExpedienteIndizado (its own index date, an Id, no identifier), the
+    first in the outer index; SHA-256 of the content."""
+    expediente = make_expediente("ANI", make_documents("ANI", 3))
+    root = etree.fromstring(expediente_to_xml(expediente, include_documents=False))
+    content = root.find(f".//{qname('eniexpind', 'IndiceContenido')}")
+    indexed = content.findall(qname("eniconexpind", "DocumentoIndizado"))
+    joined = etree.Element(qname("eniconexpind", "ExpedienteIndizado"))
+    joined.set("Id", "EXP_ACUMULADO_2025_17")
+    date = etree.SubElement(joined, qname("eniconexpind", "FechaIndiceElectronico"))
+    date.text = "2025-04-30T09:00:00+02:00"
+    indexed[1].addprevious(joined)
+    joined.extend(indexed[1:])
+    entries = [("expediente.xml", etree.tostring(root, xml_declaration=True))]
+    entries += [
+        (f"{document.identifier}.xml", document_to_xml(document))
+        for document in expediente.documents
+    ]
+    return entries
+
+
 def envelope() -> list:
     expediente = make_expediente("ENV", make_documents("ENV", 2))
     return [("intercambio.xml", expediente_to_xml(expediente))]
@@ -328,6 +350,7 @@ GOOD = {
     "foreign-sha1-whole-referenced.zip": foreign_sha1_whole,
     "foreign-sha384-hex-folders.zip": mixed_sha384,
     "two-expedientes-sha512.zip": two_expedientes,
+    "joined-expediente-sha256.zip": nested,
     "envelope.zip": envelope,
 }
 

@@ -5,6 +5,7 @@ serve."""
 
 from lxml import html
 from paeria.egov.eni import browser
+from paeria.egov.eni.export import document_to_xml
 from paeria.egov.tests import eni_corpus
 from paeria.egov.tests.test_eni_package import corpus_file
 from paeria.egov.tests.test_eni_package import HOSTILE
@@ -140,6 +141,108 @@ class CheckFormTests(EniServicesTestCase):
         response = self.check("official-sha256.zip", authenticator=False)
         self.assertEqual(response.status_code, 403)
         self.assertNotIn("eni-check-report", response.text)
+        self.assertNothingCreated(before)
+
+
+class SeveralFilesFormTests(EniServicesTestCase):
+    """The unit's form takes the expediente XML and its documento XMLs chosen
+    together, as REST's multipart parts: checked, then imported."""
+
+    form_page = CheckFormTests.form_page
+    report = CheckFormTests.report
+
+    def send(self, button, entries):
+        session, url, token = self.form_page()
+        response = session.post(
+            url,
+            data={"_authenticator": token, button: "1"},
+            files=[("eni_file", (name, data, "text/xml")) for name, data in entries],
+        )
+        self.refresh()
+        return response
+
+    def test_checked_then_imported(self):
+        entries = eni_corpus.official()
+        before = self.snapshot(self.portal)
+        report = self.report(self.send("form.check", entries))
+        self.assertNothingCreated(before)
+        self.assertIn("The file can be imported", report.text_content())
+        self.assertEqual(len(report.xpath(".//tbody/tr")), 3)
+        response = self.send("form.submitted", entries)
+        (expediente,) = self.other_unidad.objectValues()
+        self.assertEqual(response.url, expediente.absolute_url())
+        self.assertEqual(
+            expediente.eni_identifier_origen, f"ES_{eni_corpus.SENDER}_2025_EXP_OFI"
+        )
+        self.assertEqual(len(expediente.objectValues()), 3)
+
+    def test_a_document_missing_is_named_and_nothing_created(self):
+        before = self.snapshot(self.portal)
+        response = self.send("form.submitted", eni_corpus.official()[:-1])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("The ENI file was refused; nothing was imported.", response.text)
+        self.assertIn(
+            f"document ES_{eni_corpus.SENDER}_2025_OFI0003 is in the index but not "
+            "in the package",
+            response.text,
+        )
+        self.assertNothingCreated(before)
+
+
+class DocumentCheckFormTests(EniServicesTestCase):
+    """ "Check" on an expediente's own form: the one document it would add."""
+
+    def send(self, button, data):
+        session = self.session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        session.headers["Accept"] = "text/html"
+        url = f"{self.path(self.expediente)}/@@eni-import"
+        token = re.search(
+            r'name="_authenticator" value="([^"]+)"', session.get(url).text
+        ).group(1)
+        response = session.post(
+            url,
+            data={"_authenticator": token, button: "1"},
+            files={"eni_file": ("documento.xml", data, "text/xml")},
+        )
+        self.refresh()
+        return response
+
+    def test_reported_then_refused_as_already_there(self):
+        document = eni_corpus.make_documents("CHK", 1)[0]
+        data = document_to_xml(document)
+        before = self.snapshot(self.portal)
+        response = self.send("form.check", data)
+        self.assertNothingCreated(before)
+        (report,) = html.fromstring(response.text).find_class("eni-check-report")
+        self.assertIn("The file can be imported", report.text_content())
+        (row,) = report.xpath(".//tbody/tr")
+        self.assertIn(document.identifier, row.text_content())
+        self.assertIn("TD14", row.text_content())
+        self.send("form.submitted", data)
+        before = self.snapshot(self.portal)
+        response = self.send("form.check", data)
+        self.assertNothingCreated(before)
+        (problems,) = html.fromstring(response.text).find_class("eni-check-problems")
+        self.assertIn(
+            f"Document {document.identifier} is already in this expediente",
+            problems.text_content(),
+        )
+
+    def test_two_files_are_refused_for_one_document(self):
+        session = self.session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        session.headers["Accept"] = "text/html"
+        url = f"{self.path(self.expediente)}/@@eni-import"
+        token = re.search(
+            r'name="_authenticator" value="([^"]+)"', session.get(url).text
+        ).group(1)
+        data = document_to_xml(eni_corpus.make_documents("TWO", 1)[0])
+        before = self.snapshot(self.portal)
+        response = session.post(
+            url,
+            data={"_authenticator": token, "form.submitted": "1"},
+            files=[("eni_file", (f"{n}.xml", data, "text/xml")) for n in (1, 2)],
+        )
+        self.assertIn("Choose one ENI file, not several.", response.text)
         self.assertNothingCreated(before)
 
 

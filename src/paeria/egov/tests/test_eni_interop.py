@@ -3,6 +3,7 @@ the fingerprints of other administrations' indexes, the same expediente
 imported twice."""
 
 from lxml import etree
+from lxml import html
 from paeria.egov.eni import bridge
 from paeria.egov.eni import importing
 from paeria.egov.eni.admission import AlreadyImported
@@ -329,6 +330,15 @@ class IndexDigestImportTests(EniBridgeTestCase):
         self.assertNotIn("paeria-weak-fingerprint", page)
         self.assertIn("SHA-512", page)
         self.assertIn("as sent", page)
+        # The sender's CSV signature, listed as received, not as the portal's.
+        (received,) = html.fromstring(page).xpath(
+            "//ul[@class='paeria-received-signatures']/li"
+        )
+        (record,) = strong.eni_signatures_origen
+        self.assertIn("(TF01)", received.text_content())
+        self.assertIn(f"CSV {record['csv_value']}", received.text_content())
+        self.assertIn("has not checked them cryptographically", page)
+        self.assertNotIn("paeria-own-signatures", page)
 
     def test_a_wrong_digest_creates_nothing(self):
         data = rewrite_index(

@@ -62,6 +62,9 @@ GOOD = {
     "envelope.zip": {
         "intercambio.xml": [(f"{ID}ENV000{n}", "SHA-256", "content") for n in (1, 2)]
     },
+    "joined-expediente-sha256.zip": {
+        "expediente.xml": [(f"{ID}ANI000{n}", "SHA-256", "content") for n in (1, 2, 3)]
+    },
 }
 
 #: Each hostile package and a problem it must be refused with.
@@ -165,6 +168,17 @@ class GoodPackageTests(unittest.TestCase):
                     self.assertEqual(
                         [d.identifier for d in eni.documents], [r[0] for r in rows]
                     )
+
+    def test_a_joined_expediente_is_read_as_a_folder_in_index_order(self):
+        (eni,) = parsed("joined-expediente-sha256.zip").values()
+        self.assertEqual(
+            [(e.document_id, e.folder, e.order) for e in eni.index_entries],
+            [
+                (f"{ID}ANI0001", (), 1),
+                (f"{ID}ANI0002", ("EXP_ACUMULADO_2025_17",), 2),
+                (f"{ID}ANI0003", ("EXP_ACUMULADO_2025_17",), 3),
+            ],
+        )
 
     def test_contents_inline_or_separate_are_the_senders_pdfs(self):
         for name, series in (

@@ -182,6 +182,28 @@ class DryRunTests(EniServicesTestCase):
         )
         self.assertNothingCreated(before)
 
+    def test_an_unreadable_yes_or_no_is_refused_naming_it(self):
+        data = corpus_file("official-sha256.zip")
+        before = self.snapshot(self.portal)
+        for params in ({"dryRun": "banana"}, {"import_again": "2"}):
+            with self.subTest(params=params):
+                response = self.post(data, **params)
+                self.assertEqual(response.status_code, 400, response.text[:800])
+                (name,) = params
+                self.assertEqual(
+                    response.json()["error"]["fields"],
+                    {name: f"{name} must be true or false."},
+                )
+        response = self.api.post(
+            f"{self.path(self.other_unidad)}/@eni-import",
+            json={"file": {"data": "", "encoding": "base64"}, "dryRun": [1]},
+        )
+        self.assertEqual(response.status_code, 400, response.text[:800])
+        self.assertIn("dryRun", response.json()["error"]["fields"])
+        self.assertNothingCreated(before)
+        response = self.post(data, dryRun="off")
+        self.assertEqual(response.status_code, 201, response.text[:800])
+
     def test_a_dry_run_keeps_nothing_even_by_accident(self):
         def report_that_writes(unidad, *args, **kwargs):
             unidad.written_by_a_dry_run = True

@@ -221,6 +221,17 @@ class TestEffectiveDate(RegistroTestCase):
                     asiento.fecha_efectiva.strftime("%H:%M:%S %Z"),
                     expected.strftime("%H:%M:%S %Z"),
                 )
+                # The filed documents were captured on the effective date;
+                # the receipt, made by the portal, when it was made.
+                receipt = receipt_of(asiento)
+                filed = [
+                    d for d in asiento.objectValues() if d.getId() != receipt.getId()
+                ]
+                self.assertTrue(filed)
+                self.assertEqual(
+                    {d.fecha_captura for d in filed}, {asiento.fecha_efectiva}
+                )
+                self.assertEqual(receipt.fecha_captura, madrid(moment))
 
 
 class TestReceipt(RegistroTestCase):

@@ -361,6 +361,36 @@ class ExpedienteViewTests(ViewTestCase):
         browser.open(download[0])
         self.assertEqual(browser.contents, pdf("22"))
 
+    def test_a_signed_document_shows_its_signature_and_csv(self):
+        documento = self.documents[1]
+        _browser, tree = self.open(documento.absolute_url(), "tramitadora", PASSWORD)
+        self.assertEqual(
+            self.text(
+                tree,
+                "//section[contains(@class,'paeria-documento-signatures')]"
+                "/p[contains(@class,'text-muted')]",
+            ),
+            spanish(_("msg_not_signed", default="The document is not signed.")),
+        )
+        api.content.transition(documento, "enviar_firma")
+        # Signing is the Responsable's (an administrator may not sign).
+        with api.env.adopt_roles(["Responsable"]):
+            api.content.transition(documento, "firmar")
+        transaction.commit()
+        _browser, tree = self.open(documento.absolute_url(), "tramitadora", PASSWORD)
+        self.assertTrue(documento.csv)
+        self.assertEqual(self.text(tree, "//code[@class='paeria-csv']"), documento.csv)
+        self.assertEqual(
+            tree.xpath("//a[@class='paeria-verification-link']/@href"),
+            [f"{self.portal_url}/@@verificar?csv={documento.csv}"],
+        )
+        (signature,) = self.texts(tree, "//ul[@class='paeria-own-signatures']/li")
+        self.assertIn("(CSV) (TF01)", signature)
+        self.assertIn(TEST_USER_ID, signature)
+        # Signed now, at 10:00 in Madrid (08:00 UTC): shown in the office's time.
+        self.assertTrue(signature.endswith("02/06/2026 10:00"), signature)
+        self.assertEqual(tree.xpath("//ul[@class='paeria-received-signatures']"), [])
+
     def test_user_data_is_escaped(self):
         expediente = make_expediente(
             self.unidad,
