@@ -299,6 +299,12 @@ class TestSealAndVerification(SigningPortalTestCase):
         )
         [shown] = body["signature_validation"]
         self.assertEqual((shown["status"], shown["valid"]), ("valid", True))
+        # ...and its page lists both signatures, with the CSV.
+        page = self.session("responsable")
+        page.headers["Accept"] = "text/html"
+        response = page.get(documento.absolute_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(documento.csv, response.text)
         other = DevPkiDirectory(signers=())
         self.addCleanup(other.cleanup)
         os.environ["PAERIA_TRUST_ANCHORS"] = str(other.root_pem)
