@@ -17,6 +17,10 @@ from Products.Five.browser import BrowserView
 from zope.i18n import translate
 
 
+# The PIN's form field: Zope obscures the fields whose name holds "passw"
+# wherever it prints a request (the error log), so the PIN never shows there.
+PIN_FIELD = "pin_password"
+
 # The list shows at most this many documents (the oldest first).
 MAX_LISTED = 200
 
@@ -77,7 +81,7 @@ class PendientesFirmaView(BrowserView):
             )
             return
         try:
-            self.reports = sign_documents(uids, self.request.form.get("pin"))
+            self.reports = sign_documents(uids, self.request.form.get(PIN_FIELD))
         except SigningRefused as refused:
             self.request.response.setStatus(refused.status)
             self.error = translate(refused.message, context=self.request)

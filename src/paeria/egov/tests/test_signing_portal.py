@@ -213,7 +213,7 @@ class TestPendingPage(SigningPortalTestCase):
             f"{self.portal_url}/@@pendientes-firma",
             data={
                 "documents:list": [IUUID(first), IUUID(second)],
-                "pin": PIN,
+                "pin_password": PIN,
                 "_authenticator": self._token(),
             },
         )
@@ -238,8 +238,24 @@ class TestPinNeverKept(SigningPortalTestCase):
         self.addCleanup(logging.getLogger().removeHandler, handler)
         session = self.session("responsable")
         responses = [
-            self.firmar(session, [IUUID(documento)], SECRET_PIN) for _ in range(3)
+            self.firmar(session, [IUUID(documento)], SECRET_PIN) for _ in range(2)
         ]
+        # The Classic UI form, whose page comes back after a wrong PIN.
+        with api.env.adopt_user(username="responsable"):
+            token = createToken()
+        page = self.session("responsable")
+        page.headers["Accept"] = "text/html"
+        responses.append(
+            page.post(
+                f"{self.portal_url}/@@pendientes-firma",
+                data={
+                    "documents:list": [IUUID(documento)],
+                    "pin_password": SECRET_PIN,
+                    "_authenticator": token,
+                },
+            )
+        )
+        self.assertEqual(responses[-1].status_code, 423)
         self.refresh()
         journal = json.dumps(self.journal(), default=str)
         texts = [response.text for response in responses] + [journal, *records]
