@@ -58,6 +58,12 @@ setup(
         # its progress bar.
         "Faker",
         "tqdm",
+        # Electronic signatures (signing/): PAdES and CAdES, certificate
+        # validation.
+        "pyHanko",
+        "pyhanko-certvalidator",
+        "cryptography",
+        "asn1crypto",
     ],
     extras_require={
         "relstorage": [
@@ -73,6 +79,8 @@ setup(
             "pytest",
             "requests",
             "RelStorage[postgresql]",
+            # `pyhanko sign validate`, the independent check of PAdES output.
+            "pyhanko-cli",
         ],
         "dev": [
             # The sampling profiler docs/performance.md's profiles were taken

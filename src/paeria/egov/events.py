@@ -77,3 +77,37 @@ class LocalRolesSetByCode(ObjectEvent):
     def __init__(self, object, reason):
         super().__init__(object)
         self.reason = reason
+
+
+class IDocumentSigned(IObjectEvent):
+    """``object`` (a document) was signed with a certificate (``@firmar``,
+    the "pending my signature" form)."""
+
+    details = Attribute(
+        "signature_type (TF06 PAdES, TF04 CAdES), signer_nif, huella (the "
+        "signed file's fingerprint)"
+    )
+
+
+class ISigningKeyLocked(IObjectEvent):
+    """A user's signing key was locked after three wrong PINs; ``object`` is
+    the first document they were signing (or ``/unidades`` when none was
+    found). Never carries the PIN."""
+
+    user_id = Attribute("whose key")
+    locked_until = Attribute("the end of the lock, ISO 8601")
+
+
+@implementer(IDocumentSigned)
+class DocumentSigned(ObjectEvent):
+    def __init__(self, object, **details):
+        super().__init__(object)
+        self.details = details
+
+
+@implementer(ISigningKeyLocked)
+class SigningKeyLocked(ObjectEvent):
+    def __init__(self, object, user_id, locked_until):
+        super().__init__(object)
+        self.user_id = user_id
+        self.locked_until = locked_until

@@ -111,3 +111,12 @@ GLOBAL_STAFF = (
     ("registrador.demo", "Registrador — Registre general", "Registrador"),
     ("auditor.demo", "Auditora — Control intern", "Auditor"),
 )
+
+
+# The demo signers: each unit's head signs with a certificate of the
+# development PKI (signing/pki.py, PIN "paeria-demo"): (user id, full name,
+# the number of their NIF; its letter is computed).
+SIGNERS = tuple(
+    (f"responsable.{unit_id}", f"Responsable — {title}", 40000001 + index)
+    for index, (unit_id, title, _dir3) in enumerate(UNITS)
+)

@@ -54,6 +54,9 @@ class InstanceSettings:
     zodb_cache_size: int = 30000
     # Behind an HTTPS terminator: the login cookie is sent over HTTPS only.
     secure_cookies: bool = False
+    # Keys, certificates and trust of signing/ (PAERIA_SIGNING_DIR); None:
+    # var/signing.
+    signing_dir: Path | None = None
 
     @property
     def etc(self) -> Path:
@@ -62,6 +65,12 @@ class InstanceSettings:
     @property
     def var(self) -> Path:
         return self.home / "var"
+
+    @property
+    def signing(self) -> Path:
+        """The signing directory (docs/signatures.md): the employees' key
+        store, the development PKI of a demo site, CRLs."""
+        return self.signing_dir or self.var / "signing"
 
     @property
     def zope_conf(self) -> Path:
@@ -136,6 +145,9 @@ class InstanceSettings:
             max_request_mb=int(max_request_text),
             secure_cookies=environ.get("SECURE_COOKIES", "0").strip().lower()
             in ("1", "true", "yes"),
+            signing_dir=Path(environ["PAERIA_SIGNING_DIR"].strip()).resolve()
+            if environ.get("PAERIA_SIGNING_DIR", "").strip()
+            else None,
         )
 
 
@@ -213,6 +225,7 @@ default-zpublisher-encoding utf-8
     zope_i18n_compile_mo_files true
     zope_i18n_allowed_languages es ca en
     PAERIA_STORAGE {settings.storage}
+    PAERIA_SIGNING_DIR {settings.signing}
 </environment>
 
 <dos_protection>

@@ -3,7 +3,9 @@
 Imports Plone: loaded by :mod:`.commands` only, when ``create-site`` runs."""
 
 from paeria.egov.demo.creation import create_demo_data
+from paeria.egov.demo.data import SIGNERS as DEMO_SIGNERS
 from paeria.egov.instance.config import ConfigurationError
+from paeria.egov.signing import pki
 from plone.base.interfaces import IPloneSiteRoot
 from Products.CMFPlone.factory import addPloneSite
 from zope.component.hooks import setSite
@@ -63,6 +65,7 @@ def ensure_site(app, settings):
         message = f"Created the site /{settings.site_id} with paeria.egov."
         if settings.demo:
             message += " " + create_demo_content(site)
+            message += " " + create_demo_pki(settings)
         transaction.commit()
         return message
 
@@ -99,3 +102,21 @@ def apply_cookie_policy(site, settings):
 def create_demo_content(site):
     """Create the demo data set (units, staff, procedures, expedientes)."""
     return create_demo_data(site)
+
+
+def create_demo_pki(settings):
+    """The development PKI of a demo site, made once under the signing
+    directory: a test authority, never for production (docs/signatures.md)."""
+    signers = [
+        pki.Signer(user_id, fullname, pki.nif_for(number))
+        for user_id, fullname, number in DEMO_SIGNERS
+    ]
+    created = pki.create_dev_pki(
+        settings.signing / "dev-pki", signers, keys=settings.signing / "keys"
+    )
+    if not created:
+        return "The development PKI exists; it was kept."
+    return (
+        f"Created the development PKI (a TEST authority, not for production) "
+        f"under {settings.signing} (the demo signers' PIN: README.md)."
+    )

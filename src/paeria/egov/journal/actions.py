@@ -24,6 +24,9 @@ ENI_EXPORT = "eni_export"
 ENI_IMPORT = "eni_import"
 # A file that no longer matches its fingerprint was refused (integrity/).
 INTEGRITY_FAILURE = "integrity_failure"
+# A certificate signature (signing/), and a signing key locked by wrong PINs.
+SIGNED = "signed"
+SIGNING_KEY_LOCKED = "signing_key_locked"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,11 @@ TABLE = (
     Action(
         INTEGRITY_FAILURE,
         _("journal_action_integrity_failure", default="Integrity check failed"),
+    ),
+    Action(SIGNED, _("journal_action_signed", default="Signed with a certificate")),
+    Action(
+        SIGNING_KEY_LOCKED,
+        _("journal_action_signing_key_locked", default="Signing key locked"),
     ),
 )
 

@@ -141,6 +141,19 @@ def file_downloaded(obj, event):
     recording.record(obj, recording.DOWNLOAD, field=event.field, via=event.via)
 
 
+def document_signed(obj, event):
+    recording.record(obj, recording.SIGNED, **event.details)
+
+
+def signing_key_locked(obj, event):
+    recording.record(
+        obj,
+        recording.SIGNING_KEY_LOCKED,
+        user_id=event.user_id,
+        locked_until=event.locked_until,
+    )
+
+
 # -- Plone's own file views, after publication -------------------------------------
 
 

@@ -16,6 +16,7 @@ from paeria.egov.notifications.notify import addressees
 from paeria.egov.notifications.notify import notifiable_documents
 from paeria.egov.notifications.notify import NotificationError
 from paeria.egov.notifications.notify import notify_document
+from paeria.egov.signing.sealing import seal_pdf
 from paeria.egov.states import ANSWERED_NOTIFICACION_STATES
 from paeria.egov.states import Notificacion
 from plone import api
@@ -199,7 +200,8 @@ class CertificadoView(BrowserView):
 
     def __call__(self):
         expire_if_due(self.context, request=self.request)
-        data = certificate_pdf(self.context)
+        # Sealed with the council's seal (PAdES) when one is configured.
+        data, _sealed = seal_pdf(certificate_pdf(self.context))
         response = self.request.response
         response.setHeader("Content-Type", "application/pdf")
         response.setHeader(

@@ -31,6 +31,7 @@ from paeria.egov.registro.receipt import receipt_pdf
 from paeria.egov.registro.receipt import receipt_title
 from paeria.egov.registro.serialize import hold_register
 from paeria.egov.settings.calendar import site_calendar
+from paeria.egov.signing.sealing import seal_pdf
 from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.errors import InvalidIdentifier
 from paeria.egov.validators.identifiers import guess_identifier_type
@@ -38,6 +39,7 @@ from paeria.egov.validators.identifiers import validate_identifier
 from paeria.egov.validators.text import validate_plain_text
 from paeria.egov.vocabularies.codes import CODE_LISTS
 from paeria.egov.workflow.signing import add_automated_csv_signature
+from paeria.egov.workflow.signing import add_automated_seal_signature
 from plone import api
 from plone.dexterity.utils import addContentToContainer
 from plone.dexterity.utils import createContent
@@ -455,8 +457,16 @@ def register_entry(data, files=(), tipo=ENTRADA):
             posicion_registro=position,
         )
 
+    _add_receipt(asiento, moment)
+    asiento.reindexObject()
+    return asiento
+
+
+def _add_receipt(asiento, moment):
+    """The entry's receipt: issued by the portal itself, sealed by its CSV
+    (TF01) and, when a seal is configured, by the council's seal (PAdES)."""
     csv = unused_csv()
-    pdf = receipt_pdf(asiento, csv)
+    pdf, sealed = seal_pdf(receipt_pdf(asiento, csv))
     receipt = _add_document(
         asiento,
         receipt_title(asiento),
@@ -470,9 +480,8 @@ def register_entry(data, files=(), tipo=ENTRADA):
         moment,
         id=RECEIPT_ID,
     )
-    # The receipt is issued by the portal itself, sealed by its CSV (TF01).
     add_automated_csv_signature(receipt, csv, issuer_name())
+    if sealed:
+        add_automated_seal_signature(receipt, issuer_name())
     asiento.csv = csv
     asiento.justificante = receipt.getId()
-    asiento.reindexObject()
-    return asiento

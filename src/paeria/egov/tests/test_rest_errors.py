@@ -313,6 +313,15 @@ class TestEveryEndpointRefusesInOneShape(base.UserSessions, unittest.TestCase):
                 404,
                 False,
             ),
+            (
+                "@firmar",
+                "admin",
+                "post",
+                "@firmar",
+                {"json": {"documents": "not a list", "pin": "x"}},
+                400,
+                True,
+            ),
         )
 
     def assertOneShape(self, response, with_fields):

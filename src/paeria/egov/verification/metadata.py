@@ -1,5 +1,6 @@
 """What a verification shows of the document found, JSON-ready."""
 
+from paeria.egov.signing.reports import validations_of
 from paeria.egov.verification.lookup import SIGNED_DOCUMENT
 from paeria.egov.vocabularies.codes import CODE_LISTS
 from zope.i18n import translate
@@ -37,6 +38,9 @@ def metadata(verified, request, download_url):
         "size": named_file.getSize(),
         "download": download_url,
         "signatures": [],
+        # The certificate signatures (PAdES in the PDF, CAdES beside it),
+        # validated now: docs/signatures.md, "Validation".
+        "validation": validations_of(documento, request),
         "registro": None,
     }
     if verified.kind == SIGNED_DOCUMENT:

@@ -25,6 +25,13 @@ from plone import api
 
 
 CSV_SIGNATURE = "TF01"
+# The CSV drawn for a document before its bytes were signed (signing/
+# prints it on the PAdES stamp): the TF01 signature takes it instead of a new
+# one. Set on the document only for the duration of the signing.
+PENDING_CSV = "_paeria_pending_csv"
+# Set (volatile, this request only) while signing/ signs the document with a
+# certificate: the ``firmar`` it takes then is its own, not a bare workflow one.
+SIGNING_NOW = "_v_paeria_signing"
 # Signer of what the portal issues by itself, without a person (a register
 # receipt): an automated administrative action, Ley 40/2015 art. 41-42.
 AUTOMATED_SIGNER_ID = "paeria.egov"
@@ -93,6 +100,19 @@ def current_signer():
     return user_id, fullname
 
 
+def _csv_part(documento, records):
+    """The ENI part of the document's TF01 signature: its CSV (the one drawn
+    for it before its bytes were signed, or a new one)."""
+    if getattr(documento, "csv", None) or any(
+        record.signature_type == CSV_SIGNATURE for record in records
+    ):
+        raise SigningError("the document already has its CSV signature")
+    csv = getattr(documento, PENDING_CSV, None)
+    if csv:
+        delattr(documento, PENDING_CSV)
+    return {"csv_value": csv or unused_csv(), "csv_regulation": csv_regulation()}
+
+
 def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
     """Record a signature of ``documento`` by the current user and return it.
 
@@ -113,11 +133,7 @@ def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
         raise SigningError("the file does not match the document's fingerprint")
     records = signatures_of(documento)
     if signature_type == CSV_SIGNATURE:
-        if getattr(documento, "csv", None) or any(
-            record.signature_type == CSV_SIGNATURE for record in records
-        ):
-            raise SigningError("the document already has its CSV signature")
-        eni = {"csv_value": unused_csv(), "csv_regulation": csv_regulation()}
+        eni = _csv_part(documento, records)
     elif (
         sum(eni.get(name) is not None for name in ("value", "reference", "xmldsig"))
         != 1
@@ -173,4 +189,55 @@ def add_automated_csv_signature(documento, csv, issuer_name):
     documento.signatures.append(record)
     documento.csv = csv
     documento.reindexObject(idxs=["csv"])
+    return record
+
+
+def add_automated_seal_signature(documento, issuer_name, signature_type="TF06"):
+    """Record the seal's certificate signature (PAdES, embedded in the file)
+    of a document the portal issues by itself, next to its TF01 one."""
+    if documento.file is None or not documento.huella:
+        raise SigningError("the document has no fingerprinted file")
+    record = SignatureRecord(
+        signature_type,
+        signer_id=AUTOMATED_SIGNER_ID,
+        signer_fullname=issuer_name,
+        signed_at=clock.office_now(),
+        huella=documento.huella,
+        reference="#" + documento.getId(),
+    )
+    if getattr(documento, "signatures", None) is None:
+        documento.signatures = PersistentList()
+    documento.signatures.append(record)
+    return record
+
+
+def add_signature_before_firmado(documento, signature_type, **eni):
+    """Record a certificate signature of a document still ``pendiente_firma``
+    (one of several required signers, before the last one signs and the
+    document becomes ``firmado``) by the current user; the bytes must be
+    those of its fingerprint, and ``eni`` one of value/reference/xmldsig."""
+    if signature_type not in CERTIFICATE_SIGNATURES:
+        raise SigningError(f"not a certificate signature type: {signature_type!r}")
+    if api.content.get_state(documento, default=None) != Documento.PENDIENTE_FIRMA:
+        raise SigningError("only a document awaiting signature takes this one")
+    huella = sha256_of_file(documento.file)
+    if huella != documento.huella:
+        raise SigningError("the file does not match the document's fingerprint")
+    if (
+        sum(eni.get(name) is not None for name in ("value", "reference", "xmldsig"))
+        != 1
+    ):
+        raise SigningError("a certificate signature needs one of its values")
+    signer_id, signer_fullname = current_signer()
+    record = SignatureRecord(
+        signature_type,
+        signer_id=signer_id,
+        signer_fullname=signer_fullname,
+        signed_at=clock.office_now(),
+        huella=huella,
+        **eni,
+    )
+    if getattr(documento, "signatures", None) is None:
+        documento.signatures = PersistentList()
+    documento.signatures.append(record)
     return record

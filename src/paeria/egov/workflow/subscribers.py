@@ -104,7 +104,9 @@ def protect_signed_bytes(documento, event):
     records = signatures_of(documento)
     if not records:
         return
-    signed = records[0].huella
+    # The latest signature's: a later signer's PAdES signature is an
+    # incremental update, which the earlier signatures still validate.
+    signed = records[-1].huella
     current = fingerprint_of(documento)
     if current != signed:
         raise RecordImmutable(
