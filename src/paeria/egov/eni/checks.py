@@ -50,6 +50,18 @@ def document_label(identifier):
     return problem(LABELS["Document"][1], identifier=identifier)
 
 
+def item_label(noun, identifier=None):
+    """The label problems about a "Document" or an "Expediente" begin with:
+    the noun alone, or followed by its identifier."""
+    bare, named = LABELS[noun]
+    return problem(named, identifier=identifier) if identifier else problem(bare)
+
+
+def signature_label(label, number):
+    """The label of an item's signature: "<label>, signature <number>"."""
+    return problem(messages.LABEL_SIGNATURE, label=label, number=number)
+
+
 def labelled(label, message, **mapping):
     """``label: message`` (e.g. "the capture date" of a document), a label
     for :func:`_check_aware` and the signature checks."""
@@ -134,8 +146,7 @@ def _check_identity(noun, item, validate_identifier, strict_identifiers):
     (Organo), the metadata documents and expedientes share."""
     problems = []
     ident = item.identifier
-    bare, named = LABELS[noun]
-    label = problem(named, identifier=ident) if _is_text(ident) else problem(bare)
+    label = item_label(noun, ident if _is_text(ident) else None)
     if ident is not None:
         if not _is_text(ident):
             problems.append(problem(messages.IDENTIFIER_EMPTY, label=label))
@@ -206,8 +217,7 @@ def check_document(
         problems.append(problem(messages.CONTENT_BYTES, label=label))
     signatures = document.signatures or []
     for number, signature in enumerate(signatures, 1):
-        signature_label = labelled(label, messages.LABEL_SIGNATURE, number=number)
-        problems.extend(check_signature(signature, signature_label))
+        problems.extend(check_signature(signature, signature_label(label, number)))
     if in_expediente and not signatures:
         problems.append(problem(messages.DOCUMENT_UNSIGNED, label=label))
     return problems

@@ -61,7 +61,7 @@ class Problem(str):
         )
 
 
-def problem(message: Message, **mapping) -> Problem:
+def problem(message: Message, /, **mapping) -> Problem:
     """The Problem of ``message``, a ``_("eni_problem_…", default="…")`` of
     paeria.egov's MessageFactory (so the catalogue's extractor finds it),
     with the values of its placeholders."""
