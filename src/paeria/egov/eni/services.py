@@ -43,6 +43,7 @@ from paeria.egov.eni.importing import import_report
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.package import is_package
+from paeria.egov.eni.report import translated_problems
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
 from paeria.egov.interfaces import IRecordsWhatItHandsOut
@@ -117,10 +118,10 @@ def earlier_message(earlier):
     )
 
 
-def problems_by_field(field, problems):
+def problems_by_field(field, problems, request):
     """ENI problems are sentences about the file, not about one field: all of
-    them, one a line, under the field at fault."""
-    return {field: "\n".join(problems)}
+    them, one a line, under the field at fault, in the request's language."""
+    return {field: "\n".join(translated_problems(problems, request))}
 
 
 def attachment_headers(
@@ -154,7 +155,9 @@ class _XmlExportService(Service):
                         "error_eni_export_refused",
                         default="This cannot be exported in the ENI format.",
                     ),
-                    problems_by_field(self.context.portal_type.lower(), error.problems),
+                    problems_by_field(
+                        self.context.portal_type.lower(), error.problems, self.request
+                    ),
                 )
             )
         except Refused as refusal:
@@ -232,7 +235,9 @@ class _ImportService(Service):
             # Nothing is kept of a dry run, even by accident: the publisher
             # aborts a doomed transaction instead of committing it.
             transaction.doom()
-            return self.dry_run(data, options)
+            report = self.dry_run(data, options)
+            report["problems"] = translated_problems(report["problems"], self.request)
+            return report
         try:
             created = self.create(data, options)
         except AlreadyImported as error:
@@ -250,7 +255,7 @@ class _ImportService(Service):
                     "error_eni_import_refused",
                     default="The ENI file was refused; nothing was imported.",
                 ),
-                problems_by_field("file", error.problems),
+                problems_by_field("file", error.problems, self.request),
             )
         items = created if isinstance(created, list) else [created]
         for item in items:
