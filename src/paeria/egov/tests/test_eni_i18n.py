@@ -22,6 +22,7 @@ from plone.app.testing import SITE_OWNER_PASSWORD
 import io
 import re
 import tempfile
+import transaction
 import unittest
 
 
@@ -190,3 +191,23 @@ class TranslatedProblemsTests(EniServicesTestCase):
         self.assertEqual(status, 1)
         self.assertIn(SYMLINK["en"], out.getvalue())
         self.assertNotIn("enlaces simbólicos", out.getvalue())
+
+    def test_a_download_refused_in_catalan(self):
+        self.documentos[0].huella = None
+        transaction.commit()
+        session = self.session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        session.headers.update({"Accept": "text/html", "Accept-Language": "ca"})
+        url = f"{self.path(self.expediente)}/@@eni-download"
+        response = session.get(url)
+        self.assertEqual(response.status_code, 400)
+        identifier = self.documentos[0].eni_identifier
+        self.assertIn(
+            f"Entrada de l'índex {identifier}: hi falta fingerprint", response.text
+        )
+        session.headers["Accept"] = "application/json"
+        response = session.get(f"{self.path(self.expediente)}/@eni")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(
+            f"Entrada de l'índex {identifier}: hi falta fingerprint",
+            response.json()["error"]["fields"]["expediente"],
+        )
