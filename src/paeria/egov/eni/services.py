@@ -12,7 +12,8 @@ on a unit it may also be a zip package of one or more expedientes
 (:mod:`paeria.egov.eni.package`) or a multipart body whose ``files`` parts are
 an expediente XML and its documento XMLs; these answer ``{"items": [...]}``, and
 ``dryRun`` answers what would be imported, creating nothing.
-A refused file answers 400 with every problem found, one a line, under
+A refused file answers 400 with every problem found, one a line, in the
+request's language (as ``dryRun``'s ``problems``), under
 ``fields.file`` (an export refused: under ``fields.expediente`` or
 ``fields.documento``), and nothing is created. An expediente imported before
 (same Identificador from the same Organo) answers 409 naming the earlier one,
