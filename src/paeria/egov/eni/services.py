@@ -236,9 +236,7 @@ class _ImportService(Service):
             # Nothing is kept of a dry run, even by accident: the publisher
             # aborts a doomed transaction instead of committing it.
             transaction.doom()
-            report = self.dry_run(data, options)
-            report["problems"] = translated_problems(report["problems"], self.request)
-            return report
+            return self.translated(self.dry_run(data, options))
         try:
             created = self.create(data, options)
         except AlreadyImported as error:
@@ -267,6 +265,12 @@ class _ImportService(Service):
             summaries = [self.summary(item) for item in items]
             return {"items": summaries, "items_total": len(summaries)}
         return self.summary(created)
+
+    def translated(self, report):
+        """The dry run's report, its problems in the request's language."""
+        if report.get("problems"):
+            report["problems"] = translated_problems(report["problems"], self.request)
+        return report
 
     def read_import(self):
         """(the file, options) of the request."""
