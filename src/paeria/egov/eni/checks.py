@@ -30,7 +30,8 @@ from paeria.egov.validators.errors import InvalidIdentifier
 
 
 def _invalid(validator, value, label: str) -> list[str]:
-    """The English message of a paeria.egov.validators failure, if any."""
+    """The problem of a paeria.egov.validators failure, if any (its message
+    kept translatable)."""
     try:
         validator(value)
     except InvalidIdentifier as error:
@@ -60,12 +61,6 @@ def item_label(noun, identifier=None):
 def signature_label(label, number):
     """The label of an item's signature: "<label>, signature <number>"."""
     return problem(messages.LABEL_SIGNATURE, label=label, number=number)
-
-
-def labelled(label, message, **mapping):
-    """``label: message`` (e.g. "the capture date" of a document), a label
-    for :func:`_check_aware` and the signature checks."""
-    return problem(message, label=label, **mapping)
 
 
 def _is_text(value) -> bool:
@@ -195,7 +190,7 @@ def check_document(
     if document.capture_date is not None:
         _check_aware(
             document.capture_date,
-            labelled(label, messages.LABEL_CAPTURE_DATE),
+            problem(messages.LABEL_CAPTURE_DATE, label=label),
             problems,
         )
     if document.origin_administration is not None and not isinstance(
@@ -260,7 +255,7 @@ def _check_expediente_metadata(expediente: EniExpediente, label: str) -> list[st
     if expediente.opening_date is not None:
         _check_aware(
             expediente.opening_date,
-            labelled(label, messages.LABEL_OPENING_DATE),
+            problem(messages.LABEL_OPENING_DATE, label=label),
             problems,
         )
     if expediente.classification is not None and not _is_text(
@@ -279,7 +274,7 @@ def _check_expediente_metadata(expediente: EniExpediente, label: str) -> list[st
     if expediente.index_date is not None:
         _check_aware(
             expediente.index_date,
-            labelled(label, messages.LABEL_INDEX_DATE),
+            problem(messages.LABEL_INDEX_DATE, label=label),
             problems,
         )
     return problems
@@ -325,7 +320,7 @@ def _check_index_entry(entry: EniIndexEntry, doc_id: str) -> list[str]:
     if entry.incorporation_date is not None:
         _check_aware(
             entry.incorporation_date,
-            labelled(document_label(doc_id), messages.LABEL_INCORPORATION_DATE),
+            problem(messages.LABEL_INCORPORATION_DATE, label=document_label(doc_id)),
             problems,
         )
     for folder in entry.folder or ():

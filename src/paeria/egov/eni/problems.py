@@ -46,19 +46,22 @@ class Problem(str):
 
     def message(self) -> Message:
         """The translatable message; nested problems become messages too."""
-        mapping = {
-            name: value.message() if isinstance(value, Problem) else value
-            for name, value in self.mapping.items()
-        }
         return Message(
             self.msgid,
             domain=DOMAIN,
             default=self.default,
             mapping={
-                name: value if isinstance(value, Message) else str(value)
-                for name, value in mapping.items()
+                name: _translatable(value) for name, value in self.mapping.items()
             },
         )
+
+
+def _translatable(value):
+    """A mapping value for a Message: a nested problem's message, a message
+    as it is, anything else as text."""
+    if isinstance(value, Problem):
+        return value.message()
+    return value if isinstance(value, Message) else str(value)
 
 
 def problem(message: Message, /, **mapping) -> Problem:
