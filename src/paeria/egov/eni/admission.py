@@ -10,15 +10,17 @@ or nothing. It knows the portal, not the ENI core: :mod:`.bridge` joins them.
 from contextlib import contextmanager
 from paeria.egov.content.documento import check_file
 from paeria.egov.content.indexers import eni_origin_keys
+from paeria.egov.eni.messages import portal as messages
+from paeria.egov.eni.problems import problem
 from paeria.egov.validators.eni_ids import validate_eni_document_id
 from paeria.egov.validators.errors import InvalidIdentifier
-from paeria.egov.validators.errors import render_message
 from paeria.egov.validators.identifiers import guess_identifier_type
 from paeria.egov.validators.identifiers import validate_identifier
 from plone import api
 from plone.namedfile.file import NamedBlobFile
 from Products.CMFCore.indexing import getQueue
 from Products.CMFCore.indexing import processQueue
+from zope.i18nmessageid import Message
 from zope.schema import ValidationError
 import transaction
 
@@ -40,11 +42,11 @@ def all_or_nothing():
         raise
 
 
-def message_of(error) -> str:
-    """The English text of a validator's or a field constraint's error."""
-    if isinstance(error, InvalidIdentifier):
-        return render_message(error.args[0])
-    return str(error)
+def message_of(error):
+    """The translatable message of a validator's or a field constraint's
+    error (its English text when it has none)."""
+    message = error.args[0] if error.args else None
+    return message if isinstance(message, Message) else str(error)
 
 
 def prepared_blob(eni, label: str, problems: list[str]):
@@ -54,7 +56,11 @@ def prepared_blob(eni, label: str, problems: list[str]):
         try:
             validate_eni_document_id(eni.origin_document_id)
         except InvalidIdentifier as error:
-            problems.append(f"{label}: identifier of the original: {message_of(error)}")
+            problems.append(
+                problem(
+                    messages.ORIGIN_IDENTIFIER, label=label, error=message_of(error)
+                )
+            )
     blob = NamedBlobFile(
         data=eni.content,
         filename=eni.filename or f"{eni.identifier}",
@@ -63,7 +69,14 @@ def prepared_blob(eni, label: str, problems: list[str]):
     try:
         check_file(blob)
     except ValidationError as error:
-        problems.append(f"{label} ({eni.format_name}): {message_of(error)}")
+        problems.append(
+            problem(
+                messages.FILE_REFUSED,
+                label=label,
+                format=eni.format_name,
+                error=message_of(error),
+            )
+        )
         return None
     return blob
 
@@ -112,7 +125,9 @@ def find_procedure(classification, procedimiento_uid, problems):
             UID=procedimiento_uid, portal_type="Procedimiento"
         )
         if not brains:
-            problems.append(f"No procedure has the UID {procedimiento_uid!r}")
+            problems.append(
+                problem(messages.PROCEDURE_UID, uid=repr(procedimiento_uid))
+            )
             return None
         return brains[0]._unrestrictedGetObject()
     brains = (
@@ -125,14 +140,14 @@ def find_procedure(classification, procedimiento_uid, problems):
     if len(brains) == 1:
         return brains[0]._unrestrictedGetObject()
     if not brains:
-        problems.append(
-            f"No procedure has the SIA code {classification!r} of the expediente's "
-            "classification: choose the procedure to import it into"
-        )
+        problems.append(problem(messages.PROCEDURE_SIA_NONE, code=repr(classification)))
     else:
         problems.append(
-            f"{len(brains)} procedures have the SIA code {classification!r}: choose "
-            "the procedure to import it into"
+            problem(
+                messages.PROCEDURE_SIA_SEVERAL,
+                count=len(brains),
+                code=repr(classification),
+            )
         )
     return None
 
@@ -145,14 +160,19 @@ def interesados_rows(identifiers, problems) -> list[dict]:
         kind = guess_identifier_type(identifier)
         if kind is None:
             problems.append(
-                f"Interested party {identifier!r}: not a NIF, NIE, CIF or passport "
-                "number"
+                problem(messages.INTERESADO_KIND, identifier=repr(identifier))
             )
             continue
         try:
             canonical = validate_identifier(kind, identifier)
         except InvalidIdentifier as error:
-            problems.append(f"Interested party {identifier!r}: {message_of(error)}")
+            problems.append(
+                problem(
+                    messages.INTERESADO_INVALID,
+                    identifier=repr(identifier),
+                    error=message_of(error),
+                )
+            )
             continue
         rows.append(
             {

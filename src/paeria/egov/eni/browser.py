@@ -27,6 +27,7 @@ from paeria.egov.eni.importing import import_report
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.report import ReportPresenter
+from paeria.egov.eni.report import translated_problems
 from paeria.egov.eni.services import attachment_headers
 from paeria.egov.eni.services import earlier_message
 from paeria.egov.eni.services import XML_CONTENT_TYPE
@@ -139,7 +140,7 @@ class _ImportView(BrowserView):
                 "error_eni_import_refused",
                 default="The ENI file was refused; nothing was imported.",
             )
-            self.problems = error.problems
+            self.problems = translated_problems(error.problems, self.request)
             return None
 
 
@@ -225,7 +226,7 @@ class _DownloadView(BrowserView):
         try:
             data = self.export()
         except EniExportError as error:
-            self.problems = error.problems
+            self.problems = translated_problems(error.problems, self.request)
             self.request.response.setStatus(400)
             return self.index()
         attachment_headers(

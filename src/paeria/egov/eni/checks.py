@@ -1,8 +1,9 @@
 """The checks of ENI data against the NTIs, shared by export and import.
 
 The exporter refuses invalid data with them; the importer reports every
-problem they find. Each check returns a list of readable problems (English),
-empty when all is well. Independent of Plone.
+problem they find. Each check returns a list of readable problems (English
+:class:`~paeria.egov.eni.problems.Problem`, translatable), empty when all is
+well. Independent of Plone.
 """
 
 from datetime import datetime
@@ -15,10 +16,13 @@ from paeria.egov.eni.digests import decode_fingerprint
 from paeria.egov.eni.digests import fingerprint_matches
 from paeria.egov.eni.digests import OVER_CONTENT
 from paeria.egov.eni.digests import OVER_DOCUMENT_XML
+from paeria.egov.eni.messages import checks as messages
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
+from paeria.egov.eni.problems import of_error
+from paeria.egov.eni.problems import problem
 from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.eni_ids import validate_eni_document_id
 from paeria.egov.validators.eni_ids import validate_eni_expediente_id
@@ -26,12 +30,37 @@ from paeria.egov.validators.errors import InvalidIdentifier
 
 
 def _invalid(validator, value, label: str) -> list[str]:
-    """The English message of a paeria.egov.validators failure, if any."""
+    """The problem of a paeria.egov.validators failure, if any (its message
+    kept translatable)."""
     try:
         validator(value)
     except InvalidIdentifier as error:
-        return [f"{label}: {error}"]
+        return [problem(messages.INVALID_VALUE, label=label, error=error.message)]
     return []
+
+
+# (bare, with its identifier): the label problems about an item begin with.
+LABELS = {
+    "Document": (messages.LABEL_DOCUMENT, messages.LABEL_DOCUMENT_IDENTIFIER),
+    "Expediente": (messages.LABEL_EXPEDIENTE, messages.LABEL_EXPEDIENTE_IDENTIFIER),
+}
+
+
+def document_label(identifier):
+    """The label "Document <identifier>" that problems about a document begin with."""
+    return problem(LABELS["Document"][1], identifier=identifier)
+
+
+def item_label(noun, identifier=None):
+    """The label problems about a "Document" or an "Expediente" begin with:
+    the noun alone, or followed by its identifier."""
+    bare, named = LABELS[noun]
+    return problem(named, identifier=identifier) if identifier else problem(bare)
+
+
+def signature_label(label, number):
+    """The label of an item's signature: "<label>, signature <number>"."""
+    return problem(messages.LABEL_SIGNATURE, label=label, number=number)
 
 
 def _is_text(value) -> bool:
@@ -41,24 +70,24 @@ def _is_text(value) -> bool:
 def _check_aware(value, label: str, problems: list[str], required=True):
     if value is None:
         if required:
-            problems.append(f"{label} is missing")
+            problems.append(problem(messages.MISSING, label=label))
         return
     if not isinstance(value, datetime):
-        problems.append(f"{label} must be a datetime, not {type(value).__name__}")
-    elif value.tzinfo is None or value.utcoffset() is None:
         problems.append(
-            f"{label} must be timezone-aware (xsd:dateTime is written with its offset)"
+            problem(messages.NOT_DATETIME, label=label, type=type(value).__name__)
         )
+    elif value.tzinfo is None or value.utcoffset() is None:
+        problems.append(problem(messages.NAIVE_DATETIME, label=label))
 
 
 def check_signature(signature: EniSignature, label: str) -> list[str]:
     """Problems of one signature (NTI Documento electrónico, annex I "Firma")."""
     problems = []
     if not isinstance(signature, EniSignature):
-        return [f"{label}: not an EniSignature"]
+        return [problem(messages.NOT_A_SIGNATURE, label=label)]
     kind = signature.signature_type
     if kind not in SIGNATURE_TYPES:
-        problems.append(f"{label}: unknown signature type {kind!r} (TF01..TF06)")
+        problems.append(problem(messages.SIGNATURE_TYPE, label=label, kind=repr(kind)))
         return problems
     has_csv = signature.csv_value is not None or signature.csv_regulation is not None
     certificate = [
@@ -81,17 +110,11 @@ def _csv_signature_problems(signature, label, certificate):
     """Problems of a TF01 (CSV) signature."""
     problems = []
     if not _is_text(signature.csv_value):
-        problems.append(f"{label}: a TF01 (CSV) signature needs its CSV value")
+        problems.append(problem(messages.CSV_VALUE, label=label))
     if not _is_text(signature.csv_regulation):
-        problems.append(
-            f"{label}: a TF01 (CSV) signature needs the regulation of its CSV "
-            "generation"
-        )
+        problems.append(problem(messages.CSV_REGULATION, label=label))
     if certificate:
-        problems.append(
-            f"{label}: a TF01 (CSV) signature cannot carry certificate "
-            "signature content"
-        )
+        problems.append(problem(messages.CSV_WITH_CERTIFICATE, label=label))
     return problems
 
 
@@ -99,22 +122,17 @@ def _certificate_signature_problems(signature, label, kind, has_csv, certificate
     """Problems of a certificate signature (TF02..TF06)."""
     problems = []
     if has_csv:
-        problems.append(
-            f"{label}: a {kind} signature carries a certificate signature, not a CSV"
-        )
+        problems.append(problem(messages.CERTIFICATE_WITH_CSV, label=label, kind=kind))
     if len(certificate) != 1:
-        problems.append(
-            f"{label}: a {kind} signature needs exactly one of its base64 value, "
-            "a reference or an XML-DSig signature"
-        )
+        problems.append(problem(messages.CERTIFICATE_CONTENT, label=label, kind=kind))
     elif signature.value is not None and (
         not isinstance(signature.value, bytes) or not signature.value
     ):
-        problems.append(f"{label}: the signature value must be non-empty bytes")
+        problems.append(problem(messages.SIGNATURE_VALUE, label=label))
     elif signature.reference is not None and not _is_text(signature.reference):
-        problems.append(f"{label}: the signature reference is empty")
+        problems.append(problem(messages.SIGNATURE_REFERENCE, label=label))
     elif signature.xmldsig is not None and not isinstance(signature.xmldsig, bytes):
-        problems.append(f"{label}: the XML-DSig signature must be bytes")
+        problems.append(problem(messages.XMLDSIG_BYTES, label=label))
     return problems
 
 
@@ -123,18 +141,18 @@ def _check_identity(noun, item, validate_identifier, strict_identifiers):
     (Organo), the metadata documents and expedientes share."""
     problems = []
     ident = item.identifier
-    label = f"{noun} {ident}" if _is_text(ident) else noun
+    label = item_label(noun, ident if _is_text(ident) else None)
     if ident is not None:
         if not _is_text(ident):
-            problems.append(f"{label}: the identifier is empty")
+            problems.append(problem(messages.IDENTIFIER_EMPTY, label=label))
         elif strict_identifiers:
             problems.extend(_invalid(validate_identifier, ident, label))
     if item.organos is not None:
         if not item.organos:
-            problems.append(f"{label}: at least one body (Organo) is required")
+            problems.append(problem(messages.ORGANO_REQUIRED, label=label))
         for organo in item.organos:
             if not _is_text(organo):
-                problems.append(f"{label}: a body (Organo) is empty")
+                problems.append(problem(messages.ORGANO_EMPTY, label=label))
             elif strict_identifiers:
                 problems.extend(_invalid(validate_dir3, organo, label))
     return label, problems
@@ -146,14 +164,9 @@ def _check_elaboration_state(document, label):
     if state is None:
         return []
     if state not in ELABORATION_STATES:
-        return [
-            f"{label}: unknown elaboration state {state!r} "
-            "(EE01, EE02, EE03, EE04, EE99)"
-        ]
+        return [problem(messages.ELABORATION_STATE, label=label, state=repr(state))]
     if state in COPY_STATES and not _is_text(document.origin_document_id):
-        return [
-            f"{label}: the origin document identifier is required for a copy ({state})"
-        ]
+        return [problem(messages.COPY_ORIGIN, label=label, state=state)]
     return []
 
 
@@ -175,31 +188,33 @@ def check_document(
         "Document", document, validate_eni_document_id, strict_identifiers
     )
     if document.capture_date is not None:
-        _check_aware(document.capture_date, f"{label}: the capture date", problems)
+        _check_aware(
+            document.capture_date,
+            problem(messages.LABEL_CAPTURE_DATE, label=label),
+            problems,
+        )
     if document.origin_administration is not None and not isinstance(
         document.origin_administration, bool
     ):
-        problems.append(f"{label}: the origin (citizen/administration) must be a bool")
+        problems.append(problem(messages.ORIGIN_BOOL, label=label))
     problems.extend(_check_elaboration_state(document, label))
     if document.document_type is not None and (
         document.document_type not in DOCUMENT_TYPES
     ):
         problems.append(
-            f"{label}: unknown document type {document.document_type!r} "
-            "(TD01..TD20, TD99)"
+            problem(
+                messages.DOCUMENT_TYPE, label=label, type=repr(document.document_type)
+            )
         )
     if document.format_name is not None and not _is_text(document.format_name):
-        problems.append(f"{label}: the format name (NombreFormato) is empty")
+        problems.append(problem(messages.FORMAT_EMPTY, label=label))
     if document.content is not None and not isinstance(document.content, bytes):
-        problems.append(f"{label}: the content must be bytes")
+        problems.append(problem(messages.CONTENT_BYTES, label=label))
     signatures = document.signatures or []
     for number, signature in enumerate(signatures, 1):
-        problems.extend(check_signature(signature, f"{label}, signature {number}"))
+        problems.extend(check_signature(signature, signature_label(label, number)))
     if in_expediente and not signatures:
-        problems.append(
-            f"{label}: has no signature; a document in an expediente must be signed "
-            "(a CSV counts)"
-        )
+        problems.append(problem(messages.DOCUMENT_UNSIGNED, label=label))
     return problems
 
 
@@ -238,18 +253,30 @@ def _check_expediente_metadata(expediente: EniExpediente, label: str) -> list[st
     """Problems of the metadata of an expediente beyond its identity."""
     problems = []
     if expediente.opening_date is not None:
-        _check_aware(expediente.opening_date, f"{label}: the opening date", problems)
+        _check_aware(
+            expediente.opening_date,
+            problem(messages.LABEL_OPENING_DATE, label=label),
+            problems,
+        )
     if expediente.classification is not None and not _is_text(
         expediente.classification
     ):
-        problems.append(f"{label}: the classification (SIA code) is empty")
+        problems.append(problem(messages.CLASSIFICATION_EMPTY, label=label))
     if expediente.state is not None and expediente.state not in EXPEDIENTE_STATES:
-        problems.append(f"{label}: unknown state {expediente.state!r} (E01, E02, E03)")
+        problems.append(
+            problem(
+                messages.EXPEDIENTE_STATE, label=label, state=repr(expediente.state)
+            )
+        )
     for interesado in expediente.interesados or []:
         if not _is_text(interesado):
-            problems.append(f"{label}: an interested party (Interesado) is empty")
+            problems.append(problem(messages.INTERESADO_EMPTY, label=label))
     if expediente.index_date is not None:
-        _check_aware(expediente.index_date, f"{label}: the index date", problems)
+        _check_aware(
+            expediente.index_date,
+            problem(messages.LABEL_INDEX_DATE, label=label),
+            problems,
+        )
     return problems
 
 
@@ -257,30 +284,32 @@ def _check_index(signatures, entries: list[EniIndexEntry], label: str) -> list[s
     """Problems of the index: signed, not empty, each document once, orders 1..n."""
     problems = []
     if not signatures:
-        problems.append(
-            f"{label}: the index has no signature; it must carry at least one "
-            "(e.g. a TF01 CSV)"
-        )
+        problems.append(problem(messages.INDEX_UNSIGNED, label=label))
     for number, signature in enumerate(signatures or [], 1):
-        problems.extend(check_signature(signature, f"Index signature {number}"))
+        index_label = problem(messages.LABEL_INDEX_SIGNATURE, number=number)
+        problems.extend(check_signature(signature, index_label))
     if not entries:
-        problems.append(f"{label}: the index lists no document")
+        problems.append(problem(messages.INDEX_EMPTY, label=label))
     seen = set()
     for entry in entries:
         doc_id = entry.document_id
         if not _is_text(doc_id):
-            problems.append(f"{label}: an index entry has an empty document identifier")
+            problems.append(problem(messages.INDEX_ENTRY_EMPTY, label=label))
             continue
         if doc_id in seen:
-            problems.append(f"Document {doc_id} is listed more than once in the index")
+            problems.append(problem(messages.INDEX_REPEATED, identifier=doc_id))
         seen.add(doc_id)
         problems.extend(_check_index_entry(entry, doc_id))
     orders = [entry.order for entry in entries]
     if entries and None not in orders and orders != list(range(1, len(entries) + 1)):
         shown = ", ".join(str(order) for order in orders[:20])
         problems.append(
-            f"{label}: the document orders in the index must read 1..{len(entries)} "
-            f"in index order, found {shown}{', …' if len(orders) > 20 else ''}"
+            problem(
+                messages.INDEX_ORDERS,
+                label=label,
+                count=len(entries),
+                orders=shown + (", …" if len(orders) > 20 else ""),
+            )
         )
     return problems
 
@@ -291,17 +320,23 @@ def _check_index_entry(entry: EniIndexEntry, doc_id: str) -> list[str]:
     if entry.incorporation_date is not None:
         _check_aware(
             entry.incorporation_date,
-            f"Document {doc_id}: the incorporation date",
+            problem(messages.LABEL_INCORPORATION_DATE, label=document_label(doc_id)),
             problems,
         )
     for folder in entry.folder or ():
         if not _is_text(folder):
-            problems.append(f"Document {doc_id}: a folder identifier is empty")
+            problems.append(problem(messages.FOLDER_EMPTY, identifier=doc_id))
     if entry.fingerprint is not None and entry.hash_function is not None:
         try:
             decode_fingerprint(entry.fingerprint, entry.hash_function)
         except ValueError as error:
-            problems.append(f"Document {doc_id}: {error}")
+            problems.append(
+                problem(
+                    messages.DOCUMENT_FINGERPRINT,
+                    identifier=doc_id,
+                    error=of_error(error),
+                )
+            )
     return problems
 
 
@@ -327,7 +362,7 @@ def check_index_documents(
     for document in documents:
         doc_id = document.identifier
         if doc_id in by_id:
-            problems.append(f"Document {doc_id} appears more than once in the file")
+            problems.append(problem(messages.DOCUMENT_REPEATED, identifier=doc_id))
         by_id.setdefault(doc_id, document)
         if check_each_document:
             problems.extend(
@@ -336,7 +371,7 @@ def check_index_documents(
                 )
             )
         if _is_text(doc_id) and doc_id not in indexed:
-            problems.append(f"Document {doc_id} is in the file but not in the index")
+            problems.append(problem(messages.DOCUMENT_NOT_INDEXED, identifier=doc_id))
     for entry in entries:
         problems.extend(_check_entry_document(entry, by_id))
     return problems
@@ -362,7 +397,7 @@ def _check_entry_document(entry, by_id):
         return []
     document = by_id.get(doc_id)
     if document is None:
-        return [f"Document {doc_id} is listed in the index but missing from the file"]
+        return [problem(messages.DOCUMENT_MISSING, identifier=doc_id)]
     if not isinstance(document.content, bytes) or entry.fingerprint is None:
         return []
     try:
@@ -379,7 +414,10 @@ def _check_entry_document(entry, by_id):
     entry.fingerprint_basis = basis
     if basis is None:
         return [
-            f"Document {doc_id}: fingerprint does not match its content nor the "
-            f"enidoc:documento as sent ({entry.hash_function})"
+            problem(
+                messages.FINGERPRINT_MISMATCH,
+                identifier=doc_id,
+                function=entry.hash_function,
+            )
         ]
     return []

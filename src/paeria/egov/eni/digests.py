@@ -6,6 +6,8 @@ spellings of each function (SHA-1 being weak: :data:`WEAK_FUNCTIONS`).
 Independent of Plone.
 """
 
+from paeria.egov.eni.messages import checks as messages
+from paeria.egov.eni.problems import problem
 import base64
 import binascii
 import hashlib
@@ -93,7 +95,9 @@ def fingerprint(content: bytes, hash_function: str = DEFAULT_HASH_FUNCTION) -> s
     """ValorHuella of ``content``: its base64-encoded digest."""
     name = hashlib_name(hash_function)
     if name is None:
-        raise ValueError(f"Unsupported hash function {hash_function!r}")
+        raise ValueError(
+            problem(messages.HASH_FUNCTION_UNSUPPORTED, function=repr(hash_function))
+        )
     return base64.b64encode(hashlib.new(name, content).digest()).decode("ascii")
 
 
@@ -106,7 +110,11 @@ def decode_fingerprint(value: str, hash_function: str) -> bytes:
     name = hashlib_name(hash_function)
     if name is None:
         raise ValueError(
-            f"unsupported hash function {hash_function!r} (supported: {SUPPORTED})"
+            problem(
+                messages.HASH_FUNCTION_UNKNOWN,
+                function=repr(hash_function),
+                supported=SUPPORTED,
+            )
         )
     size = hashlib.new(name).digest_size
     text = "".join(value.split()) if isinstance(value, str) else ""
@@ -120,8 +128,9 @@ def decode_fingerprint(value: str, hash_function: str) -> bytes:
         if len(raw) == size:
             return raw
     raise ValueError(
-        f"fingerprint {value[:80]!r} is neither the base64 nor the hex form of a "
-        f"{hash_function} digest"
+        problem(
+            messages.FINGERPRINT_FORM, value=repr(value[:80]), function=hash_function
+        )
     )
 
 

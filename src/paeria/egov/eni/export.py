@@ -26,14 +26,17 @@ from datetime import UTC
 from lxml import etree
 from paeria.egov.eni.checks import check_document
 from paeria.egov.eni.checks import check_expediente
+from paeria.egov.eni.checks import item_label
 from paeria.egov.eni.codes import NTI_DOCUMENT_VERSION
 from paeria.egov.eni.codes import NTI_EXPEDIENTE_VERSION
 from paeria.egov.eni.digests import hashlib_name
+from paeria.egov.eni.messages import export as messages
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
+from paeria.egov.eni.problems import problem
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
 from paeria.egov.eni.schemas import NS
 from paeria.egov.eni.schemas import qname
@@ -131,14 +134,14 @@ def _xmldsig_element(data: bytes):
     try:
         element = etree.fromstring(data, secure_parser())
     except etree.XMLSyntaxError as error:
-        raise EniExportError([f"The XML-DSig signature is not well-formed: {error}"])
+        raise EniExportError(
+            [problem(messages.XMLDSIG_NOT_WELL_FORMED, error=str(error))]
+        )
     docinfo = element.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise EniExportError(["The XML-DSig signature must not carry a DOCTYPE"])
+        raise EniExportError([problem(messages.XMLDSIG_DOCTYPE)])
     if element.tag != qname("ds", "Signature"):
-        raise EniExportError(
-            [f"The XML-DSig signature must be a ds:Signature, not {element.tag}"]
-        )
+        raise EniExportError([problem(messages.XMLDSIG_ROOT, element=element.tag)])
     return element
 
 
@@ -190,7 +193,7 @@ def _document_element(document: EniDocument, parent=None, nsmap=None):
 
 def _missing_document_fields(document: EniDocument) -> list[str]:
     """Mandatory fields left as None (the checks skip None for the importer)."""
-    label = f"Document {document.identifier}" if document.identifier else "Document"
+    label = item_label("Document", document.identifier)
     names = (
         "identifier",
         "organos",
@@ -202,10 +205,12 @@ def _missing_document_fields(document: EniDocument) -> list[str]:
         "elaboration_state",
     )
     return [
-        f"{label}: {name} is missing"
-        for name in names
-        if getattr(document, name) is None
+        _field_missing(label, name) for name in names if getattr(document, name) is None
     ]
+
+
+def _field_missing(label, name):
+    return problem(messages.FIELD_MISSING, label=label, field=name)
 
 
 def _serialize(root) -> bytes:
@@ -319,20 +324,22 @@ def _missing_expediente_fields(expediente: EniExpediente) -> list[str]:
     """Fields the exporter needs and ``expediente``, its documents or its index
     entries lack (in that order)."""
     problems = []
+    label = item_label("Expediente")
     for name in ("identifier", "organos", "opening_date", "classification"):
         if getattr(expediente, name) is None:
-            problems.append(f"Expediente: {name} is missing")
+            problems.append(_field_missing(label, name))
     for name in ("index_date", "state"):
         if getattr(expediente, name) is None:
-            problems.append(f"Expediente: {name} is missing")
+            problems.append(_field_missing(label, name))
     for document in expediente.documents or []:
         problems.extend(_missing_document_fields(document))
     for entry in expediente.index_entries or []:
+        label = problem(messages.LABEL_INDEX_ENTRY_OF, identifier=entry.document_id)
         for name in ("document_id", "fingerprint", "order", "hash_function"):
             if getattr(entry, name) is None:
-                problems.append(f"Index entry {entry.document_id}: {name} is missing")
+                problems.append(_field_missing(label, name))
         if entry.order is not None and not isinstance(entry.order, int):
-            problems.append(f"Index entry {entry.document_id}: order must be an int")
+            problems.append(problem(messages.ORDER_INT, label=label))
     return problems
 
 
@@ -403,12 +410,7 @@ def _check_unique_ids(root):
         seen.add(value)
     if clashes:
         raise EniExportError(
-            [
-                f"Id {value!r} appears more than once: XML IDs must be unique in one "
-                "file; export with include_documents=False and send the documents "
-                "as separate files"
-                for value in clashes
-            ]
+            [problem(messages.ID_CLASH, value=repr(value)) for value in clashes]
         )
 
 

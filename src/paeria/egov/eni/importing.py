@@ -29,11 +29,13 @@ from paeria.egov.eni.admission import interesados_rows
 from paeria.egov.eni.admission import prepared_blob
 from paeria.egov.eni.bridge import current_user_id
 from paeria.egov.eni.bridge import max_import_size
+from paeria.egov.eni.checks import document_label
 from paeria.egov.eni.codes import DOCUMENT_TYPES
 from paeria.egov.eni.digests import canonical_name
 from paeria.egov.eni.digests import fingerprint_matches
 from paeria.egov.eni.digests import is_weak
 from paeria.egov.eni.digests import OVER_CONTENT
+from paeria.egov.eni.messages import portal as messages
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniImportError
@@ -45,6 +47,7 @@ from paeria.egov.eni.package import read_parts
 from paeria.egov.eni.parse import DEFAULT_MAX_DEPTH
 from paeria.egov.eni.parse import parse_document
 from paeria.egov.eni.parse import parse_expediente
+from paeria.egov.eni.problems import problem
 from plone import api
 import hashlib
 
@@ -62,17 +65,14 @@ def _document_title(eni: EniDocument) -> str:
 def _stored_problems(documento, eni: EniDocument, entry) -> list[str]:
     """The stored bytes must be those received and, when the index
     fingerprinted the content (not the whole document), match the index."""
-    label = f"Document {eni.identifier}"
+    label = document_label(eni.identifier)
     if documento.huella != hashlib.sha256(eni.content).hexdigest():
-        return [
-            f"{label}: the fingerprint of the stored file differs from that of the "
-            "file received"
-        ]
+        return [problem(messages.STORED_DIFFERS, label=label)]
     if entry is None or entry.fingerprint_basis != OVER_CONTENT:
         return []
     if fingerprint_matches(documento.file.data, entry.fingerprint, entry.hash_function):
         return []
-    return [f"{label}: the stored file does not match the index"]
+    return [problem(messages.STORED_NOT_INDEXED, label=label)]
 
 
 def _create_documento(expediente, eni: EniDocument, blob, entry=None) -> tuple:
@@ -120,10 +120,10 @@ def _admit_document(expediente, data: bytes) -> tuple:
     if not IExpediente.providedBy(expediente):
         raise TypeError("ENI documents are imported into an Expediente")
     eni = parse_document(data, max_size=max_import_size())
-    label = f"Document {eni.identifier}"
+    label = document_label(eni.identifier)
     problems = []
     if eni.identifier in identifiers_in(expediente):
-        problems.append(f"{label} is already in this expediente")
+        problems.append(problem(messages.ALREADY_IN_EXPEDIENTE, label=label))
     return eni, prepared_blob(eni, label, problems), problems
 
 
@@ -210,7 +210,7 @@ def admit(eni: EniExpediente, procedimiento_uid, again, problems) -> Admitted:
     rows = interesados_rows(eni.interesados, problems)
     blobs = {
         document.identifier: prepared_blob(
-            document, f"Document {document.identifier}", problems
+            document, document_label(document.identifier), problems
         )
         for document in eni.documents
     }

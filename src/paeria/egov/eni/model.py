@@ -26,6 +26,9 @@ from paeria.egov.eni.digests import canonical_name
 from paeria.egov.eni.digests import DEFAULT_HASH_FUNCTION
 from paeria.egov.eni.digests import fingerprint
 from paeria.egov.eni.digests import is_weak
+from paeria.egov.eni.messages import checks as messages
+from paeria.egov.eni.problems import as_problem
+from paeria.egov.eni.problems import problem
 
 
 class EniError(ValueError):
@@ -34,7 +37,8 @@ class EniError(ValueError):
     headline = "ENI data refused"
 
     def __init__(self, problems):
-        self.problems = [str(p) for p in problems] or ["unknown problem"]
+        # Each problem stays a Problem (translatable); anything else is text.
+        self.problems = [as_problem(p) for p in problems] or [problem(messages.UNKNOWN)]
         count = len(self.problems)
         lines = "\n".join(f"- {p}" for p in self.problems)
         super().__init__(

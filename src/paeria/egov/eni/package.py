@@ -23,10 +23,12 @@ expediente as it reads any other.
 
 from dataclasses import dataclass
 from dataclasses import field
+from paeria.egov.eni.messages import package as messages
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import SentDocument
 from paeria.egov.eni.parse import parse_expediente
+from paeria.egov.eni.problems import problem
 from paeria.egov.eni.safexml import load_xml
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
 from paeria.egov.eni.schemas import qname
@@ -126,14 +128,19 @@ def _aliases(info: zipfile.ZipInfo) -> tuple:
     return tuple(name for name in dict.fromkeys(names) if name != info.filename)
 
 
+def _entry(name: str) -> str:
+    """The label problems about a package entry begin with."""
+    return problem(messages.LABEL_PACKAGE_ENTRY, name=repr(name))
+
+
 def _name_problem(name: str) -> str | None:
     parts = re.split(r"[/\\]", name)
     if name.startswith(("/", "\\")) or _DRIVE_RE.match(name):
-        return f"Package entry {name!r}: absolute paths are refused"
+        return problem(messages.ABSOLUTE_PATH, entry=_entry(name))
     if ".." in parts:
-        return f"Package entry {name!r}: paths that climb out (..) are refused"
+        return problem(messages.CLIMBING_PATH, entry=_entry(name))
     if any(ord(char) < 32 for char in name):
-        return f"Package entry {name!r}: control characters in names are refused"
+        return problem(messages.CONTROL_CHARACTERS, entry=_entry(name))
     return None
 
 
@@ -143,11 +150,9 @@ def _entry_problems(info: zipfile.ZipInfo) -> list[str]:
     if name_problem:
         problems.append(name_problem)
     if stat.S_ISLNK(info.external_attr >> 16):
-        problems.append(f"Package entry {info.filename!r}: symbolic links are refused")
+        problems.append(problem(messages.SYMBOLIC_LINK, entry=_entry(info.filename)))
     if info.flag_bits & _ENCRYPTED:
-        problems.append(
-            f"Package entry {info.filename!r}: encrypted entries are refused"
-        )
+        problems.append(problem(messages.ENCRYPTED, entry=_entry(info.filename)))
     return problems
 
 
@@ -156,19 +161,18 @@ def _directory_problems(infos, max_size: int, max_entries: int) -> list[str]:
     problems = []
     if len(infos) > max_entries:
         problems.append(
-            f"Package: {len(infos)} entries; at most {max_entries} are accepted"
+            problem(messages.TOO_MANY_ENTRIES, count=len(infos), limit=max_entries)
         )
     declared = sum(info.file_size for info in infos)
     if declared > max_size:
         problems.append(
-            f"Package: the entries uncompress to {declared} bytes, over the limit "
-            f"of {max_size} bytes"
+            problem(messages.UNCOMPRESSED_SIZE, size=declared, limit=max_size)
         )
     seen = set()
     for info in infos:
         problems += _entry_problems(info)
         if info.filename in seen:
-            problems.append(f"Package entry {info.filename!r} appears twice")
+            problems.append(problem(messages.ENTRY_TWICE, entry=_entry(info.filename)))
         seen.add(info.filename)
     return problems
 
@@ -198,13 +202,13 @@ def _read_entries(archive, infos, max_size: int) -> list[_Entry]:
             data = _read_entry(archive, info, budget)
         except _TooLarge:
             raise EniImportError(
-                [
-                    "Package: the entries uncompress to more than the limit of "
-                    f"{max_size} bytes (their declared sizes are wrong)"
-                ]
+                [problem(messages.UNCOMPRESSED_LIE, limit=max_size)]
             ) from None
         except _UNREADABLE as error:
-            problems.append(f"Package entry {info.filename!r} cannot be read: {error}")
+            entry = _entry(info.filename)
+            problems.append(
+                problem(messages.ENTRY_UNREADABLE, entry=entry, error=error)
+            )
             continue
         budget -= len(data)
         entries.append(_Entry(info.filename, data, aliases=_aliases(info)))
@@ -217,7 +221,7 @@ def _open(data: bytes, max_size: int, max_entries: int) -> list[_Entry]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _UNREADABLE as error:
-        raise EniImportError([f"Package: not a readable zip file: {error}"]) from None
+        raise EniImportError([problem(messages.NOT_A_ZIP, error=str(error))]) from None
     with archive:
         infos = archive.infolist()
         problems = _directory_problems(infos, max_size, max_entries)
@@ -231,9 +235,7 @@ def _load(entry: _Entry, max_size: int, max_depth: int):
     if not (_XML_START.match(head) or head.startswith(_WIDE_XML_STARTS)):
         return
     try:
-        entry.root = load_xml(
-            entry.data, f"Package entry {entry.name!r}", max_size, max_depth
-        )
+        entry.root = load_xml(entry.data, _entry(entry.name), max_size, max_depth)
     except EniImportError as error:
         entry.xml_problem = error.problems[0]
 
@@ -312,9 +314,11 @@ def _sent_document(entry, resolver, problems) -> SentDocument:
                 sent.files[reference] = target.data
             elif tag == qname("enifile", "referenciaFichero"):
                 problems.append(
-                    f"Package entry {entry.name!r}: the content file "
-                    f"{reference[:200]!r} it references (enifile:referenciaFichero) "
-                    "is not in the package"
+                    problem(
+                        messages.REFERENCE_MISSING,
+                        entry=_entry(entry.name),
+                        reference=repr(reference[:200]),
+                    )
                 )
     return sent
 
@@ -328,12 +332,16 @@ def _documents_by_id(entries, resolver, problems) -> dict[str, SentDocument]:
         identifier = _document_id(entry.root)
         if not identifier:
             problems.append(
-                f"Package entry {entry.name!r}: the document has no Identificador"
+                problem(messages.DOCUMENT_NO_IDENTIFIER, entry=_entry(entry.name))
             )
         elif identifier in documents:
             problems.append(
-                f"Package entries {documents[identifier].name!r} and {entry.name!r} "
-                f"are the same document {identifier}: duplicate documents are refused"
+                problem(
+                    messages.DUPLICATE_DOCUMENT,
+                    first=repr(documents[identifier].name),
+                    second=repr(entry.name),
+                    identifier=identifier,
+                )
             )
         else:
             documents[identifier] = _sent_document(entry, resolver, problems)
@@ -352,15 +360,18 @@ def _expedientes(entries, documents, problems) -> list[PackagedExpediente]:
         ids = _indexed_ids(entry.root)
         key = entry.root.findtext(f".//{qname('eniexpmeta', 'Identificador')}")
         if key in seen:
+            first, second = repr(seen[key]), repr(entry.name)
             problems.append(
-                f"Package entries {seen[key]!r} and {entry.name!r} are the same "
-                "expediente: duplicate expedientes are refused"
+                problem(messages.DUPLICATE_EXPEDIENTE, first=first, second=second)
             )
         seen.setdefault(key, entry.name)
         for missing in (i for i in ids if i not in documents):
             problems.append(
-                f"Package entry {entry.name!r}: document {missing[:200]} is in the "
-                "index but not in the package"
+                problem(
+                    messages.INDEXED_NOT_PACKAGED,
+                    entry=_entry(entry.name),
+                    identifier=missing[:200],
+                )
             )
         claimed.update(ids)
         sent = [documents[i] for i in dict.fromkeys(ids) if i in documents]
@@ -368,11 +379,14 @@ def _expedientes(entries, documents, problems) -> list[PackagedExpediente]:
     for identifier, sent in documents.items():
         if identifier not in claimed:
             problems.append(
-                f"Package entry {sent.name!r}: document {identifier} is in no "
-                "expediente's index"
+                problem(
+                    messages.PACKAGED_NOT_INDEXED,
+                    entry=_entry(sent.name),
+                    identifier=identifier,
+                )
             )
     if not result:
-        problems.append("Package: it holds no eniexp:expediente")
+        problems.append(problem(messages.NO_EXPEDIENTE))
     return result
 
 
@@ -383,10 +397,7 @@ def _leftovers(entries, problems) -> list[str]:
         if entry.referenced:
             continue
         if is_package(entry.data) or entry.name.lower().endswith(".zip"):
-            problems.append(
-                f"Package entry {entry.name!r} is a zip inside the package: nested "
-                "packages are refused"
-            )
+            problems.append(problem(messages.NESTED_ZIP, entry=_entry(entry.name)))
         elif entry.xml_problem:
             problems.append(entry.xml_problem)
         else:
@@ -436,9 +447,11 @@ def read_parts(
     total = sum(len(data) for _, data in parts)
     problems = []
     if len(parts) > max_entries:
-        problems.append(f"{len(parts)} files; at most {max_entries} are accepted")
+        problems.append(
+            problem(messages.TOO_MANY_FILES, count=len(parts), limit=max_entries)
+        )
     if total > max_size:
-        problems.append(f"The files total more than the limit of {max_size} bytes")
+        problems.append(problem(messages.FILES_TOO_LARGE, limit=max_size))
     if problems:
         raise EniImportError(problems)
     entries = [
@@ -455,13 +468,19 @@ def parse_package(package: Package, **options) -> list[tuple]:
     holds more than one expediente."""
     results = []
     for packaged in package.expedientes:
-        prefix = f"{packaged.name}: " if len(package.expedientes) > 1 else ""
+        several = len(package.expedientes) > 1
         try:
             parsed: EniExpediente | None = parse_expediente(
                 packaged.data, documents=packaged.documents, **options
             )
         except EniImportError as error:
-            results.append((packaged.name, None, [prefix + p for p in error.problems]))
+            found = [
+                problem(messages.IN_FILE, what=packaged.name, problem=p)
+                if several
+                else p
+                for p in error.problems
+            ]
+            results.append((packaged.name, None, found))
         else:
             results.append((packaged.name, parsed, []))
     return results

@@ -23,10 +23,13 @@ from functools import partial
 from lxml import etree
 from paeria.egov.eni.checks import check_expediente
 from paeria.egov.eni.checks import check_index_documents
+from paeria.egov.eni.checks import item_label
+from paeria.egov.eni.messages import reading as messages
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniExpediente
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.model import SentDocument
+from paeria.egov.eni.problems import problem
 from paeria.egov.eni.reader import EniReader
 from paeria.egov.eni.safexml import load_xml
 from paeria.egov.eni.schemas import ENVELOPE_ROOT
@@ -70,7 +73,14 @@ def _prefixed(tag) -> str:
 
 def _wrong_root(what: str, root, expected: str) -> EniImportError:
     return EniImportError(
-        [f"{what}: wrong root element {_prefixed(root.tag)}; expected {expected}"]
+        [
+            problem(
+                messages.WRONG_ROOT,
+                what=what,
+                element=_prefixed(root.tag),
+                expected=expected,
+            )
+        ]
     )
 
 
@@ -115,13 +125,13 @@ def parse_document(
     Dates without an offset are taken in ``local_timezone`` (default
     Europe/Madrid). Raises :class:`EniImportError` listing every problem found.
     """
-    what = "Document file"
+    what = problem(messages.LABEL_DOCUMENT_FILE)
     root = load_xml(data, what, max_size, max_depth)
     if root.tag != qname("enidoc", "documento"):
         raise _wrong_root(what, root, "enidoc:documento")
     reader = EniReader(local_timezone or default_zone())
     problems = _schema_problems(root, "documento", schema_dir, validate_schema)
-    document = reader.document(root, "Document", strict_identifiers, False)
+    document = reader.document(root, item_label("Document"), strict_identifiers, False)
     _finish(problems + reader.problems)
     return document
 
@@ -153,7 +163,7 @@ def parse_expediente(
     document are signed. Documents are returned in index order. Raises
     :class:`EniImportError` listing every problem found.
     """
-    what = "Expediente file"
+    what = problem(messages.LABEL_EXPEDIENTE_FILE)
     root = load_xml(data, what, max_size, max_depth)
     reader = EniReader(local_timezone or default_zone())
     options = {"schema_dir": schema_dir, "validate_schema": validate_schema}
@@ -173,9 +183,8 @@ def parse_expediente(
             max_depth=max_depth,
         )
     else:
-        raise _wrong_root(
-            what, root, "eniexp:expediente or the paeria.egov exchange envelope"
-        )
+        expected = problem(messages.LABEL_EXPEDIENTE_ROOTS)
+        raise _wrong_root(what, root, expected)
 
     expediente = _read_expediente(
         reader, expediente_el, document_elements, strict_identifiers
@@ -211,13 +220,21 @@ def _envelope_parts(root, what: str, documents, *, schema_dir, validate_schema):
     children = [child for child in root if isinstance(child.tag, str)]
     expediente_el = root.find(qname("eniexp", "expediente"))
     if expediente_el is None:
-        problems.append(f"{what}: eniexp:expediente is missing")
+        problems.append(
+            problem(messages.ELEMENT_MISSING, where=what, element="eniexp:expediente")
+        )
     for child in children:
         if child.tag == qname("enidoc", "documento"):
-            label = f"Document #{len(document_elements) + 1}"
+            label = problem(
+                messages.LABEL_DOCUMENT_NUMBER, number=len(document_elements) + 1
+            )
             document_elements.append((child, label, None, None))
         elif child is not expediente_el:
-            problems.append(f"{what}: unexpected element {_prefixed(child.tag)}")
+            problems.append(
+                problem(
+                    messages.UNEXPECTED_ELEMENT, what=what, element=_prefixed(child.tag)
+                )
+            )
     return expediente_el, document_elements, problems
 
 
@@ -229,17 +246,16 @@ def _separate_documents(
     so far, the files may not pass ``max_size`` together."""
     document_elements = []
     for number, sent in enumerate(documents or [], 1):
-        label = f"Separate document file #{number}"
+        label = problem(messages.LABEL_SEPARATE_DOCUMENT, number=number)
         item, files = sent, None
         if isinstance(sent, SentDocument):
             item, files = sent.data, sent.files
-            label = f"Package entry {sent.name}" if sent.name else label
+            if sent.name:
+                label = problem(messages.LABEL_PACKAGE_ENTRY, name=sent.name)
         if isinstance(item, bytes | bytearray | memoryview):
             total += len(item)
         if total > max_size:
-            raise EniImportError(
-                [f"The files total more than the limit of {max_size} bytes"]
-            )
+            raise EniImportError([problem(messages.FILES_TOO_LARGE, limit=max_size)])
         try:
             element = load_xml(item, label, max_size, max_depth)
         except EniImportError as error:
@@ -249,8 +265,10 @@ def _separate_documents(
             problems.extend(_wrong_root(label, element, "enidoc:documento").problems)
             continue
         problems += [
-            f"{label}: {p}"
-            for p in _schema_problems(element, "documento", schema_dir, validate_schema)
+            problem(messages.IN_FILE, what=label, problem=found)
+            for found in _schema_problems(
+                element, "documento", schema_dir, validate_schema
+            )
         ]
         raw = bytes(item) if isinstance(item, bytes | bytearray | memoryview) else None
         document_elements.append((element, label, raw, files))
@@ -273,10 +291,11 @@ def _read_expediente(
 ) -> EniExpediente:
     """The EniExpediente of its element and documents, documents in index order;
     problems are left in ``reader``."""
-    indice = reader.find(expediente_el, "eniexpind", "indice", "Expediente")
-    index_date, entries, index_signatures = reader.index(indice, "Expediente")
+    label = item_label("Expediente")
+    indice = reader.find(expediente_el, "eniexpind", "indice", label)
+    index_date, entries, index_signatures = reader.index(indice, label)
     metadata = reader.metadata(
-        reader.find(expediente_el, "eniexpmeta", "metadatosExp", "Expediente")
+        reader.find(expediente_el, "eniexpmeta", "metadatosExp", label)
     )
     parsed = []
     for element, label, sent, files in document_elements:

@@ -7,13 +7,18 @@ rest can still be checked. Independent of Plone.
 
 from lxml import etree
 from paeria.egov.eni.checks import check_document
+from paeria.egov.eni.checks import item_label
+from paeria.egov.eni.checks import signature_label
 from paeria.egov.eni.codes import COPY_STATES
 from paeria.egov.eni.codes import format_info
 from paeria.egov.eni.codes import NTI_DOCUMENT_VERSION
 from paeria.egov.eni.codes import NTI_EXPEDIENTE_VERSION
+from paeria.egov.eni.messages import reading as messages
 from paeria.egov.eni.model import EniDocument
 from paeria.egov.eni.model import EniIndexEntry
 from paeria.egov.eni.model import EniSignature
+from paeria.egov.eni.problems import of_error
+from paeria.egov.eni.problems import problem
 from paeria.egov.eni.schemas import qname
 from paeria.egov.eni.xsd_values import parse_base64
 from paeria.egov.eni.xsd_values import parse_boolean
@@ -35,7 +40,11 @@ class EniReader:
             return None
         element = parent.find(qname(prefix, local))
         if element is None and required:
-            self.add(f"{where}: {prefix}:{local} is missing")
+            self.add(
+                problem(
+                    messages.ELEMENT_MISSING, where=where, element=f"{prefix}:{local}"
+                )
+            )
         return element
 
     def text(self, parent, prefix, local, where, required=True, strip=True):
@@ -46,7 +55,11 @@ class EniReader:
         if strip:
             value = value.strip()
         if required and not value.strip():
-            self.add(f"{where}: {prefix}:{local} is empty")
+            self.add(
+                problem(
+                    messages.ELEMENT_EMPTY, where=where, element=f"{prefix}:{local}"
+                )
+            )
         return value
 
     def texts(self, parent, prefix, local):
@@ -64,13 +77,27 @@ class EniReader:
         try:
             return parse_datetime(value, self.local_timezone)
         except ValueError as error:
-            self.add(f"{where}: {prefix}:{local}: {error}")
+            self.add(
+                problem(
+                    messages.ELEMENT_VALUE,
+                    where=where,
+                    element=f"{prefix}:{local}",
+                    error=of_error(error),
+                )
+            )
             return None
 
     def version(self, parent, prefix, where, expected):
         value = self.text(parent, prefix, "VersionNTI", where)
         if value and value != expected:
-            self.add(f"{where}: VersionNTI is {value[:100]!r}, expected {expected!r}")
+            self.add(
+                problem(
+                    messages.VERSION,
+                    where=where,
+                    value=repr(value[:100]),
+                    expected=repr(expected),
+                )
+            )
 
     # -- signatures ------------------------------------------------------------
 
@@ -79,7 +106,7 @@ class EniReader:
         if firmas is None:
             return result
         for number, firma in enumerate(firmas.findall(qname("enids", "firma")), 1):
-            label = f"{where}, signature {number}"
+            label = signature_label(where, number)
             kind = self.text(firma, "enids", "TipoFirma", label)
             content = self.find(firma, "enids", "ContenidoFirma", label)
             signature = EniSignature(kind or "")
@@ -97,7 +124,7 @@ class EniReader:
             elif certificate is not None:
                 self._certificate(certificate, signature, label)
             else:
-                self.add(f"{label}: enids:ContenidoFirma holds no CSV nor certificate")
+                self.add(problem(messages.SIGNATURE_CONTENT, label=label))
                 continue
             if kind:
                 result.append(signature)
@@ -111,13 +138,17 @@ class EniReader:
             try:
                 signature.value = parse_base64("".join(b64.itertext()))
             except ValueError as error:
-                self.add(f"{label}: enids:FirmaBase64 is {error}")
+                self.add(
+                    problem(
+                        messages.SIGNATURE_BASE64, label=label, error=of_error(error)
+                    )
+                )
         elif ref is not None:
             signature.reference = "".join(ref.itertext()).strip()
         elif xmldsig is not None:
             signature.xmldsig = etree.tostring(xmldsig, with_tail=False)
         else:
-            self.add(f"{label}: enids:FirmaConCertificado holds no signature")
+            self.add(problem(messages.CERTIFICATE_EMPTY, label=label))
 
     # -- documents -------------------------------------------------------------
 
@@ -179,7 +210,14 @@ class EniReader:
         try:
             return parse_boolean(origin_text)
         except ValueError as error:
-            self.add(f"{where}: enidocmeta:OrigenCiudadanoAdministracion: {error}")
+            self.add(
+                problem(
+                    messages.ELEMENT_VALUE,
+                    where=where,
+                    element="enidocmeta:OrigenCiudadanoAdministracion",
+                    error=of_error(error),
+                )
+            )
             return None
 
     def _elaboration(self, metadatos, where) -> tuple:
@@ -207,7 +245,9 @@ class EniReader:
             try:
                 return parse_base64("".join(binary.itertext()))
             except ValueError as error:
-                self.add(f"{where}: enifile:ValorBinario is {error}")
+                self.add(
+                    problem(messages.CONTENT_BASE64, where=where, error=of_error(error))
+                )
                 return None
         xml_data = contenido.find(qname("enifile", "DatosXML"))
         if xml_data is not None:
@@ -221,12 +261,10 @@ class EniReader:
             if name in files:
                 return files[name]
             self.add(
-                f"{where}: the content is a file reference "
-                f"(enifile:referenciaFichero {name[:200]!r}) that was not sent with "
-                "it: send the expediente as a zip package holding that file"
+                problem(messages.REFERENCE_NOT_SENT, where=where, name=repr(name[:200]))
             )
             return None
-        self.add(f"{where}: enifile:contenido holds no content")
+        self.add(problem(messages.NO_CONTENT, where=where))
         return None
 
     # -- expediente ------------------------------------------------------------
@@ -234,13 +272,12 @@ class EniReader:
     def index(self, indice, where):
         """(index date, entries, signatures) from ``eniexpind:indice``."""
         content = self.find(indice, "eniexpind", "IndiceContenido", where)
-        date = self.datetime(content, "eniconexpind", "FechaIndiceElectronico", "Index")
+        label = problem(messages.LABEL_INDEX)
+        date = self.datetime(content, "eniconexpind", "FechaIndiceElectronico", label)
         entries = []
         if content is not None:
             self._index_items(content, (), entries)
-        signatures = self.signatures(
-            self.find(indice, "enids", "firmas", "Index"), "Index"
-        )
+        signatures = self.signatures(self.find(indice, "enids", "firmas", label), label)
         return date, entries, signatures
 
     def _index_items(self, parent, folder, entries):
@@ -252,7 +289,10 @@ class EniReader:
                 entries.append(self._index_entry(child, folder, len(entries) + 1))
             elif child.tag == qname("eniconexpind", "CarpetaIndizada"):
                 name = self.text(
-                    child, "eniconexpind", "IdentificadorCarpeta", "Index folder"
+                    child,
+                    "eniconexpind",
+                    "IdentificadorCarpeta",
+                    problem(messages.LABEL_INDEX_FOLDER),
                 )
                 self._index_items(child, (*folder, name or ""), entries)
             elif child.tag == qname("eniconexpind", "ExpedienteIndizado"):
@@ -265,12 +305,12 @@ class EniReader:
                 self._index_items(child, (*folder, name), entries)
 
     def _index_entry(self, element, folder, position) -> EniIndexEntry:
-        where = f"Index entry {position}"
+        where = problem(messages.LABEL_INDEX_ENTRY, position=position)
         document_id = self.text(
             element, "eniconexpind", "IdentificadorDocumento", where
         )
         if document_id:
-            where = f"Document {document_id} in the index"
+            where = problem(messages.LABEL_INDEX_DOCUMENT, identifier=document_id)
         order_text = self.text(
             element, "eniconexpind", "OrdenDocumentoExpediente", where, required=False
         )
@@ -279,7 +319,9 @@ class EniReader:
             if order_text.isascii() and order_text.isdigit() and len(order_text) < 10:
                 order = int(order_text)
             else:
-                self.add(f"{where}: the order {order_text[:40]!r} is not a number")
+                self.add(
+                    problem(messages.ORDER, where=where, order=repr(order_text[:40]))
+                )
                 order = None
         return EniIndexEntry(
             document_id=document_id or "",
@@ -301,17 +343,25 @@ class EniReader:
         reporting a wrong NTI version or missing Organo."""
         identifier = self.text(meta, prefix, "Identificador", where)
         if identifier:
-            where = f"{noun} {identifier}"
+            where = item_label(noun, identifier)
         self.version(meta, prefix, where, version)
         organos = self.texts(meta, prefix, "Organo")
         if meta is not None and not organos:
-            self.add(f"{where}: {prefix}:Organo is missing")
+            self.add(
+                problem(
+                    messages.ELEMENT_MISSING, where=where, element=f"{prefix}:Organo"
+                )
+            )
             organos = None
         return identifier, where, organos
 
     def metadata(self, meta):
         identifier, where, organos = self.identity(
-            meta, "eniexpmeta", "Expediente", "Expediente", NTI_EXPEDIENTE_VERSION
+            meta,
+            "eniexpmeta",
+            "Expediente",
+            item_label("Expediente"),
+            NTI_EXPEDIENTE_VERSION,
         )
         return {
             "identifier": identifier or None,

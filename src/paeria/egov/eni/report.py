@@ -1,11 +1,14 @@
 """The dry run's report (:func:`paeria.egov.eni.importing.import_report`) in
 the words of the unit's import form ("Check"): codes with their names, sizes
-readable, fingerprints judged, procedures by title. What REST's ``dryRun``
-answers, for staff to read before importing."""
+readable, fingerprints judged, procedures by title, problems in the reader's
+language. What REST's ``dryRun`` answers, for staff to read before
+importing."""
 
 from paeria.egov import _
+from paeria.egov.eni.problems import Problem
 from paeria.egov.viewhelpers import readable_size
 from paeria.egov.viewhelpers import term_title
+from zope.i18n import translate
 
 
 FINGERPRINT_VERDICTS = {
@@ -26,6 +29,15 @@ FINGERPRINT_OVER = {
 }
 
 
+def translated_problems(problems, request) -> list[str]:
+    """The problems of an ENI refusal or report in the language of
+    ``request``; any that is not a :class:`Problem` is shown as it is."""
+    return [
+        translate(p.message(), context=request) if isinstance(p, Problem) else str(p)
+        for p in problems
+    ]
+
+
 class ReportPresenter:
     """Rows for the template from a dry run's report (a dict)."""
 
@@ -40,7 +52,7 @@ class ReportPresenter:
 
     @property
     def problems(self):
-        return list(self.report["problems"])
+        return translated_problems(self.report["problems"], self.request)
 
     @property
     def ignored(self):

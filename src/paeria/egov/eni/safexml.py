@@ -8,7 +8,9 @@ Independent of Plone.
 """
 
 from lxml import etree
+from paeria.egov.eni.messages import reading as messages
 from paeria.egov.eni.model import EniImportError
+from paeria.egov.eni.problems import problem
 import io
 import re
 
@@ -63,10 +65,7 @@ def _doctype_problem(data: bytes) -> str | None:
 
 
 def _describe_doctype(text: bytes) -> str:
-    message = (
-        "DOCTYPE declarations are not allowed in ENI files: DTDs and entity "
-        "declarations are refused, and no entity is expanded or fetched"
-    )
+    message = problem(messages.DOCTYPE)
     subset = text[:65536]
     external = _EXTERNAL_ENTITY_RE.findall(subset)
     if external:
@@ -75,13 +74,12 @@ def _describe_doctype(text: bytes) -> str:
             f"{uri.decode('utf-8', 'replace')[1:-1]}"
             for name, uri in external[:5]
         )
-        return f"{message} (it declares an external entity: {shown})"
+        return problem(messages.DOCTYPE_EXTERNAL, message=message, entities=shown)
     count = len(_ENTITY_RE.findall(subset))
     if count:
-        return (
-            f"{message} (it declares {count} entit{'y' if count == 1 else 'ies'}, "
-            "as in entity-expansion attacks such as billion laughs)"
-        )
+        if count == 1:
+            return problem(messages.DOCTYPE_ENTITY, message=message)
+        return problem(messages.DOCTYPE_ENTITIES, message=message, count=count)
     return message
 
 
@@ -90,10 +88,10 @@ def load_xml(data, what: str, max_size: int, max_depth: int):
     data = _checked_input(data, what, max_size)
     root = _parse_limited(data, what, max_depth)
     if root is None:
-        raise EniImportError([f"{what}: no XML element found"])
+        raise EniImportError([problem(messages.NO_ELEMENT, what=what)])
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise EniImportError([f"{what}: {_describe_doctype(b'')}"])
+        raise EniImportError([_framed(what, _describe_doctype(b""))])
     return root
 
 
@@ -104,17 +102,18 @@ def _checked_input(data, what: str, max_size: int) -> bytes:
         raise TypeError(f"{what}: expected bytes, got {type(data).__name__}")
     data = bytes(data)
     if not data or data.isspace():
-        raise EniImportError([f"{what}: the input is empty"])
+        raise EniImportError([problem(messages.INPUT_EMPTY, what=what)])
     if len(data) > max_size:
         raise EniImportError(
             [
-                f"{what}: the input is {len(data)} bytes, more than the limit of "
-                f"{max_size} bytes"
+                problem(
+                    messages.INPUT_TOO_LARGE, what=what, size=len(data), limit=max_size
+                )
             ]
         )
-    problem = _doctype_problem(data)
-    if problem:
-        raise EniImportError([f"{what}: {problem}"])
+    doctype = _doctype_problem(data)
+    if doctype:
+        raise EniImportError([_framed(what, doctype)])
     return data
 
 
@@ -149,13 +148,21 @@ def _parse_limited(data: bytes, what: str, max_depth: int):
         if "depth" in message.lower():
             raise EniImportError([_depth_problem(what, max_depth)])
         detail = getattr(error, "msg", None) or message
-        raise EniImportError([f"{what}: not well-formed XML: {detail}"])
+        # libxml2's own words stay as they are; the frame is translated.
+        raise EniImportError(
+            [problem(messages.NOT_WELL_FORMED, what=what, detail=detail)]
+        )
     except etree.LxmlError as error:
-        raise EniImportError([f"{what}: the XML cannot be read: {error}"])
+        raise EniImportError(
+            [problem(messages.UNREADABLE_XML, what=what, error=str(error))]
+        )
     return root
 
 
 def _depth_problem(what: str, max_depth: int) -> str:
-    return (
-        f"{what}: XML nesting is deeper than {max_depth} levels; such files are refused"
-    )
+    return problem(messages.TOO_DEEP, what=what, depth=max_depth)
+
+
+def _framed(what, found) -> str:
+    """``what: found``, a problem found in the file named ``what``."""
+    return problem(messages.IN_FILE, what=what, problem=found)

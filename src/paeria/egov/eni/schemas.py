@@ -17,6 +17,8 @@ official ones so that the whole file validates against them.
 """
 
 from lxml import etree
+from paeria.egov.eni.messages import reading as messages
+from paeria.egov.eni.problems import problem
 from pathlib import Path
 import logging
 import os
@@ -151,7 +153,7 @@ class CompiledSchema:
         self.kind = kind
         self.directory = directory
         self.schema = schema
-        self.label = SCHEMA_FILES[kind] or "ENI exchange envelope"
+        self.label = SCHEMA_FILES[kind] or problem(messages.LABEL_ENVELOPE)
         self._lock = threading.Lock()
 
     def errors(self, tree) -> list[str]:
@@ -160,16 +162,25 @@ class CompiledSchema:
             if self.schema.validate(tree):
                 return []
             log = list(self.schema.error_log)
+        # The validator's own words stay as they are; the frame is translated.
         problems = [
-            f"Schema validation ({self.label}), line {entry.line}: {entry.message}"
+            problem(
+                messages.SCHEMA_ERROR,
+                schema=self.label,
+                line=entry.line,
+                error=entry.message,
+            )
             for entry in log[:MAX_LISTED_SCHEMA_ERRORS]
         ]
         if len(log) > MAX_LISTED_SCHEMA_ERRORS:
             problems.append(
-                f"Schema validation ({self.label}): "
-                f"{len(log) - MAX_LISTED_SCHEMA_ERRORS} more errors not listed"
+                problem(
+                    messages.SCHEMA_MORE,
+                    schema=self.label,
+                    count=len(log) - MAX_LISTED_SCHEMA_ERRORS,
+                )
             )
-        return problems or [f"Schema validation ({self.label}) failed"]
+        return problems or [problem(messages.SCHEMA_FAILED, schema=self.label)]
 
 
 _cache: dict[tuple[str, str], CompiledSchema] = {}

@@ -12,7 +12,8 @@ on a unit it may also be a zip package of one or more expedientes
 (:mod:`paeria.egov.eni.package`) or a multipart body whose ``files`` parts are
 an expediente XML and its documento XMLs; these answer ``{"items": [...]}``, and
 ``dryRun`` answers what would be imported, creating nothing.
-A refused file answers 400 with every problem found, one a line, under
+A refused file answers 400 with every problem found, one a line, in the
+request's language (as ``dryRun``'s ``problems``), under
 ``fields.file`` (an export refused: under ``fields.expediente`` or
 ``fields.documento``), and nothing is created. An expediente imported before
 (same Identificador from the same Organo) answers 409 naming the earlier one,
@@ -43,6 +44,7 @@ from paeria.egov.eni.importing import import_report
 from paeria.egov.eni.model import EniExportError
 from paeria.egov.eni.model import EniImportError
 from paeria.egov.eni.package import is_package
+from paeria.egov.eni.report import translated_problems
 from paeria.egov.events import EniExported
 from paeria.egov.events import EniImported
 from paeria.egov.interfaces import IRecordsWhatItHandsOut
@@ -117,10 +119,10 @@ def earlier_message(earlier):
     )
 
 
-def problems_by_field(field, problems):
+def problems_by_field(field, problems, request):
     """ENI problems are sentences about the file, not about one field: all of
-    them, one a line, under the field at fault."""
-    return {field: "\n".join(problems)}
+    them, one a line, under the field at fault, in the request's language."""
+    return {field: "\n".join(translated_problems(problems, request))}
 
 
 def attachment_headers(
@@ -154,7 +156,9 @@ class _XmlExportService(Service):
                         "error_eni_export_refused",
                         default="This cannot be exported in the ENI format.",
                     ),
-                    problems_by_field(self.context.portal_type.lower(), error.problems),
+                    problems_by_field(
+                        self.context.portal_type.lower(), error.problems, self.request
+                    ),
                 )
             )
         except Refused as refusal:
@@ -232,7 +236,7 @@ class _ImportService(Service):
             # Nothing is kept of a dry run, even by accident: the publisher
             # aborts a doomed transaction instead of committing it.
             transaction.doom()
-            return self.dry_run(data, options)
+            return self.translated(self.dry_run(data, options))
         try:
             created = self.create(data, options)
         except AlreadyImported as error:
@@ -250,7 +254,7 @@ class _ImportService(Service):
                     "error_eni_import_refused",
                     default="The ENI file was refused; nothing was imported.",
                 ),
-                problems_by_field("file", error.problems),
+                problems_by_field("file", error.problems, self.request),
             )
         items = created if isinstance(created, list) else [created]
         for item in items:
@@ -261,6 +265,12 @@ class _ImportService(Service):
             summaries = [self.summary(item) for item in items]
             return {"items": summaries, "items_total": len(summaries)}
         return self.summary(created)
+
+    def translated(self, report):
+        """The dry run's report, its problems in the request's language."""
+        if report.get("problems"):
+            report["problems"] = translated_problems(report["problems"], self.request)
+        return report
 
     def read_import(self):
         """(the file, options) of the request."""

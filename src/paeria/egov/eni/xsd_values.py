@@ -8,6 +8,8 @@ from datetime import timedelta
 from datetime import timezone
 from datetime import tzinfo
 from datetime import UTC
+from paeria.egov.eni.messages import reading as messages
+from paeria.egov.eni.problems import problem
 import binascii
 import re
 import zoneinfo
@@ -30,6 +32,11 @@ def default_zone():
         return None
 
 
+def _value(message, text):
+    """The problem ``message`` about the value ``text`` (shown as its repr)."""
+    return problem(message, value=repr(text))
+
+
 def parse_datetime(text: str, local_timezone: tzinfo | None = None) -> datetime:
     """An aware datetime from an xsd:dateTime.
 
@@ -39,15 +46,15 @@ def parse_datetime(text: str, local_timezone: tzinfo | None = None) -> datetime:
     """
     match = _DATETIME_RE.match(text.strip())
     if not match:
-        raise ValueError(f"{text[:60]!r} is not an xsd:dateTime")
+        raise ValueError(_value(messages.NOT_DATETIME_VALUE, text[:60]))
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
     if len(year) > 4 or year.startswith("-"):
-        raise ValueError(f"{text[:60]!r}: year out of range")
+        raise ValueError(_value(messages.YEAR_RANGE, text[:60]))
     extra = timedelta(0)
     if hour == "24":
         if minute != "00" or second != "00" or micro:
-            raise ValueError(f"{text[:60]!r} is not an xsd:dateTime")
+            raise ValueError(_value(messages.NOT_DATETIME_VALUE, text[:60]))
         hour, extra = "00", timedelta(days=1)
     try:
         value = datetime(
@@ -60,15 +67,25 @@ def parse_datetime(text: str, local_timezone: tzinfo | None = None) -> datetime:
             sign = -1 if offset[0] == "-" else 1
             hours, minutes = int(offset[1:3]), int(offset[4:6])
             if hours > 14 or minutes > 59 or (hours == 14 and minutes):
-                raise ValueError(f"{text[:60]!r}: timezone offset out of range")
+                raise ValueError(
+                    _value(
+                        messages.OFFSET_RANGE,
+                        text[:60],
+                    )
+                )
             delta = sign * timedelta(hours=hours, minutes=minutes)
             value = value.replace(tzinfo=timezone(delta))
         elif local_timezone is not None:
             value = value.replace(tzinfo=local_timezone)
         else:
-            raise ValueError(f"{text[:60]!r} has no timezone offset")
+            raise ValueError(
+                _value(
+                    messages.NO_OFFSET,
+                    text[:60],
+                )
+            )
     except OverflowError:
-        raise ValueError(f"{text[:60]!r}: date out of range")
+        raise ValueError(_value(messages.DATE_RANGE, text[:60]))
     return value
 
 
@@ -78,7 +95,7 @@ def parse_boolean(text: str) -> bool:
         return True
     if value in ("false", "0"):
         return False
-    raise ValueError(f"{text[:40]!r} is not an xsd:boolean")
+    raise ValueError(_value(messages.NOT_BOOLEAN, text[:40]))
 
 
 def parse_base64(text: str) -> bytes:
@@ -87,8 +104,8 @@ def parse_base64(text: str) -> bytes:
     # text as it is (base64.b64decode would first copy it into bytes).
     compact = "".join(text.split()) if _HAS_SPACE_RE.search(text) else text
     if not _B64_CHARS_RE.match(compact):
-        raise ValueError("not base64 (unexpected characters)")
+        raise ValueError(problem(messages.BASE64_CHARACTERS))
     try:
         return binascii.a2b_base64(compact, strict_mode=True)
     except (binascii.Error, ValueError) as error:
-        raise ValueError(f"not base64 ({error})")
+        raise ValueError(problem(messages.BASE64, error=str(error)))
