@@ -73,6 +73,10 @@ setup(
             "pytest",
             "requests",
             "RelStorage[postgresql]",
+            # The browser suite (tests/browser/): Playwright drives Debian's
+            # Chromium (never a browser of its own), axe-core checks WCAG 2.1.
+            "playwright",
+            "axe-playwright-python",
         ],
         "dev": [
             # The sampling profiler docs/performance.md's profiles were taken
