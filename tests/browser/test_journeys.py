@@ -125,7 +125,7 @@ def test_from_the_home_page_to_the_receipt_and_mi_carpeta(
     assert not problems, "\n".join(problems)
 
 
-# -- With the keyboard only -------------------------------------------------------------
+# -- With the keyboard only ------------------------------------------------------
 
 
 def tab_to(page, selector, limit=80):
@@ -178,7 +178,7 @@ def test_the_same_journey_with_the_keyboard_only(demo_portal, page, ledger, tmp_
     assert not problems, "\n".join(problems)
 
 
-# -- Other pages: anonymous, the citizen, a tramitador ------------------------------------
+# -- Other pages: anonymous, and a tramitador ------------------------------------
 
 
 def test_the_other_public_pages(demo_portal, page, ledger):
