@@ -10,15 +10,20 @@ from plone import api
 from plone.app.layout.viewlets.common import LogoViewlet
 from plone.app.layout.viewlets.common import PersonalBarViewlet
 from plone.app.layout.viewlets.common import ViewletBase
+from plone.app.layout.viewlets.social import SocialTagsViewlet
 from plone.app.layout.viewlets.toolbar import ToolbarViewletManager
 from plone.formwidget.namedfile.converter import b64decode_file
 from plone.namedfile.file import NamedImage
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zope.i18n import translate
+import os
+import plone.app.layout.viewlets.social as plone_social
 
 
 PREFIX = "paeria.egov"
+#: Where plone.app.layout keeps the templates of the viewlets redone here.
+PLONE_VIEWLETS = os.path.dirname(plone_social.__file__)
 #: The neutral municipal emblem shipped with the add-on (static/).
 DEFAULT_LOGO = "++plone++paeria.egov/emblem.svg"
 DEFAULT_OPENING_HOURS = _(
@@ -175,6 +180,49 @@ class CouncilLogoViewlet(LogoViewlet):
             pass  # Plone's own site logo setting, chosen by the council
         else:
             self.img_src = f"{portal_url}/{DEFAULT_LOGO}"
+
+
+def council_logo_url():
+    """The logo every page shows (CouncilLogoViewlet's choice, as a URL)."""
+    portal_url = api.portal.get().absolute_url()
+    if setting("logo", default=b""):
+        return f"{portal_url}/@@council-logo"
+    return f"{portal_url}/{DEFAULT_LOGO}"
+
+
+def _names_plone_logo(tag):
+    return isinstance(tag, dict) and str(tag.get("content", "")).endswith(
+        "plone-logo.svg"
+    )
+
+
+class CouncilSocialTags(SocialTagsViewlet):
+    """Plone's social metadata, with the council's logo where Plone would
+    name its own as the page's image (og:image of pages without a lead image)."""
+
+    index = ViewPageTemplateFile(os.path.join(PLONE_VIEWLETS, "social_tags.pt"))
+
+    def _get_tags(self):
+        tags = super()._get_tags()
+        if not any(_names_plone_logo(tag) for tag in tags):
+            return tags
+        uploaded = bool(setting("logo", default=b""))
+        council_tags = []
+        for tag in tags:
+            if _names_plone_logo(tag):
+                tag = dict(tag, content=council_logo_url())
+            elif (
+                uploaded
+                and isinstance(tag, dict)
+                and tag.get("property") == "og:image:type"
+            ):
+                continue  # an uploaded logo's type is its own, not SVG
+            council_tags.append(tag)
+        return council_tags
+
+
+class CouncilSocialBodyTags(CouncilSocialTags):
+    index = ViewPageTemplateFile(os.path.join(PLONE_VIEWLETS, "social_tags_body.pt"))
 
 
 class CouncilColoursViewlet(ViewletBase):

@@ -160,12 +160,14 @@ class CitizenMenuTests(FrontDoorTestCase):
 
 class LookTests(FrontDoorTestCase):
     def test_the_neutral_emblem_and_the_council_s_name_not_plone_s_logo(self):
-        _browser, tree = self.open(self.url)
+        browser, tree = self.open(self.url)
         (logo,) = tree.xpath("//a[@id='portal-logo']")
         self.assertTrue(logo.xpath(".//img/@src")[0].endswith("emblem.svg"))
         self.assertIn("Ajuntament de Lleida", logo.text_content())
-        self.assertNotIn(
-            "plone-logo.svg", " ".join(tree.xpath("//img/@src | //link/@href"))
+        self.assertNotIn("plone-logo.svg", browser.contents)
+        self.assertEqual(
+            tree.xpath("//meta[@property='og:image']/@content"),
+            [f"{self.url}/++plone++paeria.egov/emblem.svg"],
         )
 
     def test_an_uploaded_logo_is_served_and_shown(self):
