@@ -53,9 +53,6 @@ class PortadaView(BrowserView):
     def council(self):
         return setting("organo_name")
 
-    def anonymous(self):
-        return api.user.is_anonymous()
-
     def doors(self):
         """The ways in, each a title, a line saying what it is for and a link."""
         url = self.portal_url()
@@ -166,28 +163,25 @@ class CitizenMenuViewlet(PersonalBarViewlet):
         ]
 
 
-class CouncilLogoViewlet(LogoViewlet):
-    """The council's logo from the e-Administration settings, else Plone's
-    site logo if one was set, else the neutral emblem; never Plone's own."""
-
-    def update(self):
-        super().update()
-        portal_url = api.portal.get().absolute_url()
-        self.council = setting("organo_name")
-        if setting("logo", default=b""):
-            self.img_src = f"{portal_url}/@@council-logo"
-        elif not self.img_src.endswith("plone-logo.svg"):
-            pass  # Plone's own site logo setting, chosen by the council
-        else:
-            self.img_src = f"{portal_url}/{DEFAULT_LOGO}"
-
-
 def council_logo_url():
-    """The logo every page shows (CouncilLogoViewlet's choice, as a URL)."""
+    """The council's logo from the e-Administration settings, else the
+    neutral emblem, as a URL."""
     portal_url = api.portal.get().absolute_url()
     if setting("logo", default=b""):
         return f"{portal_url}/@@council-logo"
     return f"{portal_url}/{DEFAULT_LOGO}"
+
+
+class CouncilLogoViewlet(LogoViewlet):
+    """The council's logo from the e-Administration settings, else Plone's
+    site logo if the council set one there, else the neutral emblem; never
+    Plone's own."""
+
+    def update(self):
+        super().update()
+        self.council = setting("organo_name")
+        if setting("logo", default=b"") or self.img_src.endswith("plone-logo.svg"):
+            self.img_src = council_logo_url()
 
 
 def _names_plone_logo(tag):
