@@ -45,7 +45,9 @@ def page(chromium):
     context = chromium.new_context(
         locale="es-ES", accept_downloads=True, viewport={"width": 1280, "height": 900}
     )
-    context.set_default_timeout(30_000)
+    # Generous: a busy 2-core machine once took over 30 s for one step.
+    context.set_default_timeout(90_000)
+    context.set_default_navigation_timeout(90_000)
     page = context.new_page()
     yield page
     context.close()
