@@ -117,6 +117,10 @@ test-dates: install ## Only the add-on's zope.testrunner suites at four faked in
 test-system: install ## Only the system suites in tests/ (a running portal driven from outside)
 	@$(BIN)/python scripts/run_tests.py --only system
 
+.PHONY: test-browser
+test-browser: install ## Only the browser suite (tests/browser/: Debian's Chromium, axe-core; in test-system too)
+	@$(BIN)/python -m pytest tests/browser -q -p no:cacheprovider
+
 SCALE ?= small
 .PHONY: bench
 bench: install ## Benchmark against stock Plone 6.2, print one table (SCALE=small|tenth|reference, ONLY=1,2…)

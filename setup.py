@@ -81,6 +81,10 @@ setup(
             "RelStorage[postgresql]",
             # `pyhanko sign validate`, the independent check of PAdES output.
             "pyhanko-cli",
+            # The browser suite (tests/browser/): Playwright drives Debian's
+            # Chromium (never a browser of its own), axe-core checks WCAG 2.1.
+            "playwright",
+            "axe-playwright-python",
         ],
         "dev": [
             # The sampling profiler docs/performance.md's profiles were taken

@@ -1,6 +1,7 @@
 """Run the whole suite: the add-on's zope.testrunner suites, the same suites
 again at four faked instants (libfaketime), then the system suites in tests/
-(pytest, a real portal driven from outside); last, check that the suite left
+(pytest, a real portal driven from outside, over HTTP and, in tests/browser/,
+in Debian's Chromium); last, check that the suite left
 no process behind. Exit 0 only when all pass; the last line sums them up as
 ``Summary: N passed, N failed, N skipped``."""
 

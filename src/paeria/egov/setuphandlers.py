@@ -95,14 +95,30 @@ def ensure_holidays():
     prefill_years((year, year + 1))
 
 
+#: The site root's default view: the electronic office's home (frontdoor/).
+HOME_VIEW = "portada"
+PLONE_HOME_VIEW = "document_view"
+
+
+def use_home_view(portal):
+    """The site root shows the electronic office's home page. Plone gives a
+    new site the layout document_view, which beats the type's default view."""
+    portal.setLayout(HOME_VIEW)
+
+
 def post_install(context):
     """Post install: the site layout, the calendar and the full-text indexes
     that merge concurrent changes, idempotently."""
     portal = api.portal.get()
     ensure_sections(portal)
+    use_home_view(portal)
     ensure_holidays()
     use_merging_indexes(api.portal.get_tool("portal_catalog"))
 
 
 def uninstall(context):
     """Uninstall: configuration is removed by the profile, content is kept."""
+    portal = api.portal.get()
+    if portal.getLayout() == HOME_VIEW:
+        # Its view goes with the add-on's browser layer.
+        portal.setLayout(PLONE_HOME_VIEW)

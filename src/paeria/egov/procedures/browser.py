@@ -11,6 +11,7 @@ from plone.base.utils import safe_int
 from plone.batching import Batch
 from Products.Five.browser import BrowserView
 from zope.i18n import translate
+from zope.i18nmessageid import Message
 
 
 # The catalogue (/tramites) ----------------------------------------------------
@@ -97,6 +98,9 @@ class CatalogoView(BrowserView):
                 "sia_code": brain.sia_code or "",
                 "unit": self._unit_titles.get(brain.responsible_unit, ""),
                 "online_start": bool(brain.online_start),
+                "start_url": f"{brain.getURL()}/@@iniciar"
+                if brain.online_start
+                else None,
                 "topics": list(brain.Subject or ()),
             }
 
@@ -105,15 +109,16 @@ class CatalogoView(BrowserView):
 
 # "3 months", "20 business days": one message per unit so that translators
 # can inflect each (Spanish and Catalan agree number and gender differently).
+# Each written out in full: i18ndude extracts only literal _("id", default=…).
 MAX_TIME_MESSAGES = {
-    "months": ("msg_max_time_months", "${amount} months"),
-    "business_days": ("msg_max_time_business_days", "${amount} business days"),
-    "calendar_days": ("msg_max_time_calendar_days", "${amount} calendar days"),
+    "months": _("msg_max_time_months", default="${amount} months"),
+    "business_days": _("msg_max_time_business_days", default="${amount} business days"),
+    "calendar_days": _("msg_max_time_calendar_days", default="${amount} calendar days"),
 }
 MAX_TIME_SINGULAR_MESSAGES = {
-    "months": ("msg_max_time_one_month", "1 month"),
-    "business_days": ("msg_max_time_one_business_day", "1 business day"),
-    "calendar_days": ("msg_max_time_one_calendar_day", "1 calendar day"),
+    "months": _("msg_max_time_one_month", default="1 month"),
+    "business_days": _("msg_max_time_one_business_day", default="1 business day"),
+    "calendar_days": _("msg_max_time_one_calendar_day", default="1 calendar day"),
 }
 
 SILENCE_EXPLANATIONS = {
@@ -129,6 +134,12 @@ SILENCE_EXPLANATIONS = {
         "can then appeal against that refusal.",
     ),
 }
+
+
+def can_start_online(procedimiento):
+    """Published and open to online filing: what ``@@iniciar`` accepts."""
+    state = api.content.get_state(procedimiento, default=None)
+    return bool(procedimiento.online_start) and state in PUBLISHED_STATES
 
 
 class ProcedimientoView(BrowserView):
@@ -166,9 +177,9 @@ class ProcedimientoView(BrowserView):
         if unit not in messages:
             unit_label = term_title("paeria.egov.UnidadPlazo", unit, self.request)
             return f"{amount} {unit_label}"
-        msgid, default = messages[unit]
+        message = messages[unit]
         return translate(
-            _(msgid, default=default, mapping={"amount": amount}), context=self.request
+            Message(message, mapping={"amount": amount}), context=self.request
         )
 
     def silence(self):
@@ -189,6 +200,14 @@ class ProcedimientoView(BrowserView):
 
     def online_start(self):
         return bool(self.context.online_start)
+
+    def start_url(self):
+        """Where "Start this procedure" leads, when it can be started online:
+        the filing form, which sends an anonymous visitor to log in first
+        and back to it (came_from)."""
+        if not can_start_online(self.context):
+            return None
+        return f"{self.context.absolute_url()}/@@iniciar"
 
     def responsible_unit(self):
         """The unit's name only: citizens cannot open units, and a name is

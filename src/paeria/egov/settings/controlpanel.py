@@ -7,12 +7,17 @@ from paeria.egov.calendar.defaults import default_holidays
 from paeria.egov.interfaces import IPaeriaEgovLayer
 from paeria.egov.settings.calendar import municipal_pairs
 from paeria.egov.settings.calendar import parse_holiday_lines
+from paeria.egov.settings.colours import contrast_ratio
+from paeria.egov.settings.colours import is_hex_colour
+from paeria.egov.settings.colours import readable_on_white
+from paeria.egov.settings.colours import WHITE
 from paeria.egov.settings.interfaces import IPaeriaSettings
 from paeria.egov.validators.codes import validate_dir3
 from paeria.egov.validators.constraints import checked
 from paeria.egov.validators.constraints import FieldValueError
 from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper
 from plone.app.registry.browser.controlpanel import RegistryEditForm
+from plone.formwidget.namedfile.widget import NamedImageFieldWidget
 from plone.restapi.controlpanels import RegistryConfigletPanel
 from z3c.form import button
 from zope.component import adapter
@@ -72,6 +77,31 @@ def known_subdivision(code):
     return True
 
 
+def colour_readable_on_white(value):
+    """A ``#RRGGBB`` colour that white text can be read on (WCAG 2.1 AA)."""
+    if not is_hex_colour(value):
+        raise FieldValueError(
+            _(
+                "error_colour_format",
+                default="Give a colour as # followed by six hexadecimal digits, "
+                "e.g. #1d3d5c.",
+            )
+        )
+    if not readable_on_white(value):
+        raise FieldValueError(
+            _(
+                "error_colour_contrast",
+                default="${colour} contrasts with white only ${ratio} to 1; WCAG "
+                "2.1 AA needs at least 4.5 to 1. Choose a darker colour.",
+                mapping={
+                    "colour": value,
+                    "ratio": f"{contrast_ratio(value, WHITE):.1f}",
+                },
+            )
+        )
+    return True
+
+
 def constrained(field, constraint):
     """A copy of ``field`` of the stored settings, checked by ``constraint``."""
     checked_field = copy.copy(field)
@@ -94,6 +124,12 @@ class IPaeriaSettingsForm(IPaeriaSettings):
     holiday_subdivision = constrained(
         IPaeriaSettings["holiday_subdivision"], known_subdivision
     )
+    colour_header = constrained(
+        IPaeriaSettings["colour_header"], colour_readable_on_white
+    )
+    colour_accent = constrained(
+        IPaeriaSettings["colour_accent"], colour_readable_on_white
+    )
 
 
 class PaeriaSettingsEditForm(RegistryEditForm):
@@ -105,6 +141,11 @@ class PaeriaSettingsEditForm(RegistryEditForm):
         default="The council's identity, the files it accepts and its calendar of "
         "non-business days.",
     )
+
+    def updateFields(self):
+        super().updateFields()
+        # Uploaded as an image and kept in the registry, as Plone's site logo.
+        self.fields["logo"].widgetFactory = NamedImageFieldWidget
 
     @button.buttonAndHandler(_("Save"), name="save")
     def handleSave(self, action):

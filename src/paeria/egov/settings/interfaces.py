@@ -102,3 +102,47 @@ class IPaeriaSettings(Interface):
         default="CT",
         required=True,
     )
+
+    register_opening_hours = schema.TextLine(
+        title=_("label_register_opening_hours", default="In-person register hours"),
+        description=_(
+            "help_register_opening_hours",
+            default="Shown on the home page beside the electronic register, which "
+            "is open every day, 24 hours. Empty: 'Monday to Friday, 9:00 to 14:00'.",
+        ),
+        default="",
+        required=False,
+    )
+
+    logo = schema.Bytes(
+        title=_("label_logo", default="Council's logo"),
+        description=_(
+            "help_logo",
+            default="Shown at the top of every page. Empty: the neutral municipal "
+            "emblem, with the council's name.",
+        ),
+        required=False,
+    )
+
+    colour_header = schema.ASCIILine(
+        title=_("label_colour_header", default="Colour of the header and footer"),
+        description=_(
+            "help_colour_header",
+            default="As #RRGGBB. White text is written on it: it must contrast "
+            "with white at least 4.5 to 1 (WCAG 2.1 AA).",
+        ),
+        default="#1d3d5c",
+        required=True,
+    )
+
+    colour_accent = schema.ASCIILine(
+        title=_("label_colour_accent", default="Colour of links and buttons"),
+        description=_(
+            "help_colour_accent",
+            default="As #RRGGBB. Links are written in it on white, and buttons "
+            "are filled with it under white text: it must contrast with white "
+            "at least 4.5 to 1 (WCAG 2.1 AA).",
+        ),
+        default="#0a58a5",
+        required=True,
+    )

@@ -66,6 +66,10 @@ class TestSettings(unittest.TestCase):
                 "holidays",
                 "municipal_holidays",
                 "holiday_subdivision",
+                "register_opening_hours",
+                "logo",
+                "colour_header",
+                "colour_accent",
             ],
         )
 
@@ -220,6 +224,10 @@ class TestREST(unittest.TestCase):
                 "holidays",
                 "municipal_holidays",
                 "holiday_subdivision",
+                "register_opening_hours",
+                "logo",
+                "colour_header",
+                "colour_accent",
             },
         )
 

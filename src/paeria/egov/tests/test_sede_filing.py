@@ -8,6 +8,7 @@ generic application."""
 
 from datetime import date
 from io import BytesIO
+from lxml import html
 from paeria.egov.clock import MADRID
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
 from paeria.egov.tests import base
@@ -501,6 +502,18 @@ class TestClassicUI(FilingTestCase):
         browser.open(f"{self.procedimiento.absolute_url()}/@@iniciar")
         self.assertIn("Fotocopia del DNI", browser.contents)
         self.assertIn(NIF, browser.contents)
+        # Before anything is filled in, the page says what to have ready.
+        needed = html.fromstring(browser.contents).xpath(
+            "//section[contains(@class,'paeria-documents-needed')]//li"
+        )
+        self.assertEqual(
+            [" ".join(item.text_content().split()) for item in needed],
+            [
+                "Fotocopia del DNI (mandatory)",
+                "Plano de situación (mandatory)",
+                "Fotografías (optional)",
+            ],
+        )
         # A mandatory document missing: said under it, nothing stored.
         self.fill(browser, plano=False)
         browser.getControl(name="form.buttons.file").click()

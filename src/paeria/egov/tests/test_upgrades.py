@@ -20,7 +20,6 @@ from plone.registry.interfaces import IPersistentField
 from plone.registry.interfaces import IRegistry
 from unittest import mock
 from zope.component import getUtility
-from zope.schema import getFieldNames
 import datetime
 import transaction
 import unittest
@@ -125,8 +124,9 @@ class TestUpgradeTo1003(unittest.TestCase):
     def make_it_look_like_1002(self, old_prefix):
         """The records only as a database made before the move holds them:
         made from the interface's old dotted name, which no longer resolves,
-        with the site's own values."""
-        for name in getFieldNames(IPaeriaSettings):
+        with the site's own values (the fields of 1002; later ones, such as
+        1005's colours, did not exist yet)."""
+        for name in SAVED_SETTINGS:
             del self.registry.records[f"paeria.egov.{name}"]
             field = IPersistentField(IPaeriaSettings[name])
             field.interfaceName = OLD_INTERFACE

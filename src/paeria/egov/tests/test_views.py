@@ -674,14 +674,7 @@ class CatalogueTests(ViewTestCase):
             "Urbanismo",
         )
         self.assertEqual(
-            self.text(tree, "//dd[contains(@class,'paeria-max-time')]"),
-            spanish(
-                _(
-                    "msg_max_time_months",
-                    default="${amount} months",
-                    mapping={"amount": 3},
-                )
-            ),
+            self.text(tree, "//dd[contains(@class,'paeria-max-time')]"), "3 meses"
         )
         self.assertEqual(
             self.texts(tree, "//dd[contains(@class,'paeria-channels')]//li"),
@@ -730,15 +723,8 @@ class CatalogueTests(ViewTestCase):
         _browser, tree = self.open(self.subvencion.absolute_url(), None)
         self.assertEqual(
             self.text(tree, "//dd[contains(@class,'paeria-max-time')]"),
-            spanish(
-                _(
-                    "msg_max_time_business_days",
-                    default="${amount} business days",
-                    mapping={"amount": 20},
-                )
-            ),
+            "20 días hábiles",
         )
-        self.assertIn("20", self.text(tree, "//dd[contains(@class,'paeria-max-time')]"))
         self.assertEqual(
             self.text(tree, "//p[contains(@class,'paeria-silence-explanation')]"),
             spanish(SILENCE_EXPLANATIONS["desestimatorio"]),
@@ -747,6 +733,56 @@ class CatalogueTests(ViewTestCase):
             self.text(tree, "//dd[contains(@class,'paeria-online-start')]"),
             spanish(_("label_no", default="No")),
         )
+
+    def test_every_maximum_time_reads_in_the_visitors_language(self):
+        # Issue 20: "1 month" and "20 business days" on the Spanish site.
+        cases = (
+            (1, "months", "1 mes", "1 mes"),
+            (3, "months", "3 meses", "3 mesos"),
+            (1, "business_days", "1 día hábil", "1 dia hàbil"),
+            (20, "business_days", "20 días hábiles", "20 dies hàbils"),
+            (1, "calendar_days", "1 día natural", "1 dia natural"),
+            (15, "calendar_days", "15 días naturales", "15 dies naturals"),
+        )
+        for amount, unit, spanish_text, catalan_text in cases:
+            self.subvencion.max_resolution_amount = amount
+            self.subvencion.max_resolution_unit = unit
+            transaction.commit()
+            for language, expected in (("es", spanish_text), ("ca", catalan_text)):
+                with self.subTest(amount=amount, unit=unit, language=language):
+                    browser = self.browser(None)
+                    browser.addHeader("Accept-Language", language)
+                    browser.open(self.subvencion.absolute_url())
+                    tree = html.fromstring(browser.contents)
+                    self.assertEqual(
+                        self.text(tree, "//dd[contains(@class,'paeria-max-time')]"),
+                        expected,
+                    )
+
+    def test_start_this_procedure_where_it_can_be_started_online(self):
+        start = "//a[contains(@class,'paeria-start-button')]"
+        _browser, tree = self.open(self.obras.absolute_url(), None)
+        self.assertEqual(
+            tree.xpath(f"{start}/@href"), [f"{self.obras.absolute_url()}/@@iniciar"]
+        )
+        self.assertEqual(self.text(tree, start), "Iniciar trámite")
+        _browser, tree = self.open(self.subvencion.absolute_url(), None)
+        self.assertEqual(tree.xpath(start), [])
+        _browser, tree = self.open(self.portal["tramites"].absolute_url(), None)
+        self.assertEqual(
+            tree.xpath(f"{start}/@href"), [f"{self.obras.absolute_url()}/@@iniciar"]
+        )
+        # The button names its procedure for those who hear the list.
+        self.assertEqual(self.text(tree, start), "Iniciar trámite: Licencia de obras")
+
+    def test_an_anonymous_start_leads_to_the_login_and_back(self):
+        browser = self.browser(None)
+        browser.handleErrors = True
+        browser.raiseHttpErrors = False
+        browser.open(f"{self.obras.absolute_url()}/@@iniciar")
+        self.assertIn("/login", browser.url)
+        self.assertIn("came_from=", browser.url)
+        self.assertIn("%40%40iniciar", browser.url)
 
 
 # Unidades ---------------------------------------------------------------------
