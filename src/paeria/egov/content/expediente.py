@@ -240,6 +240,9 @@ class Expediente(Container):
     # (start, end or None) periods during which the deadline is suspended.
     suspensions = ()
     index_closed = False
+    # Who handles it (LPAC art. 20): a user id, or None while unassigned
+    # (expedientes/assignment.py; never set through the edit forms).
+    tramitador_asignado = None
     _last_order = 0
 
     def take_order_number(self):

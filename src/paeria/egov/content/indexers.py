@@ -79,6 +79,13 @@ def expediente_eni_state(obj):
 
 
 @indexer(IExpediente)
+def expediente_tramitador_asignado(obj):
+    # "" while unassigned: a FieldIndex leaves None out, and the desk
+    # searches the unit's unassigned expedientes.
+    return obj.tramitador_asignado or ""
+
+
+@indexer(IExpediente)
 def expediente_fecha_limite(obj):
     return obj.fecha_limite
 
