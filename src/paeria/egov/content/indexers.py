@@ -221,6 +221,7 @@ DOMAIN_COLUMNS = (
     "expediente_numero",
     "fecha_incorporacion",
     "fecha_limite",
+    "fecha_rechazo",
     "huella",
     "interesados_ids",
     "interesados_names",
@@ -243,7 +244,10 @@ DOMAIN_COLUMNS = (
     "registro_unidades",
     "responsible_unit",
     "sia_code",
+    "subsanacion_respondida",
     "tipo_documental",
+    "tramitador_asignado",
+    "unidad_solicitada",
     "unidad_uid",
 )
 

@@ -58,6 +58,7 @@ def expediente_copied(expediente, event):
     expediente.suspensions = ()
     expediente.index_closed = False
     expediente.tramitador_asignado = None
+    expediente.subsanacion_respondida = None
 
 
 def expediente_modified(expediente, event):
@@ -90,6 +91,21 @@ def track_suspension(expediente, event):
     expediente.suspensions = tuple(periods)
     expediente.fecha_limite = compute_expediente_deadline(expediente)
     expediente.reindexObject(idxs=["fecha_limite"])
+
+
+def track_answer(expediente, event):
+    """IAfterTransitionEvent: ``subsanar`` (the citizen answered the
+    requirement) stamps ``subsanacion_respondida``, which the staff's desk
+    lists; any later transition clears it."""
+    if event.transition is None:
+        return
+    if event.transition.getId() == Expediente.SUBSANAR:
+        expediente.subsanacion_respondida = clock.office_now()
+    elif expediente.subsanacion_respondida is not None:
+        expediente.subsanacion_respondida = None
+    else:
+        return
+    expediente.reindexObject(idxs=["subsanacion_respondida"])
 
 
 # Documento ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""1005 → 1006: who handles each expediente (issue 20).
+"""1005 → 1006: who handles each expediente, and the staff's desk (issue 20).
 
 The catalog index and metadata column ``tramitador_asignado`` (catalog.xml)
 are added, and each expediente made before gets its assigned tramitador:
@@ -7,13 +7,23 @@ the expediente's unit, else nobody (a Responsable assigns it from the
 desk). An expediente that already has one, or was left unassigned by an
 earlier run, keeps it: running the step again changes nothing.
 
+The desk (desk/desk.py) also searches report requests by requested unit
+(``unidad_solicitada``), notifications by rejection date (``fecha_rechazo``)
+and expedientes by the citizen's answer to a subsanación
+(``subsanacion_respondida``): the indexes are added and the existing objects
+indexed; an open expediente whose last transition was ``subsanar`` gets
+that transition's date as its answer. The "My desk" action comes from
+actions.xml.
+
 (Step 1005 is the home page's, on another branch; on this branch the step
 is registered from 1004.)"""
 
 from paeria.egov import logger
+from paeria.egov.clock import MADRID
 from paeria.egov.content.indexers import enclosing_unidad
 from paeria.egov.expedientes.assignment import FIELD
 from paeria.egov.expedientes.assignment import is_unit_staff
+from paeria.egov.states import Expediente
 from plone import api
 import transaction
 
@@ -22,11 +32,38 @@ import transaction
 SAVEPOINT_EVERY = 1000
 
 
-def add_index_and_column(catalog):
-    if FIELD not in catalog.indexes():
-        catalog.addIndex(FIELD, "FieldIndex", extra={"indexed_attrs": FIELD})
-    if FIELD not in catalog.schema():
-        catalog.addColumn(FIELD)
+#: (name, index type, metadata column too)
+INDEXES = (
+    (FIELD, "FieldIndex", True),
+    ("unidad_solicitada", "FieldIndex", False),
+    ("subsanacion_respondida", "DateIndex", True),
+    ("fecha_rechazo", "DateIndex", True),
+)
+PROFILE = "profile-paeria.egov:default"
+
+
+def add_indexes_and_columns(catalog):
+    for name, meta_type, column in INDEXES:
+        if name not in catalog.indexes():
+            extra = (
+                {"indexed_attrs": name}
+                if meta_type == "FieldIndex"
+                else {"index_naive_time_as_local": True}
+            )
+            catalog.addIndex(name, meta_type, extra=extra)
+        if column and name not in catalog.schema():
+            catalog.addColumn(name)
+
+
+def answered_on(expediente):
+    """When the citizen answered, from the workflow history: the date of
+    ``subsanar`` when it was the last transition of an open expediente."""
+    history = (getattr(expediente, "workflow_history", {}) or {}).get(
+        Expediente.WORKFLOW, ()
+    )
+    if not history or history[-1].get("action") != Expediente.SUBSANAR:
+        return None
+    return history[-1]["time"].asdatetime().astimezone(MADRID)
 
 
 def assign_from_creator(expediente, staff):
@@ -40,25 +77,34 @@ def assign_from_creator(expediente, staff):
     expediente.tramitador_asignado = creator if staff[key] else None
 
 
+def fill_expediente(expediente, staff):
+    if FIELD not in expediente.__dict__:
+        assign_from_creator(expediente, staff)
+    if "subsanacion_respondida" not in expediente.__dict__:
+        expediente.subsanacion_respondida = answered_on(expediente)
+
+
 def assign_existing_expedientes(context):
     catalog = api.portal.get_tool("portal_catalog")
-    add_index_and_column(catalog)
+    add_indexes_and_columns(catalog)
     staff = {}
-    assigned = seen = 0
-    for brain in catalog.unrestrictedSearchResults(portal_type="Expediente"):
-        expediente = brain._unrestrictedGetObject()
-        if FIELD not in expediente.__dict__:
-            assign_from_creator(expediente, staff)
-            assigned += bool(expediente.tramitador_asignado)
+    seen = 0
+    names = [name for name, _type, _column in INDEXES]
+    brains = catalog.unrestrictedSearchResults(
+        portal_type=["Expediente", "SolicitudInforme", "Notificacion"]
+    )
+    for brain in brains:
+        obj = brain._unrestrictedGetObject()
+        if brain.portal_type == "Expediente":
+            fill_expediente(obj, staff)
         # Index and metadata both (a brain's column is read by the desk).
-        catalog.reindexObject(expediente, idxs=[FIELD], update_metadata=True)
+        catalog.reindexObject(obj, idxs=names, update_metadata=True)
         seen += 1
         if seen % SAVEPOINT_EVERY == 0:
             transaction.savepoint(optimistic=True)
-            expediente._p_jar.cacheGC()
-    logger.info(
-        "Upgrade 1006: %s expedientes indexed by tramitador, %s assigned "
-        "to their creator",
-        seen,
-        assigned,
-    )
+            obj._p_jar.cacheGC()
+    logger.info("Upgrade 1006: %s objects indexed for the desk", seen)
+
+
+def desk_action(context):
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(PROFILE, "actions")
