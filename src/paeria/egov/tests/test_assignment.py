@@ -4,6 +4,7 @@ unit), indexed, shown on the page, in the JSON and in Mi carpeta, reassigned
 by the unit's Responsable only (``POST @asignar``, ``@@asignar``), journalled;
 upgrade 1006 fills it for the expedientes made before."""
 
+from paeria.egov.desk.desk import EVER as v1006_EVER
 from paeria.egov.expedientes.assignment import FIELD
 from paeria.egov.journal import search as journal_search
 from paeria.egov.testing import PAERIA_EGOV_FUNCTIONAL_TESTING
@@ -179,13 +180,19 @@ class TestUpgradeTo1006(unittest.TestCase):
         self.by_other = self.fixture.expediente()
         self.by_other.setCreators(["tramitador_otra"])
         self.by_admin = self.fixture.expediente()
+        self.answered = self.fixture.expediente("subsanacion")
+        self.fixture.transition(self.answered, "subsanar")
+        self.solicitud = self.fixture.solicitud(self.answered)
 
     def make_it_look_like_1004(self):
-        for expediente in (self.by_staff, self.by_other, self.by_admin):
+        for expediente in (self.by_staff, self.by_other, self.by_admin, self.answered):
             expediente.__dict__.pop(FIELD, None)
+            expediente.__dict__.pop("subsanacion_respondida", None)
             expediente._p_changed = True
-        self.catalog.delIndex(FIELD)
-        self.catalog.delColumn(FIELD)
+        for name, _type, column in v1006.INDEXES:
+            self.catalog.delIndex(name)
+            if column:
+                self.catalog.delColumn(name)
         self.setup.setLastVersionForProfile(PROFILE, "1004")
 
     def test_existing_expedientes_get_their_creator_when_staff(self):
@@ -220,5 +227,17 @@ class TestUpgradeTo1006(unittest.TestCase):
         )
         self.assertEqual(
             {brain.UID for brain in unassigned},
-            {self.by_other.UID(), self.by_admin.UID()},
+            {self.by_other.UID(), self.by_admin.UID(), self.answered.UID()},
         )
+        # The desk's other indexes: the citizen's answer from the history,
+        # report requests by requested unit.
+        self.assertIsNotNone(self.answered.__dict__["subsanacion_respondida"])
+        self.assertIsNone(self.by_staff.__dict__["subsanacion_respondida"])
+        found = self.catalog.unrestrictedSearchResults(
+            subsanacion_respondida={"query": v1006_EVER, "range": "min"}
+        )
+        self.assertEqual([brain.UID for brain in found], [self.answered.UID()])
+        found = self.catalog.unrestrictedSearchResults(
+            unidad_solicitada=self.solicitud.unidad_solicitada
+        )
+        self.assertEqual([brain.UID for brain in found], [self.solicitud.UID()])
