@@ -6,16 +6,14 @@ nobody is assigned, so that the unassigned ones can be searched).
 It is set when the expediente is opened to whoever opens it, if they are
 staff of its unit (subscribers.expediente_added); only a Responsable of the
 unit reassigns it (``@@asignar``, ``POST @asignar``), and only to a staff
-member of the unit. A reassignment is journalled as a modification of the
-field ``tramitador_asignado`` (journal/subscribers.object_modified)."""
+member of the unit. A reassignment is journalled as ``assigned`` with who
+handled it and who handles it now (events.TramitadorAssigned)."""
 
 from paeria.egov import _
-from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.events import TramitadorAssigned
 from plone import api
 from zope.event import notify
-from zope.lifecycleevent import Attributes
-from zope.lifecycleevent import ObjectModifiedEvent
 
 
 FIELD = "tramitador_asignado"
@@ -73,12 +71,13 @@ def assignment_problem(expediente, user_id):
 
 def assign(expediente, user_id):
     """Assign ``expediente`` to ``user_id`` (checked by the caller), reindex
-    it and journal the change (a modification of the field)."""
-    if expediente.tramitador_asignado == user_id:
+    it and journal the change."""
+    previous = expediente.tramitador_asignado
+    if previous == user_id:
         return False
     expediente.tramitador_asignado = user_id
-    notify(ObjectModifiedEvent(expediente, Attributes(IExpediente, FIELD)))
-    expediente.reindexObject()
+    expediente.reindexObject(idxs=[FIELD])
+    notify(TramitadorAssigned(expediente, previous, user_id))
     return True
 
 

@@ -105,10 +105,18 @@ class TestReassignOverHTTP(base.UserSessions, unittest.TestCase):
     def test_the_reassignment_is_journalled(self):
         self.assertEqual(self.asignar("responsable", "tramitador").status_code, 200)
         self.refresh()
-        latest = journal_search.history(self.expediente)[0].content
-        self.assertEqual(latest["action"], "modified")
-        self.assertEqual(latest["user"], "responsable")
-        self.assertEqual(latest["details"]["fields"], [FIELD])
+        self.assertEqual(self.asignar("responsable", "responsable").status_code, 200)
+        self.refresh()
+        latest, earlier = journal_search.history(self.expediente)[:2]
+        self.assertEqual(latest.content["action"], "assigned")
+        self.assertEqual(latest.content["user"], "responsable")
+        self.assertEqual(
+            latest.content["details"],
+            {"previous": "tramitador", "assigned": "responsable"},
+        )
+        self.assertEqual(
+            earlier.content["details"], {"previous": None, "assigned": "tramitador"}
+        )
 
     def test_someone_not_staff_of_the_unit_is_refused_naming_the_field(self):
         for user_id in ("tramitador_otra", "interesado", "nadie"):
