@@ -42,6 +42,14 @@ class IFileDownloaded(IObjectEvent):
     via = Attribute("The door: csv (verification), notificacion")
 
 
+class ITramitadorAssigned(IObjectEvent):
+    """``object`` (an expediente) was given to another tramitador
+    (``@asignar``, ``@@asignar``)."""
+
+    previous = Attribute("The user id who handled it, or None")
+    assigned = Attribute("The user id who handles it now")
+
+
 class ILocalRolesSetByCode(IObjectEvent):
     """Code (not the sharing view, which has its own event) set local roles
     on ``object``."""
@@ -70,6 +78,14 @@ class FileDownloaded(ObjectEvent):
         super().__init__(object)
         self.field = field
         self.via = via
+
+
+@implementer(ITramitadorAssigned)
+class TramitadorAssigned(ObjectEvent):
+    def __init__(self, object, previous, assigned):
+        super().__init__(object)
+        self.previous = previous
+        self.assigned = assigned
 
 
 @implementer(ILocalRolesSetByCode)

@@ -6,6 +6,7 @@ from paeria.egov.carpeta.citizen import current_nif
 from paeria.egov.carpeta.citizen import own_entries
 from paeria.egov.carpeta.citizen import own_expedientes
 from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.expedientes.assignment import fullname
 from paeria.egov.notifications.evidence import STATE_TEXTS as NOTIFICATION_STATE_TEXTS
 from paeria.egov.notifications.expiry import expire_if_due
 from paeria.egov.registro.receipt import verification_url
@@ -124,6 +125,16 @@ def _receipts(expediente, entries):
     ]
 
 
+def handler_summary(expediente, unidad):
+    """``{"fullname", "unidad"}`` of who handles the expediente, or None."""
+    if not expediente.tramitador_asignado:
+        return None
+    return {
+        "fullname": fullname(expediente.tramitador_asignado),
+        "unidad": unidad.title if unidad is not None else None,
+    }
+
+
 def expediente_summary(expediente, request, entries=()):
     state = api.content.get_state(expediente)
     unidad = enclosing_unidad(expediente)
@@ -138,6 +149,8 @@ def expediente_summary(expediente, request, entries=()):
         "review_state": state,
         "state_text": translate(STATE_TEXTS[state], context=request),
         "unidad": unidad.title if unidad is not None else None,
+        # Who handles it, by name and unit (LPAC art. 53.1.b).
+        "tramitador": handler_summary(expediente, unidad),
         "procedimiento": procedimiento.title if procedimiento is not None else None,
         "fecha_limite": _date(expediente.fecha_limite),
         "silencio": silence,

@@ -240,6 +240,12 @@ class Expediente(Container):
     # (start, end or None) periods during which the deadline is suspended.
     suspensions = ()
     index_closed = False
+    # Who handles it (LPAC art. 20): a user id, or None while unassigned
+    # (expedientes/assignment.py; never set through the edit forms).
+    tramitador_asignado = None
+    # When the citizen answered the last subsanación (transition subsanar),
+    # until the next transition: the desk lists it (desk/desk.py).
+    subsanacion_respondida = None
     _last_order = 0
 
     def take_order_number(self):

@@ -79,6 +79,13 @@ def expediente_eni_state(obj):
 
 
 @indexer(IExpediente)
+def expediente_tramitador_asignado(obj):
+    # "" while unassigned: a FieldIndex leaves None out, and the desk
+    # searches the unit's unassigned expedientes.
+    return obj.tramitador_asignado or ""
+
+
+@indexer(IExpediente)
 def expediente_fecha_limite(obj):
     return obj.fecha_limite
 
@@ -214,6 +221,7 @@ DOMAIN_COLUMNS = (
     "expediente_numero",
     "fecha_incorporacion",
     "fecha_limite",
+    "fecha_rechazo",
     "huella",
     "interesados_ids",
     "interesados_names",
@@ -236,7 +244,10 @@ DOMAIN_COLUMNS = (
     "registro_unidades",
     "responsible_unit",
     "sia_code",
+    "subsanacion_respondida",
     "tipo_documental",
+    "tramitador_asignado",
+    "unidad_solicitada",
     "unidad_uid",
 )
 

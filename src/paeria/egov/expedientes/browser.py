@@ -8,6 +8,12 @@ from paeria.egov.collaboration.requests import request_unit_title
 from paeria.egov.content.documento import format_name
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.expedientes.assignment import assign
+from paeria.egov.expedientes.assignment import assignment_problem
+from paeria.egov.expedientes.assignment import fullname
+from paeria.egov.expedientes.assignment import may_reassign
+from paeria.egov.expedientes.assignment import NOT_RESPONSABLE
+from paeria.egov.expedientes.assignment import staff_of
 from paeria.egov.notifications.evidence import STATE_TEXTS
 from paeria.egov.states import SolicitudInforme
 from paeria.egov.verification.urls import page_url
@@ -19,7 +25,9 @@ from paeria.egov.viewhelpers import state_title
 from paeria.egov.viewhelpers import term_title
 from paeria.egov.workflow.signing import signatures_of
 from plone import api
+from plone.protect import CheckAuthenticator
 from Products.Five.browser import BrowserView
+from zExceptions import Forbidden
 from zope.i18n import translate
 
 
@@ -93,6 +101,16 @@ class ExpedienteView(BrowserView):
     @property
     def deadline_date(self):
         return localized_date(self.context.fecha_limite)
+
+    @property
+    def tramitador_name(self):
+        return fullname(self.context.tramitador_asignado)
+
+    def assignment_choices(self):
+        """The unit's staff, for a Responsable of the unit; else nothing."""
+        if not may_reassign(self.context) or self.unidad is None:
+            return []
+        return staff_of(enclosing_unidad(self.context))
 
     @property
     def eni_state(self):
@@ -287,6 +305,29 @@ FINGERPRINT_BASES = {
         default="of the whole ENI document (enidoc:documento) as sent",
     ),
 }
+
+
+class AsignarView(BrowserView):
+    """The expediente page's reassignment form (POST): a Responsable of the
+    unit gives the expediente to one of the unit's staff."""
+
+    def __call__(self):
+        if self.request.method != "POST":
+            return self.request.response.redirect(self.context.absolute_url())
+        CheckAuthenticator(self.request)
+        if not may_reassign(self.context):
+            raise Forbidden(translate(NOT_RESPONSABLE, context=self.request))
+        user_id = self.request.form.get("tramitador")
+        user_id = user_id if isinstance(user_id, str) else None
+        problem = assignment_problem(self.context, user_id)
+        if problem is not None:
+            api.portal.show_message(problem, self.request, type="error")
+        elif assign(self.context, user_id):
+            api.portal.show_message(
+                _("msg_reassigned", default="The expediente has been reassigned."),
+                self.request,
+            )
+        return self.request.response.redirect(self.context.absolute_url())
 
 
 def eni_metadata_values(documento, request):

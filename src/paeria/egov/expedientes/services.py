@@ -1,13 +1,26 @@
 """The JSON of an expediente (plone.restapi): the standard content JSON plus
 its suspensions, which are not a schema field: what a client needs to
 understand why the legal deadline moved (LPAC arts. 22 and 68), as the
-citizen's folder already shows."""
+citizen's folder already shows; and who handles it (``tramitador_asignado``:
+``{"id", "fullname"}`` or null, LPAC art. 20).
+
+``POST <expediente>/@asignar {"tramitador": "<user id>"}`` reassigns it
+(a Responsable of its unit only: 403 otherwise; 400 naming the field
+``tramitador`` for someone who is not staff of the unit)."""
 
 from paeria.egov.content.expediente import IExpediente
+from paeria.egov.expedientes.assignment import assign
+from paeria.egov.expedientes.assignment import assignment_problem
+from paeria.egov.expedientes.assignment import may_reassign
+from paeria.egov.expedientes.assignment import NOT_RESPONSABLE
+from paeria.egov.expedientes.assignment import tramitador_json
+from paeria.egov.restapi.service import Service
+from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.interfaces import ISerializeToJson
 from plone.restapi.serializer.converters import json_compatible
 from plone.restapi.serializer.dxcontent import SerializeFolderToJson
 from zope.component import adapter
+from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.interface import Interface
 
@@ -30,4 +43,23 @@ class SerializeExpedienteToJson(SerializeFolderToJson):
         result["suspended"] = any(
             end is None for _start, end in self.context.suspensions or ()
         )
+        result["tramitador_asignado"] = tramitador_json(self.context)
         return result
+
+
+class AsignarPost(Service):
+    def reply(self):
+        alsoProvides(self.request, IDisableCSRFProtection)
+        if not may_reassign(self.context):
+            return self.refuse(403, "Forbidden", NOT_RESPONSABLE)
+        data = self.read_json_object()
+        user_id = data.get("tramitador")
+        problem = (
+            assignment_problem(self.context, user_id)
+            if isinstance(user_id, str)
+            else assignment_problem(self.context, None)
+        )
+        if problem is not None:
+            return self.refuse(400, "BadRequest", problem, {"tramitador": problem})
+        assign(self.context, user_id)
+        return {"tramitador_asignado": tramitador_json(self.context)}

@@ -9,6 +9,7 @@ from paeria.egov import clock
 from paeria.egov.content.documento import default_organo
 from paeria.egov.content.indexers import enclosing_expediente
 from paeria.egov.content.indexers import enclosing_unidad
+from paeria.egov.expedientes.assignment import assign_on_opening
 from paeria.egov.expedientes.metadata import compute_expediente_deadline
 from paeria.egov.expedientes.metadata import document_identifier
 from paeria.egov.expedientes.metadata import update_expediente_derived
@@ -26,7 +27,9 @@ from zope.container.interfaces import IContainerModifiedEvent
 
 
 def expediente_added(expediente, event):
-    """Number (AAAA/NNNNNN, gapless per year), ENI identifier, opening date."""
+    """Number (AAAA/NNNNNN, gapless per year), ENI identifier, opening date;
+    whoever opens it handles it, when staff of its unit."""
+    assign_on_opening(expediente, api.user.get_current().getId())
     if expediente.numero is None:
         opened = clock.office_now()
         year = opened.year
@@ -54,6 +57,8 @@ def expediente_copied(expediente, event):
     expediente.fecha_inicio_computo = None
     expediente.suspensions = ()
     expediente.index_closed = False
+    expediente.tramitador_asignado = None
+    expediente.subsanacion_respondida = None
 
 
 def expediente_modified(expediente, event):
@@ -86,6 +91,21 @@ def track_suspension(expediente, event):
     expediente.suspensions = tuple(periods)
     expediente.fecha_limite = compute_expediente_deadline(expediente)
     expediente.reindexObject(idxs=["fecha_limite"])
+
+
+def track_answer(expediente, event):
+    """IAfterTransitionEvent: ``subsanar`` (the citizen answered the
+    requirement) stamps ``subsanacion_respondida``, which the staff's desk
+    lists; any later transition clears it."""
+    if event.transition is None:
+        return
+    if event.transition.getId() == Expediente.SUBSANAR:
+        expediente.subsanacion_respondida = clock.office_now()
+    elif expediente.subsanacion_respondida is not None:
+        expediente.subsanacion_respondida = None
+    else:
+        return
+    expediente.reindexObject(idxs=["subsanacion_respondida"])
 
 
 # Documento ----------------------------------------------------------------

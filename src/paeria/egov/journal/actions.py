@@ -22,6 +22,8 @@ DOWNLOAD = "download"
 VIEW_CONTENT = "view_content"
 ENI_EXPORT = "eni_export"
 ENI_IMPORT = "eni_import"
+# Who handles an expediente changed (expedientes/assignment.py).
+ASSIGNED = "assigned"
 # A file that no longer matches its fingerprint was refused (integrity/).
 INTEGRITY_FAILURE = "integrity_failure"
 # A certificate signature (signing/), and a signing key locked by wrong PINs.
@@ -47,6 +49,7 @@ TABLE = (
     Action(VIEW_CONTENT, _("journal_action_view_content", default="Content viewed")),
     Action(ENI_EXPORT, _("journal_action_eni_export", default="ENI export")),
     Action(ENI_IMPORT, _("journal_action_eni_import", default="ENI import")),
+    Action(ASSIGNED, _("journal_action_assigned", default="Reassigned")),
     Action(
         INTEGRITY_FAILURE,
         _("journal_action_integrity_failure", default="Integrity check failed"),

@@ -137,6 +137,12 @@ def eni_imported(obj, event):
     recording.record_eni_import(obj, event.kind, **getattr(event, "details", {}))
 
 
+def tramitador_assigned(obj, event):
+    recording.record(
+        obj, recording.ASSIGNED, previous=event.previous, assigned=event.assigned
+    )
+
+
 def file_downloaded(obj, event):
     recording.record(obj, recording.DOWNLOAD, field=event.field, via=event.via)
 

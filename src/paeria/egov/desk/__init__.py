@@ -1,0 +1,1 @@
+"""The staff's desk ("Mi mesa", issue 20)."""
