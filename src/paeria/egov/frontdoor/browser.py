@@ -3,6 +3,7 @@ the citizen's menu, the council's logo and colours."""
 
 from paeria.egov import _
 from paeria.egov import clock
+from paeria.egov.desk.desk import is_staff
 from paeria.egov.settings.calendar import parse_holiday_lines
 from paeria.egov.settings.colours import is_hex_colour
 from paeria.egov.settings.interfaces import IPaeriaSettings
@@ -147,19 +148,27 @@ CITIZEN_MENU = (
 )
 
 
+STAFF_DESK = ("mi-mesa", _("action_mi_mesa", default="My desk"), "@@mi-mesa")
+
+
 class CitizenMenuViewlet(PersonalBarViewlet):
     """Mi carpeta, Mi perfil and logout, as a plain list of links."""
 
     def update(self):
         super().update()
         root = self.navigation_root_url
+        menu = CITIZEN_MENU
+        # Staff hold their roles in their units, so outside them (the site's
+        # root, Mi carpeta) they get this menu too: it leads them to their desk.
+        if is_staff(api.user.get_current().getId()):
+            menu = (STAFF_DESK, *CITIZEN_MENU)
         self.user_actions = [
             {
                 "id": action_id,
                 "title": translate(title, context=self.request),
                 "href": f"{root}/{path}",
             }
-            for action_id, title, path in CITIZEN_MENU
+            for action_id, title, path in menu
         ]
 
 
