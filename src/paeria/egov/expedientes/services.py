@@ -8,6 +8,7 @@ citizen's folder already shows; and who handles it (``tramitador_asignado``:
 (a Responsable of its unit only: 403 otherwise; 400 naming the field
 ``tramitador`` for someone who is not staff of the unit)."""
 
+from paeria.egov import _
 from paeria.egov.content.expediente import IExpediente
 from paeria.egov.expedientes.assignment import assign
 from paeria.egov.expedientes.assignment import assignment_problem
@@ -47,6 +48,12 @@ class SerializeExpedienteToJson(SerializeFolderToJson):
         return result
 
 
+NOT_A_USER_ID = _(
+    "error_asignar_user_id",
+    default="tramitador must be a user id, as text.",
+)
+
+
 class AsignarPost(Service):
     def reply(self):
         alsoProvides(self.request, IDisableCSRFProtection)
@@ -54,11 +61,11 @@ class AsignarPost(Service):
             return self.refuse(403, "Forbidden", NOT_RESPONSABLE)
         data = self.read_json_object()
         user_id = data.get("tramitador")
-        problem = (
-            assignment_problem(self.context, user_id)
-            if isinstance(user_id, str)
-            else assignment_problem(self.context, None)
-        )
+        if not isinstance(user_id, str):
+            return self.refuse(
+                400, "BadRequest", NOT_A_USER_ID, {"tramitador": NOT_A_USER_ID}
+            )
+        problem = assignment_problem(self.context, user_id)
         if problem is not None:
             return self.refuse(400, "BadRequest", problem, {"tramitador": problem})
         assign(self.context, user_id)

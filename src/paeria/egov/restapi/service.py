@@ -51,6 +51,27 @@ REQUEST_TOO_LARGE = _(
 )
 
 
+#: Batching parameters that must be whole numbers, in @search and every
+#: batched service of the portal (plone.restapi answers 500 to ``b_size=x``).
+WHOLE_NUMBER_PARAMETERS = ("b_start", "b_size", "sort_limit")
+NOT_A_WHOLE_NUMBER = _(
+    "error_search_batch",
+    default="${name} must be a whole number.",
+)
+
+
+def not_a_whole_number(form):
+    """The first of WHOLE_NUMBER_PARAMETERS in ``form`` that is not a whole
+    number, or None."""
+    for name in WHOLE_NUMBER_PARAMETERS:
+        value = form.get(name)
+        if value is not None and not (
+            isinstance(value, str) and value.strip().isdigit()
+        ):
+            return name
+    return None
+
+
 class Refused(Exception):
     """A refusal raised inside a service: answered as its error body."""
 

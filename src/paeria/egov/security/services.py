@@ -7,12 +7,15 @@ mistakes; and to search text that is only operators or symbols."""
 from DateTime.interfaces import DateTimeError
 from paeria.egov import _
 from paeria.egov.restapi.service import error_body
+from paeria.egov.restapi.service import NOT_A_WHOLE_NUMBER
+from paeria.egov.restapi.service import not_a_whole_number
 from plone.restapi.exceptions import QueryParsingError
 from plone.restapi.interfaces import IZCatalogCompatibleQuery
 from plone.restapi.search.utils import unflatten_dotted_dict
 from plone.restapi.services.search.get import SearchGet
 from Products.ZCTextIndex.ParseTree import ParseError
 from zope.component import getMultiAdapter
+from zope.i18nmessageid import Message
 
 
 #: What parsing a query raises on a value of the wrong type: plone.restapi's
@@ -24,31 +27,12 @@ UNREADABLE_QUERY = (QueryParsingError, DateTimeError)
 #: a lone operator (``" OR 1=1 --"``) or no word at all raises ParseError.
 TEXT_INDEXES = ("SearchableText", "Title", "Description")
 
-#: Parameters of the search itself (not of an index) that must be whole numbers.
-WHOLE_NUMBER_PARAMETERS = ("b_start", "b_size", "sort_limit")
-
-
-def not_a_whole_number(form):
-    """The first of WHOLE_NUMBER_PARAMETERS in ``form`` that is not a whole
-    number, or None."""
-    for name in WHOLE_NUMBER_PARAMETERS:
-        value = form.get(name)
-        if value is not None and not (
-            isinstance(value, str) and value.strip().isdigit()
-        ):
-            return name
-    return None
-
 
 class CheckedSearchGet(SearchGet):
     def reply(self):
         name = not_a_whole_number(self.request.form)
         if name is not None:
-            message = _(
-                "error_search_batch",
-                default="${name} must be a whole number.",
-                mapping={"name": name},
-            )
+            message = Message(NOT_A_WHOLE_NUMBER, mapping={"name": name})
             return self.refuse(message, {name: message})
         try:
             return super().reply()

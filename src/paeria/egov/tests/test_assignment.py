@@ -124,8 +124,14 @@ class TestReassignOverHTTP(base.UserSessions, unittest.TestCase):
                 response = self.asignar("responsable", user_id)
                 self.assertEqual(response.status_code, 400, response.text)
                 self.assertIn("tramitador", response.json()["error"]["fields"])
-        response = self.asignar("responsable", 42)
-        self.assertEqual(response.status_code, 400)
+        for value in (42, ["tramitador"], None):
+            with self.subTest(value=value):
+                response = self.asignar("responsable", value)
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(
+                    response.json()["error"]["fields"],
+                    {"tramitador": "tramitador must be a user id, as text."},
+                )
         self.refresh()
         self.assertIsNone(self.expediente.tramitador_asignado)
 

@@ -140,6 +140,19 @@ class TestDeskLists(DeskTestCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertIn("list", response.json()["error"]["fields"])
+        for name, value in (("b_size", "abc"), ("b_start", "-1")):
+            with self.subTest(name=name):
+                response = self.session("tramitador").get(
+                    f"{self.portal_url}/@mi-mesa", params={name: value}
+                )
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertEqual(list(response.json()["error"]["fields"]), [name])
+        anonymous = self.session("tramitador")
+        anonymous.auth = None
+        anonymous.headers["Accept-Language"] = "es"
+        response = anonymous.get(f"{self.portal_url}/@mi-mesa")
+        self.assertEqual(response.status_code, 401)
+        self.assertNotIn("Log in", response.json()["error"]["message"])
 
 
 class TestDeskPage(DeskTestCase):
