@@ -128,31 +128,15 @@ def add_signature(documento, signature_type=CSV_SIGNATURE, **eni):
         raise SigningError("only a signed (firmado) document takes signatures")
     if documento.file is None:
         raise SigningError("the document has no file")
-    huella = sha256_of_file(documento.file)
-    if huella != documento.huella:
-        raise SigningError("the file does not match the document's fingerprint")
+    huella = _checked_fingerprint(documento)
     records = signatures_of(documento)
     if signature_type == CSV_SIGNATURE:
         eni = _csv_part(documento, records)
-    elif (
-        sum(eni.get(name) is not None for name in ("value", "reference", "xmldsig"))
-        != 1
-    ):
+    elif not _one_value(eni):
         raise SigningError(
             f"a {signature_type} signature needs one of value, reference or xmldsig"
         )
-    signer_id, signer_fullname = current_signer()
-    record = SignatureRecord(
-        signature_type,
-        signer_id=signer_id,
-        signer_fullname=signer_fullname,
-        signed_at=clock.office_now(),
-        huella=huella,
-        **eni,
-    )
-    if getattr(documento, "signatures", None) is None:
-        documento.signatures = PersistentList()
-    documento.signatures.append(record)
+    record = _append(documento, _by_current_user(signature_type, huella, **eni))
     if signature_type == CSV_SIGNATURE:
         documento.csv = record.csv_value
         documento.reindexObject(idxs=["csv"])
@@ -184,9 +168,7 @@ def add_automated_csv_signature(documento, csv, issuer_name):
         csv_value=csv,
         csv_regulation=csv_regulation(),
     )
-    if getattr(documento, "signatures", None) is None:
-        documento.signatures = PersistentList()
-    documento.signatures.append(record)
+    _append(documento, record)
     documento.csv = csv
     documento.reindexObject(idxs=["csv"])
     return record
@@ -205,10 +187,7 @@ def add_automated_seal_signature(documento, issuer_name, signature_type="TF06"):
         huella=documento.huella,
         reference="#" + documento.getId(),
     )
-    if getattr(documento, "signatures", None) is None:
-        documento.signatures = PersistentList()
-    documento.signatures.append(record)
-    return record
+    return _append(documento, record)
 
 
 def add_signature_before_firmado(documento, signature_type, **eni):
@@ -220,16 +199,33 @@ def add_signature_before_firmado(documento, signature_type, **eni):
         raise SigningError(f"not a certificate signature type: {signature_type!r}")
     if api.content.get_state(documento, default=None) != Documento.PENDIENTE_FIRMA:
         raise SigningError("only a document awaiting signature takes this one")
+    huella = _checked_fingerprint(documento)
+    if not _one_value(eni):
+        raise SigningError("a certificate signature needs one of its values")
+    return _append(documento, _by_current_user(signature_type, huella, **eni))
+
+
+def _checked_fingerprint(documento):
+    """The SHA-256 of the document's bytes, which must be its fingerprint."""
     huella = sha256_of_file(documento.file)
     if huella != documento.huella:
         raise SigningError("the file does not match the document's fingerprint")
-    if (
+    return huella
+
+
+def _one_value(eni) -> bool:
+    """Whether a certificate signature's ENI part has exactly one of value,
+    reference or xmldsig."""
+    return (
         sum(eni.get(name) is not None for name in ("value", "reference", "xmldsig"))
-        != 1
-    ):
-        raise SigningError("a certificate signature needs one of its values")
+        == 1
+    )
+
+
+def _by_current_user(signature_type, huella, **eni):
+    """A signature record by the current user, now."""
     signer_id, signer_fullname = current_signer()
-    record = SignatureRecord(
+    return SignatureRecord(
         signature_type,
         signer_id=signer_id,
         signer_fullname=signer_fullname,
@@ -237,6 +233,10 @@ def add_signature_before_firmado(documento, signature_type, **eni):
         huella=huella,
         **eni,
     )
+
+
+def _append(documento, record):
+    """Keep ``record`` among the document's signatures; return it."""
     if getattr(documento, "signatures", None) is None:
         documento.signatures = PersistentList()
     documento.signatures.append(record)
