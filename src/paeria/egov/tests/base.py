@@ -162,6 +162,23 @@ def create_procedimiento(
     return procedimiento
 
 
+def procedures_that_take_no_expedientes(portal, unidad):
+    """(draft, withdrawn, another unit's), each with the words of the refusal
+    of an expediente opened for it in ``unidad``."""
+    other_unit = create_unidad(
+        portal, id="cultura", title="Cultura", dir3_code="LA0054321"
+    )
+    draft = create_procedimiento(portal, unidad, id="esborrany")
+    withdrawn = create_procedimiento(portal, unidad, id="retirat", publish=True)
+    api.content.transition(obj=withdrawn, transition="retirar")
+    foreign = create_procedimiento(portal, other_unit, id="de-cultura", publish=True)
+    return (
+        (draft, "is not published"),
+        (withdrawn, "is not published"),
+        (foreign, "belongs to another unit"),
+    )
+
+
 def create_expediente(
     unidad, procedimiento, title="Obra menor", interesados=None, **fields
 ):

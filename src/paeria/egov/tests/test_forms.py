@@ -120,23 +120,9 @@ class TestExpedienteAddForm(FormTestCase):
         self.assertIn(expediente.numero, self.browser.contents)
 
     def test_only_a_published_procedure_of_the_unit(self):
-        other_unit = base.create_unidad(
-            self.portal, id="cultura", title="Cultura", dir3_code="LA0054321"
-        )
-        draft = base.create_procedimiento(self.portal, self.unidad, id="esborrany")
-        withdrawn = base.create_procedimiento(
-            self.portal, self.unidad, id="retirat", publish=True
-        )
-        api.content.transition(obj=withdrawn, transition="retirar")
-        foreign = base.create_procedimiento(
-            self.portal, other_unit, id="de-cultura", publish=True
-        )
+        cases = base.procedures_that_take_no_expedientes(self.portal, self.unidad)
         transaction.commit()
-        for procedimiento, words in (
-            (draft, "is not published"),
-            (withdrawn, "is not published"),
-            (foreign, "belongs to another unit"),
-        ):
+        for procedimiento, words in cases:
             with self.subTest(procedure=procedimiento.getId()):
                 self.submit_expediente([base.interesado()], procedimiento)
                 self.assertIn("++add++Expediente", self.browser.url)

@@ -142,24 +142,10 @@ class BadValuesTests(RESTTestCase):
                 self.assertIn("cannot be read as words", error["message"])
 
     def test_an_expediente_only_for_a_published_procedure_of_its_unit(self):
-        other_unit = base.create_unidad(
-            self.portal, id="cultura", title="Cultura", dir3_code="LA0054321"
-        )
-        draft = base.create_procedimiento(self.portal, self.unidad, id="esborrany")
-        withdrawn = base.create_procedimiento(
-            self.portal, self.unidad, id="retirat", publish=True
-        )
-        api.content.transition(obj=withdrawn, transition="retirar")
-        foreign = base.create_procedimiento(
-            self.portal, other_unit, id="de-cultura", publish=True
-        )
+        cases = base.procedures_that_take_no_expedientes(self.portal, self.unidad)
         transaction.commit()
         before = self.count("Expediente")
-        for procedimiento, words in (
-            (draft, "is not published"),
-            (withdrawn, "is not published"),
-            (foreign, "belongs to another unit"),
-        ):
+        for procedimiento, words in cases:
             with self.subTest(procedure=procedimiento.getId()):
                 response = self.session.post(
                     self.unidad.absolute_url(),
