@@ -171,6 +171,14 @@ class TestDeskPage(DeskTestCase):
         self.assertIn(self.mine.absolute_url(), browser.contents)
         self.assertIn(self.unassigned.absolute_url(), browser.contents)
         self.assertIn('paeria-desk-count">3<', browser.contents)  # unassigned
+        # Nothing to sign for the tramitador; the Responsable is led to sign.
+        self.assertNotIn("@@pendientes-firma", browser.contents)
+        browser = self.browser("responsable")
+        browser.open(f"{self.portal_url}/@@mi-mesa")
+        browser.getLink(url="@@pendientes-firma").click()
+        # Reached (without a certificate it says how to sign by CSV).
+        self.assertTrue(browser.url.endswith("/@@pendientes-firma"), browser.url)
+        self.assertIn("Pendientes de mi firma", browser.contents)
 
     def test_the_navigation_offers_it_to_staff_only(self):
         browser = self.browser("tramitador")
